@@ -1,0 +1,1 @@
+"""Storage: tables, migrations, the audit chain, encryption at rest and search."""

@@ -1,0 +1,97 @@
+"""Envelope encryption: values are sealed with AES-GCM under per-record data keys, wrapped by the master key.
+
+A sealed value is `nonce (12 bytes) || ciphertext+tag`, with the associated data binding it to
+its place (`table.column.row-id`) so a value cannot be moved to another record unnoticed.
+Destroying a data key (`erase`) makes everything sealed under it unreadable at once.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from .keyfile import KeyMaterial
+
+
+class DecryptionError(Exception):
+    """A value could not be decrypted: wrong key, erased key, or tampered ciphertext."""
+
+
+class Erased(DecryptionError):
+    """The record's data key was destroyed: its confidential values are gone."""
+
+
+class KeyRing:
+    """The master keys of a data folder, and a cache of unwrapped data keys."""
+
+    def __init__(self, material: KeyMaterial):
+        self.material = material
+        self._data_keys: dict[str, bytes] = {}
+
+    # --- master key ---------------------------------------------------------------------
+    @property
+    def master_id(self) -> str:
+        return self.material.current
+
+    def fingerprint(self, master_id: str | None = None) -> str:
+        """A public check value of a master key, stored in the database to detect the wrong key file."""
+        key = self.material.masters[master_id or self.master_id]
+        return hmac.new(key, b"testimonia master fingerprint", hashlib.sha256).hexdigest()[:32]
+
+    def wrap(self, key_id: str, data_key: bytes, master_id: str | None = None) -> bytes:
+        master_id = master_id or self.master_id
+        nonce = os.urandom(12)
+        return nonce + AESGCM(self.material.masters[master_id]).encrypt(nonce, data_key, key_id.encode())
+
+    def unwrap(self, key_id: str, wrapped: bytes, master_id: str) -> bytes:
+        master = self.material.masters.get(master_id)
+        if master is None:
+            raise DecryptionError(f"data key {key_id} is wrapped by a master key this key file does not hold")
+        try:
+            return AESGCM(master).decrypt(wrapped[:12], wrapped[12:], key_id.encode())
+        except InvalidTag:
+            raise DecryptionError(f"data key {key_id} does not open with this key file") from None
+
+    # --- data keys ------------------------------------------------------------------------
+    def new_data_key(self, key_id: str) -> tuple[bytes, bytes]:
+        """A fresh data key and its wrapped form (to store)."""
+        data_key = AESGCM.generate_key(256)
+        self._data_keys[key_id] = data_key
+        return data_key, self.wrap(key_id, data_key)
+
+    def remember(self, key_id: str, data_key: bytes) -> None:
+        self._data_keys[key_id] = data_key
+
+    def cached(self, key_id: str) -> bytes | None:
+        return self._data_keys.get(key_id)
+
+    def forget(self, key_id: str) -> None:
+        self._data_keys.pop(key_id, None)
+
+    # --- values ---------------------------------------------------------------------------
+    @staticmethod
+    def seal(data_key: bytes, plaintext: bytes, where: str) -> bytes:
+        nonce = os.urandom(12)
+        return nonce + AESGCM(data_key).encrypt(nonce, plaintext, where.encode())
+
+    @staticmethod
+    def open(data_key: bytes, sealed: bytes, where: str) -> bytes:
+        try:
+            return AESGCM(data_key).decrypt(sealed[:12], sealed[12:], where.encode())
+        except InvalidTag:
+            raise DecryptionError(f"{where} does not decrypt: wrong key or altered data") from None
+
+    # --- blind index ----------------------------------------------------------------------
+    def blind(self, purpose: str, value: str) -> str:
+        """Keyed blind index: equal values give equal tokens; nobody without the key can test a guess."""
+        return hmac.new(self.material.blind_key, f"{purpose}\x00{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def new_id(prefix: str) -> str:
+    """A random, unguessable record id such as `p_5kq3m2x7d4rjw9ta`."""
+    return prefix + "_" + base64.b32encode(os.urandom(10)).decode().lower()

@@ -1,0 +1,344 @@
+"""The registry's tables (SQLAlchemy Core). Alembic migrations in store/migrations create them.
+
+Conventions: ids are random strings with a type prefix (`p_…` a person), so they cannot be guessed;
+columns ending in `_enc` hold ciphertext under the data key named by the row's `key_id`;
+`*_blind` columns hold a keyed blind index (HMAC) so a confidential value can be looked up
+without storing it in plaintext. Nothing is deleted in place: rows carry `version`, and every
+change is an audit entry that holds what changed.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+ID = String(32)
+
+
+def _stamps() -> list[Column]:
+    return [
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("created_by", ID, nullable=True),
+    ]
+
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+projects = Table(
+    "projects",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    *_stamps(),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("username", String(100), nullable=False, unique=True),
+    Column("password_hash", Text, nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("active", Integer, nullable=False, default=1),
+    *_stamps(),
+)
+
+memberships = Table(
+    "memberships",
+    metadata,
+    Column("user_id", ID, ForeignKey("users.id"), primary_key=True),
+    Column("project_id", ID, ForeignKey("projects.id"), primary_key=True),
+)
+
+data_keys = Table(
+    "data_keys",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("owner", String(40), nullable=False),  # the record it protects, e.g. "t_…"
+    Column("wrapped", LargeBinary, nullable=True),  # NULL once destroyed
+    Column("master_id", String(32), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("destroyed_at", DateTime(timezone=True), nullable=True),
+    Column("destroyed_by", ID, nullable=True),
+)
+
+places = Table(
+    "places",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("code", String(40), nullable=False, unique=True),
+    Column("kind", String(40), nullable=False),  # country, region, prefecture, county, city, township…
+    Column("parent_code", String(40), nullable=True, index=True),
+    Column("name", String(200), nullable=False),  # Chinese for Xinjiang, English elsewhere
+    Column("name_en", String(200), nullable=True),
+)
+
+place_aliases = Table(
+    "place_aliases",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("place_code", String(40), ForeignKey("places.code"), nullable=False, index=True),
+    Column("text", String(200), nullable=False),
+    Column("key", String(200), nullable=False, index=True),
+    Column("script", String(4), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("source", Text, nullable=True),
+)
+
+facilities = Table(
+    "facilities",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("source_ref", String(40), nullable=True),  # the id in the source list
+    Column("name", String(200), nullable=False),
+    Column("type", String(30), nullable=False),
+    Column("source_type", String(60), nullable=True),  # the source's own word for its type
+    Column("town", String(200), nullable=True),
+    Column("prefecture", String(100), nullable=True),
+    Column("place_code", String(40), nullable=True, index=True),
+    Column("lat", Float, nullable=True),
+    Column("lon", Float, nullable=True),
+    Column("corroboration", String(100), nullable=True),
+    Column("credit", Text, nullable=True),
+)
+
+persons = Table(
+    "persons",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("project_id", ID, ForeignKey("projects.id"), nullable=False, index=True),
+    Column("version", Integer, nullable=False, default=1),
+    Column("sex", String(10), nullable=True),
+    Column("ethnicity", String(20), nullable=True),
+    Column("birth_date", String(40), nullable=True),
+    Column("age_years", Integer, nullable=True),
+    Column("age_at", String(40), nullable=True),
+    Column("hometown_code", String(40), nullable=True, index=True),
+    Column("occupation", String(200), nullable=True),
+    Column("citizenships", String(100), nullable=True),  # comma-separated ISO 3166 codes
+    Column("health", Text, nullable=True),
+    Column("key_id", ID, ForeignKey("data_keys.id"), nullable=True),  # made when a confidential value is first stored
+    Column("resident_id_enc", LargeBinary, nullable=True),
+    Column("resident_id_blind", String(64), nullable=True, index=True),
+    Column("notes_enc", LargeBinary, nullable=True),
+    Column("status", String(30), nullable=True, index=True),  # derived, cached for search
+    Column("status_event_id", ID, nullable=True),
+    Column("merged_into", ID, nullable=True),
+    *_stamps(),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+sources = Table(
+    "sources",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("project_id", ID, ForeignKey("projects.id"), nullable=False, index=True),
+    Column("kind", String(30), nullable=False),
+    Column("title", Text, nullable=True),
+    Column("date", String(40), nullable=True),
+    Column("language", String(20), nullable=True),
+    Column("publisher", String(200), nullable=True),
+    Column("url", Text, nullable=True),
+    Column("text", Text, nullable=True),
+    *_stamps(),
+)
+
+names = Table(
+    "names",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("person_id", ID, ForeignKey("persons.id"), nullable=False, index=True),
+    Column("text", String(500), nullable=False),
+    Column("script", String(4), nullable=False),
+    Column("language", String(20), nullable=True),
+    Column("part", String(20), nullable=False, default="full"),
+    Column("source_id", ID, ForeignKey("sources.id"), nullable=True),
+    *_stamps(),
+)
+
+name_keys = Table(
+    "name_keys",
+    metadata,
+    Column("key", String(200), nullable=False),
+    Column("person_id", ID, ForeignKey("persons.id"), nullable=False),
+    Column("name_id", ID, ForeignKey("names.id"), nullable=False),
+    Index("ix_name_keys_key_person", "key", "person_id"),
+    Index("ix_name_keys_name", "name_id"),
+)
+
+relations = Table(
+    "relations",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("person_id", ID, ForeignKey("persons.id"), nullable=False, index=True),
+    Column("type", String(20), nullable=False),
+    Column("other_id", ID, ForeignKey("persons.id"), nullable=False, index=True),
+    Column("source_id", ID, ForeignKey("sources.id"), nullable=True),
+    *_stamps(),
+)
+
+testimonies = Table(
+    "testimonies",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("project_id", ID, ForeignKey("projects.id"), nullable=False, index=True),
+    Column("source_id", ID, ForeignKey("sources.id"), nullable=False, index=True),
+    Column("testifier_id", ID, ForeignKey("persons.id"), nullable=True, index=True),
+    Column("relation", String(20), nullable=True),
+    Column("medium", String(20), nullable=True),
+    Column("recorded_by", ID, ForeignKey("users.id"), nullable=True, index=True),
+    Column("recorded_on", String(40), nullable=True),
+    Column("consent", String(20), nullable=False),
+    Column("version", Integer, nullable=False, default=1),
+    Column("key_id", ID, ForeignKey("data_keys.id"), nullable=False),
+    Column("testifier_name_enc", LargeBinary, nullable=True),
+    Column("contacts_enc", LargeBinary, nullable=True),
+    Column("summary_enc", LargeBinary, nullable=True),
+    Column("notes_enc", LargeBinary, nullable=True),
+    Column("erased_at", DateTime(timezone=True), nullable=True),
+    *_stamps(),
+)
+
+testimony_subjects = Table(
+    "testimony_subjects",
+    metadata,
+    Column("testimony_id", ID, ForeignKey("testimonies.id"), primary_key=True),
+    Column("person_id", ID, ForeignKey("persons.id"), primary_key=True, index=True),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("person_id", ID, ForeignKey("persons.id"), nullable=False, index=True),
+    Column("type", String(30), nullable=False),
+    Column("date", String(40), nullable=True),
+    Column("date_earliest", Date, nullable=True),
+    Column("date_latest", Date, nullable=True),
+    Column("place_code", String(40), nullable=True, index=True),
+    Column("facility_id", ID, ForeignKey("facilities.id"), nullable=True, index=True),
+    Column("source_id", ID, ForeignKey("sources.id"), nullable=True, index=True),
+    Column("source_order", Integer, nullable=True),
+    Column("span_start", Integer, nullable=True),
+    Column("span_end", Integer, nullable=True),
+    Column("confidence", Float, nullable=True),
+    *_stamps(),
+)
+
+evidence = Table(
+    "evidence",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("project_id", ID, ForeignKey("projects.id"), nullable=False, index=True),
+    Column("testimony_id", ID, ForeignKey("testimonies.id"), nullable=True, index=True),
+    Column("person_id", ID, ForeignKey("persons.id"), nullable=True, index=True),
+    Column("sha256", String(64), nullable=False, index=True),
+    Column("size", Integer, nullable=False),
+    Column("media_type", String(100), nullable=False),
+    Column("key_id", ID, ForeignKey("data_keys.id"), nullable=False),
+    Column("filename_enc", LargeBinary, nullable=True),
+    *_stamps(),
+)
+
+custody = Table(
+    "custody",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("evidence_id", ID, ForeignKey("evidence.id"), nullable=False, index=True),
+    Column("action", String(30), nullable=False),  # added, opened, exported, published_copy
+    Column("actor", ID, nullable=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("detail", Text, nullable=True),
+)
+
+petitions = Table(
+    "petitions",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("project_id", ID, ForeignKey("projects.id"), nullable=False, index=True),
+    Column("title", Text, nullable=False),
+    Column("addressed_to", Text, nullable=False),
+    Column("channel", String(100), nullable=True),
+    Column("sent_on", String(40), nullable=True),
+    Column("sent_by", Text, nullable=True),
+    Column("text", Text, nullable=True),
+    *_stamps(),
+)
+
+petition_persons = Table(
+    "petition_persons",
+    metadata,
+    Column("petition_id", ID, ForeignKey("petitions.id"), primary_key=True),
+    Column("person_id", ID, ForeignKey("persons.id"), primary_key=True, index=True),
+)
+
+petition_answers = Table(
+    "petition_answers",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("petition_id", ID, ForeignKey("petitions.id"), nullable=False, index=True),
+    Column("kind", String(20), nullable=False),
+    Column("received_on", String(40), nullable=True),
+    Column("note", Text, nullable=True),
+    *_stamps(),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("at", String(40), nullable=False),
+    Column("actor", String(100), nullable=True),
+    Column("action", String(40), nullable=False),
+    Column("entity", String(40), nullable=True, index=True),
+    Column("parent_seq", Integer, nullable=True),
+    Column("change", Text, nullable=True),  # canonical JSON; confidential values as ciphertext
+    Column("mac", String(64), nullable=False),
+)
+
+backups = Table(
+    "backups",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("path", Text, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("by", ID, nullable=True),
+)
+
+search_documents = Table(
+    "search_documents",
+    metadata,
+    Column("doc_id", ID, primary_key=True),  # a person's or a published source's id
+    Column("kind", String(10), nullable=False),  # person | source
+    Column("project_id", ID, nullable=False, index=True),
+    Column("content", Text, nullable=False),
+)
+
+UniqueConstraint(place_aliases.c.place_code, place_aliases.c.text, place_aliases.c.kind)
