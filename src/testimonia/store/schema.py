@@ -244,6 +244,7 @@ events = Table(
     Column("date_latest", Date, nullable=True),
     Column("place_code", String(40), nullable=True, index=True),
     Column("facility_id", ID, ForeignKey("facilities.id"), nullable=True, index=True),
+    Column("facility_text", String(300), nullable=True),  # as the source words it
     Column("source_id", ID, ForeignKey("sources.id"), nullable=True, index=True),
     Column("source_order", Integer, nullable=True),
     Column("span_start", Integer, nullable=True),

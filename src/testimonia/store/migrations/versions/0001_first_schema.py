@@ -211,6 +211,7 @@ def upgrade() -> None:
     sa.Column('date_latest', sa.Date(), nullable=True),
     sa.Column('place_code', sa.String(length=40), nullable=True),
     sa.Column('facility_id', sa.String(length=32), nullable=True),
+    sa.Column('facility_text', sa.String(length=300), nullable=True),
     sa.Column('source_id', sa.String(length=32), nullable=True),
     sa.Column('source_order', sa.Integer(), nullable=True),
     sa.Column('span_start', sa.Integer(), nullable=True),

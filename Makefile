@@ -1,0 +1,42 @@
+# Testimonia — set-up, run, test, benchmark. Everything the project needs is installed from here.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+DATA   ?= demo-data
+
+.PHONY: run test bench venv system-deps lock clean-demo
+
+# Debian packages that Python dependencies build against (PyICU needs libicu-dev).
+system-deps:
+	@dpkg -s libicu-dev pkg-config >/dev/null 2>&1 || { \
+	  echo "installing libicu-dev pkg-config"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libicu-dev pkg-config; }
+
+$(BIN)/testimonia: pyproject.toml requirements.lock | system-deps
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q --require-hashes -r requirements.lock
+	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
+	@touch $@
+
+venv: $(BIN)/testimonia
+
+# Main job: a demo registry of the embassy press release, served on 127.0.0.1:8000.
+run: venv
+	@test -f $(DATA)/config.json || $(BIN)/testimonia demo $(DATA)
+	$(BIN)/testimonia --data $(DATA) serve --host 127.0.0.1 --port 8000
+
+# The whole test suite, on SQLite and (with TESTIMONIA_TEST_PG_URL, required under CI) on PostgreSQL.
+test: venv
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: venv
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# Regenerate the hash-pinned lock from pyproject.toml (needs network to PyPI).
+lock:
+	$(BIN)/pip install -q pip-tools
+	$(BIN)/pip-compile -q --generate-hashes --extra test --allow-unsafe -o requirements.lock pyproject.toml
+
+clean-demo:
+	rm -rf $(DATA)

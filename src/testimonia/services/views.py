@@ -1,0 +1,231 @@
+"""Reading records: a person as a given reader may see them, and their history.
+
+Fields are shown by sensitivity and role; a volunteer also sees everything of the testimonies
+they recorded. Every read of a confidential value appends an audit entry (who, what, not the value).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.engine import Connection
+
+from ..domain.vocab import Sensitivity, UserRole
+from ..store.crypto import DecryptionError, KeyRing
+from ..store.schema import (
+    audit_log,
+    data_keys,
+    events,
+    evidence,
+    facilities,
+    names,
+    persons,
+    petition_answers,
+    petition_persons,
+    petitions,
+    places,
+    relations,
+    sources,
+    testimonies,
+    testimony_subjects,
+)
+from .access import Actor
+from .errors import NotFound
+from .registry import Registry
+from .visibility import hidden_by_withdrawal_condition, publishable_condition
+
+ERASED = "[erased]"
+WITHHELD = "[confidential]"
+
+
+class KeyCache:
+    """Unwraps data keys on demand, for one read."""
+
+    def __init__(self, registry: Registry, conn: Connection):
+        self.registry, self.conn = registry, conn
+
+    def data_key(self, key_id: str) -> bytes | None:
+        cached = self.registry.keys.cached(key_id)
+        if cached:
+            return cached
+        row = self.conn.execute(select(data_keys).where(data_keys.c.id == key_id)).mappings().one_or_none()
+        if row is None or row["wrapped"] is None:
+            return None
+        data_key = self.registry.keys.unwrap(key_id, row["wrapped"], row["master_id"])
+        self.registry.keys.remember(key_id, data_key)
+        return data_key
+
+    def open(self, key_id: str | None, blob: bytes | None, where: str) -> str | None:
+        if blob is None or key_id is None:
+            return None
+        data_key = self.data_key(key_id)
+        if data_key is None:
+            return ERASED
+        return KeyRing.open(data_key, blob, where).decode()
+
+
+def person_view(registry: Registry, actor: Actor, person_id: str) -> dict[str, Any]:
+    """Everything of a person this actor may see."""
+    with registry.db.reading() as conn:
+        person = conn.execute(select(persons).where(persons.c.id == person_id)).mappings().one_or_none()
+        if person is None or not actor.sees_project(person["project_id"]):
+            raise NotFound(f"no person {person_id}")
+        admin = actor.role is UserRole.ADMIN
+        hidden = conn.execute(select(persons.c.id).where(persons.c.id == person_id, hidden_by_withdrawal_condition())).first()
+        if hidden and not admin:
+            raise NotFound(f"no person {person_id}")
+        withdrawn = set(conn.execute(select(testimonies.c.source_id).where(testimonies.c.consent == "withdrawn")).scalars())
+        visible = lambda source_id: admin or source_id not in withdrawn  # noqa: E731
+        keys = KeyCache(registry, conn)
+        read_fields: list[str] = []
+        view: dict[str, Any] = {
+            "id": person_id, "version": person["version"], "project": person["project_id"],
+            "merged_into": person["merged_into"],
+            "names": [dict(r) for r in conn.execute(
+                select(names.c.id, names.c.text, names.c.script, names.c.language, names.c.part, names.c.source_id)
+                .where(names.c.person_id == person_id).order_by(names.c.created_at, names.c.id)).mappings()
+                if visible(r["source_id"])],
+            "sex": person["sex"], "ethnicity": person["ethnicity"], "birth_date": person["birth_date"],
+            "age": {"years": person["age_years"], "at": person["age_at"]} if person["age_years"] is not None else None,
+            "hometown": _place(conn, person["hometown_code"]), "occupation": person["occupation"],
+            "citizenships": person["citizenships"].split(",") if person["citizenships"] else [],
+            "status": {"status": person["status"], "event": person["status_event_id"]} if person["status"] else None,
+        }
+        if actor.can_read(Sensitivity.INTERNAL):
+            view["health"] = person["health"]
+        if actor.can_read(Sensitivity.CONFIDENTIAL):
+            for field in ("resident_id", "notes"):
+                if person[f"{field}_enc"] is not None:
+                    view[field] = keys.open(person["key_id"], person[f"{field}_enc"], f"persons.{field}_enc.{person_id}")
+                    read_fields.append(f"person.{field}")
+        view["events"] = [dict(r) for r in conn.execute(
+            select(events.c.id, events.c.type, events.c.date, events.c.place_code, events.c.facility_text,
+                   facilities.c.name.label("facility"), events.c.source_id)
+            .select_from(events.outerjoin(facilities, events.c.facility_id == facilities.c.id))
+            .where(events.c.person_id == person_id).order_by(events.c.date_latest, events.c.source_order)).mappings()
+            if visible(r["source_id"])]
+        view["relations"] = [dict(r) for r in conn.execute(
+            select(relations.c.type, relations.c.other_id, relations.c.source_id).where(relations.c.person_id == person_id)).mappings()
+            if visible(r["source_id"])] + [
+            {"type": _inverse(r["type"]), "other_id": r["person_id"], "source_id": r["source_id"]} for r in conn.execute(
+                select(relations.c.type, relations.c.person_id, relations.c.source_id).where(relations.c.other_id == person_id)).mappings()
+            if visible(r["source_id"])]
+        view["testimonies"] = []
+        for t in conn.execute(select(testimonies).join(testimony_subjects, testimony_subjects.c.testimony_id == testimonies.c.id)
+                              .where(testimony_subjects.c.person_id == person_id)).mappings():
+            if t["consent"] == "withdrawn" and not admin:
+                continue
+            view["testimonies"].append(_testimony(t, actor, keys, read_fields))
+        view["petitions"] = [dict(r) for r in conn.execute(
+            select(petitions.c.id, petitions.c.title, petitions.c.addressed_to, petitions.c.sent_on)
+            .join(petition_persons, petition_persons.c.petition_id == petitions.c.id)
+            .where(petition_persons.c.person_id == person_id)).mappings()]
+        for p in view["petitions"]:
+            p["answers"] = [dict(a) for a in conn.execute(select(petition_answers.c.kind, petition_answers.c.received_on)
+                                                          .where(petition_answers.c.petition_id == p["id"])).mappings()]
+        view["evidence"] = [dict(r) for r in conn.execute(
+            select(evidence.c.id, evidence.c.sha256, evidence.c.size, evidence.c.media_type, evidence.c.testimony_id)
+            .where(or_(evidence.c.person_id == person_id,
+                       evidence.c.testimony_id.in_(select(testimony_subjects.c.testimony_id)
+                                                   .where(testimony_subjects.c.person_id == person_id))))).mappings()]
+    if read_fields:
+        with registry.db.transaction() as conn:
+            registry.audit.append(conn, "read.confidential", person_id, {"fields": sorted(set(read_fields))}, actor=actor.label)
+    return view
+
+
+def _testimony(t, actor: Actor, keys: KeyCache, read_fields: list[str]) -> dict[str, Any]:  # noqa: ANN001
+    """A testimony as this actor may see it: its recorder sees all of it; others by role and consent."""
+    own = actor.user_id == t["recorded_by"]
+    out: dict[str, Any] = {"id": t["id"], "source": t["source_id"]}
+    if t["erased_at"] is not None:
+        out["erased"] = True
+    if own or actor.can_read(Sensitivity.INTERNAL):
+        out.update(consent=t["consent"], relation=t["relation"], medium=t["medium"], recorded_on=t["recorded_on"])
+        out["summary"] = keys.open(t["key_id"], t["summary_enc"], f"testimonies.summary_enc.{t['id']}")
+    if t["consent"] == "named" or own or actor.can_read(Sensitivity.CONFIDENTIAL):
+        out["testifier"] = keys.open(t["key_id"], t["testifier_name_enc"], f"testimonies.testifier_name_enc.{t['id']}")
+        if t["consent"] != "named" and t["testifier_name_enc"] is not None:
+            read_fields.append(f"testimony.{t['id']}.testifier")
+    if own or actor.can_read(Sensitivity.CONFIDENTIAL):
+        out["contacts"] = keys.open(t["key_id"], t["contacts_enc"], f"testimonies.contacts_enc.{t['id']}")
+        out["notes"] = keys.open(t["key_id"], t["notes_enc"], f"testimonies.notes_enc.{t['id']}")
+        if t["contacts_enc"] is not None:
+            read_fields.append(f"testimony.{t['id']}.contacts")
+    return out
+
+
+def _inverse(kind: str) -> str:
+    return {"parent": "child", "child": "parent"}.get(kind, kind)
+
+
+def _place(conn: Connection, code: str | None) -> dict | None:
+    if not code:
+        return None
+    row = conn.execute(select(places.c.code, places.c.name, places.c.name_en).where(places.c.code == code)).mappings().first()
+    return dict(row) if row else {"code": code}
+
+
+def history(registry: Registry, actor: Actor, entity_id: str) -> list[dict[str, Any]]:
+    """Every version of a record: who, when, what changed. Confidential values only for those cleared."""
+    with registry.db.reading() as conn:
+        project = conn.execute(select(persons.c.project_id).where(persons.c.id == entity_id)).scalar_one_or_none()
+        if project is None:
+            project = conn.execute(select(testimonies.c.project_id).where(testimonies.c.id == entity_id)).scalar_one_or_none()
+        if project is None or not actor.sees_project(project):
+            raise NotFound(f"no record {entity_id}")
+        key_row = conn.execute(select(persons.c.key_id).where(persons.c.id == entity_id)).scalar_one_or_none() \
+            or conn.execute(select(testimonies.c.key_id).where(testimonies.c.id == entity_id)).scalar_one_or_none()
+        keys = KeyCache(registry, conn)
+        out = []
+        for row in conn.execute(select(audit_log).where(audit_log.c.entity == entity_id).order_by(audit_log.c.seq)).mappings():
+            change = json.loads(row["change"]) if row["change"] else None
+            if isinstance(change, dict):
+                change = {k: _reveal(v, actor, keys, key_row, entity_id, k) for k, v in change.items()}
+            out.append({"seq": row["seq"], "at": row["at"], "actor": row["actor"], "action": row["action"], "change": change})
+    return out
+
+
+def _reveal(value: Any, actor: Actor, keys: KeyCache, key_id: str | None, entity: str, field: str) -> Any:
+    if not (isinstance(value, dict) and "sealed" in value):
+        return value
+    if not actor.can_read(Sensitivity.CONFIDENTIAL) or key_id is None:
+        return WITHHELD
+    try:
+        data_key = keys.data_key(key_id)
+        if data_key is None:
+            return ERASED
+        return KeyRing.open(data_key, base64.b64decode(value["sealed"]), f"audit.{entity}.{field}").decode()
+    except DecryptionError:
+        return ERASED
+
+
+def public_person_ids(registry: Registry, project_ids: list[str] | None = None) -> list[str]:
+    with registry.db.reading() as conn:
+        query = select(persons.c.id).where(publishable_condition(), ~hidden_by_withdrawal_condition())
+        if project_ids is not None:
+            query = query.where(persons.c.project_id.in_(project_ids))
+        return list(conn.execute(query.order_by(persons.c.created_at, persons.c.id)).scalars())
+
+
+def public_person_view(registry: Registry, person_id: str) -> dict[str, Any]:
+    """What anyone may see: public fields of a publishable person, from sources not withdrawn."""
+    with registry.db.reading() as conn:
+        allowed = conn.execute(select(persons.c.project_id).where(persons.c.id == person_id, publishable_condition(),
+                                                                  ~hidden_by_withdrawal_condition())).scalar_one_or_none()
+    if not allowed:
+        raise NotFound(f"no person {person_id}")
+    full = person_view(registry, Actor("public", "public", UserRole.VIEWER, frozenset([allowed])), person_id)
+    full["testimonies"] = [{k: v for k, v in t.items() if k in ("id", "testifier")} for t in full["testimonies"]]
+    full.pop("evidence", None)
+    full.pop("project", None)
+    return full
+
+
+def source_of(registry: Registry, source_id: str) -> dict | None:
+    with registry.db.reading() as conn:
+        row = conn.execute(select(sources).where(sources.c.id == source_id)).mappings().first()
+        return dict(row) if row else None

@@ -1,0 +1,48 @@
+"""Which records a reader may see: consent, withdrawal, and the publication rule of shared/DESIGN.md."""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.sql import Select
+
+from ..store.schema import events, names, persons, sources, testimonies, testimony_subjects
+
+PUBLISHED_KINDS = ("news_article", "press_release", "court_record")
+
+
+def withdrawn_sources() -> Select:
+    """Sources of withdrawn testimonies: what they contributed is hidden everywhere but from admins."""
+    return select(testimonies.c.source_id).where(testimonies.c.consent == "withdrawn")
+
+
+def publishable_condition():  # noqa: ANN201
+    """SQL condition on `persons`: at least one of the person's sources permits publication."""
+    by_testimony = exists().where(
+        testimony_subjects.c.person_id == persons.c.id,
+        testimony_subjects.c.testimony_id == testimonies.c.id,
+        testimonies.c.consent.in_(("named", "anonymized")),
+    )
+    as_named_testifier = exists().where(testimonies.c.testifier_id == persons.c.id, testimonies.c.consent == "named")
+    named_in_published = exists().where(
+        names.c.person_id == persons.c.id, names.c.source_id == sources.c.id, sources.c.kind.in_(PUBLISHED_KINDS))
+    event_in_published = exists().where(
+        events.c.person_id == persons.c.id, events.c.source_id == sources.c.id, sources.c.kind.in_(PUBLISHED_KINDS))
+    return and_(persons.c.merged_into.is_(None),
+                or_(by_testimony, as_named_testifier, named_in_published, event_in_published))
+
+
+def hidden_by_withdrawal_condition():  # noqa: ANN201
+    """SQL condition on `persons`: every source that brought this person in has been withdrawn."""
+    has_withdrawn = exists().where(
+        testimony_subjects.c.person_id == persons.c.id,
+        testimony_subjects.c.testimony_id == testimonies.c.id,
+        testimonies.c.consent == "withdrawn",
+    )
+    has_other = exists().where(
+        testimony_subjects.c.person_id == persons.c.id,
+        testimony_subjects.c.testimony_id == testimonies.c.id,
+        testimonies.c.consent != "withdrawn",
+    )
+    named_elsewhere = exists().where(names.c.person_id == persons.c.id,
+                                     or_(names.c.source_id.is_(None), names.c.source_id.not_in(withdrawn_sources())))
+    return and_(has_withdrawn, ~has_other, ~named_elsewhere)

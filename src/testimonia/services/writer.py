@@ -1,0 +1,269 @@
+"""Collects the rows of one unit of work and writes them in bulk, with their audit entries.
+
+Both the single-record services and the importer use it, so a record written either way is the
+same: validated values, confidential fields sealed under the record's data key, name keys and
+search document refreshed, status derived, one audit entry per record (under a parent entry
+for an import). Callers run it inside one transaction.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.engine import Connection
+
+from ..domain.dates import parse_date
+from ..domain.status import EventFact, derive_status
+from ..domain.vocab import EventType
+from ..names import search_keys
+from ..store.crypto import KeyRing, new_id
+from ..store.schema import (
+    data_keys,
+    events,
+    facilities,
+    name_keys,
+    names,
+    persons,
+    relations,
+    search_documents,
+    sources,
+    testimonies,
+    testimony_subjects,
+)
+from .access import Actor
+from .inputs import EventInput, NameInput, PersonInput, SourceInput, TestimonyInput
+from .registry import Registry, utcnow
+
+# Insert order that satisfies foreign keys.
+_TABLES = (data_keys, sources, persons, names, name_keys, testimonies, testimony_subjects, events, relations)
+
+
+class Writer:
+    def __init__(self, registry: Registry, conn: Connection, actor: Actor):
+        self.registry, self.conn, self.actor = registry, conn, actor
+        self.now = utcnow()
+        self.rows: dict[str, list[dict]] = defaultdict(list)
+        self.audit: list[dict] = []
+        self.person_project: dict[str, str] = {}
+        self.new_events: dict[str, list[EventFact]] = defaultdict(list)
+        self.new_names: dict[str, list[str]] = defaultdict(list)
+        self.place_words: dict[str, set[str]] = defaultdict(set)
+        self.touched: set[str] = set()  # existing persons whose status and search document need a refresh
+        self._facility_cache: dict[str, tuple[str | None, str | None]] = {}
+
+    # --- helpers ----------------------------------------------------------------------------
+    def _stamp(self) -> dict:
+        return {"created_at": self.now, "created_by": self.actor.user_id}
+
+    def _record(self, action: str, entity: str, change: dict) -> None:
+        self.audit.append({"actor": self.actor.label, "action": action, "entity": entity, "change": change})
+
+    def new_data_key(self, owner: str) -> tuple[str, bytes]:
+        key_id = new_id("k")
+        data_key, wrapped = self.registry.keys.new_data_key(key_id)
+        self.rows["data_keys"].append({"id": key_id, "owner": owner, "wrapped": wrapped,
+                                       "master_id": self.registry.keys.master_id, "created_at": self.now})
+        return key_id, data_key
+
+    def sealed_for_audit(self, data_key: bytes, entity: str, field: str, value: str) -> dict:
+        """How a confidential value appears in an audit entry: ciphertext under the record's key."""
+        blob = KeyRing.seal(data_key, value.encode(), f"audit.{entity}.{field}")
+        return {"sealed": base64.b64encode(blob).decode()}
+
+    # --- records ----------------------------------------------------------------------------
+    def add_source(self, project_id: str, s: SourceInput) -> str:
+        source_id = new_id("s")
+        self.rows["sources"].append({"id": source_id, "project_id": project_id, **s.__dict__, **self._stamp()})
+        self._record("source.create", source_id, {k: v for k, v in s.__dict__.items() if v is not None and k != "text"}
+                     | ({"text_chars": len(s.text)} if s.text else {}))
+        if s.text and s.kind != "testimony":
+            self.rows["search_documents"].append({"doc_id": source_id, "kind": "source", "project_id": project_id,
+                                                  "content": " ".join(filter(None, [s.title, s.publisher, s.text]))})
+        return source_id
+
+    def add_person(self, project_id: str, p: PersonInput, source_id: str | None = None) -> str:
+        person_id = new_id("p")
+        row: dict[str, Any] = {
+            "id": person_id, "project_id": project_id, "version": 1, "sex": p.sex, "ethnicity": p.ethnicity,
+            "birth_date": p.birth_date, "age_years": p.age_years, "age_at": p.age_at, "hometown_code": p.hometown,
+            "occupation": p.occupation, "citizenships": ",".join(p.citizenships) or None, "health": p.health,
+            "key_id": None, "resident_id_enc": None, "resident_id_blind": None, "notes_enc": None,
+            "status": None, "status_event_id": None, "merged_into": None, **self._stamp(), "updated_at": self.now,
+        }
+        change = {k: row[k] for k in ("sex", "ethnicity", "birth_date", "age_years", "age_at", "hometown_code",
+                                      "occupation", "citizenships", "health") if row[k] is not None}
+        if p.resident_id or p.notes:
+            key_id, data_key = self.new_data_key(person_id)
+            row["key_id"] = key_id
+            for field, value in (("resident_id", p.resident_id), ("notes", p.notes)):
+                if value:
+                    row[f"{field}_enc"] = KeyRing.seal(data_key, value.encode(), f"persons.{field}_enc.{person_id}")
+                    change[field] = self.sealed_for_audit(data_key, person_id, field, value)
+            if p.resident_id:
+                row["resident_id_blind"] = self.registry.keys.blind("resident_id", p.resident_id)
+        self.rows["persons"].append(row)
+        self.person_project[person_id] = project_id
+        self._record("person.create", person_id, {"project": project_id, **change, "version": 1})
+        if p.hometown:
+            self.place_words[person_id].add(p.hometown)
+        for name in p.names:
+            self.add_name(person_id, name, source_id, audit=False)
+        if p.names:
+            self.audit[-1]["change"]["names"] = [n.text for n in p.names]
+        return person_id
+
+    def add_name(self, person_id: str, n: NameInput, source_id: str | None = None, *, audit: bool = True) -> str:
+        name_id = new_id("n")
+        self.rows["names"].append({"id": name_id, "person_id": person_id, "text": n.text, "script": n.script,
+                                   "language": n.language, "part": n.part, "source_id": source_id, **self._stamp()})
+        for key in search_keys(n.text):
+            self.rows["name_keys"].append({"key": key[:200], "person_id": person_id, "name_id": name_id})
+        self.new_names[person_id].append(n.text)
+        if audit:
+            self._record("name.add", person_id, {"name": name_id, "text": n.text, "script": n.script,
+                                                 "language": n.language, "part": n.part, "source": source_id})
+            self.touched.add(person_id)
+        return name_id
+
+    def add_testimony(self, project_id: str, source_id: str, t: TestimonyInput, subjects: list[str],
+                      testifier_id: str | None = None) -> str:
+        testimony_id = new_id("t")
+        key_id, data_key = self.new_data_key(testimony_id)
+        row: dict[str, Any] = {
+            "id": testimony_id, "project_id": project_id, "source_id": source_id,
+            "testifier_id": testifier_id if t.consent == "named" else None,
+            "relation": t.relation, "medium": t.medium, "recorded_by": self.actor.user_id if self.actor.user_id != "system" else None,
+            "recorded_on": t.recorded_on, "consent": t.consent, "version": 1, "key_id": key_id, **self._stamp(),
+        }
+        change: dict[str, Any] = {"source": source_id, "subjects": subjects, "relation": t.relation,
+                                  "medium": t.medium, "consent": t.consent, "recorded_on": t.recorded_on}
+        for field, value in (("testifier_name", t.testifier_name), ("contacts", t.contacts),
+                             ("summary", t.summary), ("notes", t.notes)):
+            row[f"{field}_enc"] = KeyRing.seal(data_key, value.encode(), f"testimonies.{field}_enc.{testimony_id}") if value else None
+            if value:
+                change[field] = self.sealed_for_audit(data_key, testimony_id, field, value)
+        self.rows["testimonies"].append(row)
+        for person_id in subjects:
+            self.rows["testimony_subjects"].append({"testimony_id": testimony_id, "person_id": person_id})
+        self._record("testimony.create", testimony_id, change)
+        return testimony_id
+
+    def resolve_facility(self, text: str | None) -> tuple[str | None, str | None]:
+        """(facility id, facility type) for an id, a source list id, or an exact facility name."""
+        if not text:
+            return None, None
+        if text not in self._facility_cache:
+            ref = text.removeprefix("BFN:").removeprefix("bfn:")
+            row = self.conn.execute(select(facilities.c.id, facilities.c.type).where(
+                (facilities.c.id == text) | (facilities.c.source_ref == ref) | (facilities.c.name == text))).first()
+            self._facility_cache[text] = (row[0], row[1]) if row else (None, None)
+        return self._facility_cache[text]
+
+    def add_event(self, person_id: str, e: EventInput, source_id: str | None = None) -> str:
+        event_id = new_id("e")
+        facility_id, facility_type = self.resolve_facility(e.facility)
+        dates = parse_date(e.date) if e.date else None
+        self.rows["events"].append({
+            "id": event_id, "person_id": person_id, "type": e.type, "date": e.date,
+            "date_earliest": dates.earliest if dates else None, "date_latest": dates.latest if dates else None,
+            "place_code": e.place, "facility_id": facility_id, "facility_text": None if facility_id else e.facility,
+            "source_id": source_id, "source_order": e.source_order,
+            "span_start": e.span[0] if e.span else None, "span_end": e.span[1] if e.span else None,
+            "confidence": e.confidence, **self._stamp(),
+        })
+        fact = EventFact(event_id, EventType(e.type), e.date, source_id, e.source_order,
+                         facility_type == "detention_center")
+        self._record("event.add", person_id, {"event": event_id, "type": e.type, "date": e.date, "place": e.place,
+                                              "facility": facility_id or e.facility, "source": source_id})
+        if person_id in self.person_project:
+            self.new_events[person_id].append(fact)
+        else:
+            self.touched.add(person_id)
+        if e.place:
+            self.place_words[person_id].add(e.place)
+        return event_id
+
+    def add_relation(self, person_id: str, kind: str, other_id: str, source_id: str | None = None) -> str:
+        relation_id = new_id("r")
+        self.rows["relations"].append({"id": relation_id, "person_id": person_id, "type": kind, "other_id": other_id,
+                                       "source_id": source_id, **self._stamp()})
+        self._record("relation.add", person_id, {"relation": relation_id, "type": kind, "other": other_id, "source": source_id})
+        return relation_id
+
+    # --- writing ----------------------------------------------------------------------------
+    def flush(self, parent: dict | None = None) -> list[int]:
+        """Insert everything collected, derive statuses, refresh search documents, append the audit entries."""
+        new_persons = {row["id"]: row for row in self.rows["persons"]}
+        for person_id, facts in self.new_events.items():
+            derived = derive_status(facts)
+            if derived:
+                new_persons[person_id]["status"] = derived.status.value
+                new_persons[person_id]["status_event_id"] = derived.event_id
+        self._new_person_documents()
+        for table in _TABLES:
+            if self.rows.get(table.name):
+                self.conn.execute(table.insert(), self.rows[table.name])
+        if self.rows.get("search_documents"):
+            self.conn.execute(search_documents.insert(), self.rows["search_documents"])
+        for person_id in self.touched - set(self.person_project):
+            refresh_person(self.registry, self.conn, person_id)
+        entries = self.audit
+        if parent is not None:
+            entries = [parent] + [{**entry, "parent": 0} for entry in entries]
+        seqs = self.registry.audit.append_many(self.conn, entries)
+        self.rows.clear()
+        self.audit = []
+        return seqs
+
+    def _new_person_documents(self) -> None:
+        if not self.person_project:
+            return
+        gazetteer = self.registry.gazetteer
+        by_id = {row["id"]: row for row in self.rows["persons"]}
+        for person_id, project_id in self.person_project.items():
+            words = list(self.new_names.get(person_id, []))
+            words += [" ".join(sorted(search_keys(n))) for n in self.new_names.get(person_id, [])]
+            words += _place_words(gazetteer, self.place_words.get(person_id, ()))
+            words += [by_id[person_id].get("ethnicity") or "", by_id[person_id].get("occupation") or ""]
+            self.rows["search_documents"].append({"doc_id": person_id, "kind": "person", "project_id": project_id,
+                                                  "content": " ".join(w for w in words if w)})
+
+
+def _place_words(gazetteer, codes) -> list[str]:  # noqa: ANN001
+    words = []
+    for code in codes:
+        for c in [code, *gazetteer.ancestors(code)]:
+            place = gazetteer.places.get(c)
+            if place:
+                words += [place.name, place.name_en or ""]
+    return words
+
+
+def refresh_person(registry: Registry, conn: Connection, person_id: str) -> None:
+    """Re-derive an existing person's status and rebuild their search document from the database."""
+    rows = conn.execute(
+        select(events.c.id, events.c.type, events.c.date, events.c.source_id, events.c.source_order,
+               events.c.place_code, facilities.c.type.label("facility_type"), facilities.c.name.label("facility_name"))
+        .select_from(events.outerjoin(facilities, events.c.facility_id == facilities.c.id))
+        .where(events.c.person_id == person_id)
+    ).mappings().all()
+    facts = [EventFact(r["id"], EventType(r["type"]), r["date"], r["source_id"], r["source_order"],
+                       r["facility_type"] == "detention_center") for r in rows]
+    derived = derive_status(facts)
+    person = conn.execute(select(persons).where(persons.c.id == person_id)).mappings().one()
+    conn.execute(update(persons).where(persons.c.id == person_id).values(
+        status=derived.status.value if derived else None, status_event_id=derived.event_id if derived else None))
+    texts = conn.execute(select(names.c.text).where(names.c.person_id == person_id)).scalars().all()
+    words = list(texts) + [" ".join(sorted(search_keys(t))) for t in texts]
+    codes = {r["place_code"] for r in rows if r["place_code"]} | ({person["hometown_code"]} if person["hometown_code"] else set())
+    words += _place_words(registry.gazetteer, codes)
+    words += [r["facility_name"] for r in rows if r["facility_name"]]
+    words += [person["ethnicity"] or "", person["occupation"] or ""]
+    content = " ".join(w for w in words if w)
+    updated = conn.execute(update(search_documents).where(search_documents.c.doc_id == person_id).values(content=content))
+    if updated.rowcount == 0:
+        conn.execute(search_documents.insert().values(doc_id=person_id, kind="person",
+                                                      project_id=person["project_id"], content=content))

@@ -1,0 +1,42 @@
+"""Full-text candidate lookup, one function per dialect: SQLite FTS5 or PostgreSQL tsvector + pg_trgm.
+
+Documents hold names as written, their folded search keys (and, once the names capability
+provides them, cross-script keys), place and facility names, and published source text —
+never a confidential value.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+LIMIT = 500
+
+
+def _fts5_query(tokens: list[str]) -> str:
+    quoted = ['"' + t.replace('"', '""') + '"' + ("*" if len(t) >= 3 else "") for t in tokens]
+    return " AND ".join(quoted)
+
+
+def matching_documents(conn: Connection, tokens: list[str], kind: str = "person", limit: int = LIMIT) -> dict[str, float]:
+    """doc_id → relevance (higher is better) for documents containing every token (prefixes allowed)."""
+    tokens = [t for t in tokens if re.search(r"\w", t)]
+    if not tokens:
+        return {}
+    if conn.dialect.name == "sqlite":
+        rows = conn.execute(text(
+            "SELECT search_fts.doc_id, bm25(search_fts) AS rank FROM search_fts "
+            "JOIN search_documents d ON d.rowid = search_fts.rowid "
+            "WHERE search_fts MATCH :q AND d.kind = :kind ORDER BY rank LIMIT :limit"),
+            {"q": _fts5_query(tokens), "kind": kind, "limit": limit})
+        return {doc_id: -rank for doc_id, rank in rows}
+    query = " & ".join(re.sub(r"[^\w]+", "", t) + ":*" for t in tokens if re.sub(r"[^\w]+", "", t))
+    rows = conn.execute(text(
+        "SELECT doc_id, ts_rank(to_tsvector('simple', content), to_tsquery('simple', :q)) AS rank "
+        "FROM search_documents WHERE kind = :kind AND "
+        "(to_tsvector('simple', content) @@ to_tsquery('simple', :q) OR :raw <% content) "
+        "ORDER BY rank DESC LIMIT :limit"),
+        {"q": query or "''", "raw": " ".join(tokens), "kind": kind, "limit": limit})
+    return {doc_id: float(rank) + 0.01 for doc_id, rank in rows}

@@ -1,0 +1,1 @@
+"""The web application (FastAPI, server-rendered HTML). Here: the public list of persons and their status."""
