@@ -93,9 +93,9 @@ def serve(session: Session, host: str, port: int) -> None:
 
 
 def _register() -> None:
-    from . import audit, petitions, records, search
+    from . import audit, evidence, keys, petitions, records, search, transfer
 
-    for module in (records, audit, search, petitions):
+    for module in (records, audit, search, petitions, evidence, transfer, keys):
         module.register(main)
 
 

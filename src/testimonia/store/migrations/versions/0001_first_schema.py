@@ -15,7 +15,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-        op.create_table('audit_log',
+    op.create_table('audit_log',
     sa.Column('seq', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('at', sa.String(length=40), nullable=False),
     sa.Column('actor', sa.String(length=100), nullable=True),
@@ -384,7 +384,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     _search_index_down()
-        with op.batch_alter_table('custody', schema=None) as batch_op:
+    with op.batch_alter_table('custody', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_custody_evidence_id'))
 
     op.drop_table('custody')

@@ -1,0 +1,7 @@
+"""Commands of the evidence capability (being written)."""
+
+import click
+
+
+def register(main: click.Group) -> None:
+    """Add this module's commands to the root command."""
