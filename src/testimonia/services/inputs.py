@@ -67,6 +67,7 @@ class SourceInput:
 
 @dataclass
 class TestimonyInput:
+    __test__ = False  # not a pytest test class, despite its name
     testifier_name: str | None = None
     relation: str | None = None
     medium: str | None = None

@@ -233,13 +233,17 @@ class Writer:
 
 
 def _place_words(gazetteer, codes) -> list[str]:  # noqa: ANN001
-    words = []
+    """Every alias of each place (any script), and the main names of the places above it."""
+    words: dict[str, None] = {}
     for code in codes:
-        for c in [code, *gazetteer.ancestors(code)]:
-            place = gazetteer.places.get(c)
-            if place:
-                words += [place.name, place.name_en or ""]
-    return words
+        place = gazetteer.places.get(code)
+        if place:
+            words.update(dict.fromkeys(a.text for a in place.aliases))
+        for above in gazetteer.ancestors(code):
+            parent = gazetteer.places.get(above)
+            if parent:
+                words.update(dict.fromkeys(filter(None, [parent.name, parent.name_en])))
+    return list(words)
 
 
 def refresh_person(registry: Registry, conn: Connection, person_id: str) -> None:

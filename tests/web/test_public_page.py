@@ -1,0 +1,26 @@
+"""The public page lists persons and status, and only what consent allows."""
+
+from fastapi.testclient import TestClient
+
+from testimonia.services import records
+from testimonia.services.demo import load_demo
+from testimonia.services.inputs import NameInput, PersonInput, TestimonyInput
+from testimonia.web.app import create_app
+
+
+def test_demo_page_lists_persons_and_status(registry, project, admin):  # noqa: ANN001
+    ids = load_demo(registry, admin, project)
+    hidden = records.add_person(registry, admin, project, PersonInput(names=[NameInput("Internal Only Person")]))
+    records.add_testimony(registry, admin, project, TestimonyInput("Secret Testifier", consent="internal",
+                                                                   contacts="+7 777 123 9999"), [hidden])
+    client = TestClient(create_app(registry))
+    page = client.get("/")
+    assert page.status_code == 200
+    assert "Arzegul Halambek" in page.text and "house_arrest" in page.text and "camp" in page.text
+    assert "Internal Only Person" not in page.text and "Secret Testifier" not in page.text
+    api = client.get("/api/persons").json()
+    by_id = {p["id"]: p for p in api}
+    assert by_id[ids["arzegul"]]["status"]["status"] == "house_arrest"
+    assert by_id[ids["husband"]]["status"]["status"] == "camp"
+    assert "+7 777 123 9999" not in client.get("/api/persons").text
+    assert client.get(f"/api/persons/{hidden}").status_code == 404
