@@ -25,13 +25,13 @@ if not SHARED.exists():
 PASSWORD = "correct horse battery"
 
 
-def pytest_report_header(config):  # noqa: ANN001, ANN201
+def pytest_report_header(config):
     if PG_URL:
         return f"PostgreSQL half: {PG_URL.rsplit('@', 1)[-1]}"
     return "PostgreSQL half skipped: set TESTIMONIA_TEST_PG_URL=postgresql://postgres@127.0.0.1:5432/postgres to run it"
 
 
-def _pg_database():  # noqa: ANN202
+def _pg_database():
     import psycopg
 
     if not PG_URL:
@@ -56,12 +56,12 @@ def _drop(name: str) -> None:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def backend(request):  # noqa: ANN001, ANN201
+def backend(request):
     return request.param
 
 
 @pytest.fixture
-def db_url(backend, tmp_path):  # noqa: ANN001, ANN201
+def db_url(backend, tmp_path):
     if backend == "sqlite":
         yield None
         return
@@ -71,20 +71,20 @@ def db_url(backend, tmp_path):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def registry(tmp_path, db_url):  # noqa: ANN001, ANN201
+def registry(tmp_path, db_url):
     reg = init_folder(tmp_path / "data", db_url)
     yield reg
     reg.close()
 
 
 @pytest.fixture
-def project(registry):  # noqa: ANN001, ANN201
+def project(registry):
     return create_project(registry, SYSTEM, "case group A")
 
 
 @pytest.fixture
-def make_user(registry, project):  # noqa: ANN001, ANN201
-    def make(role: str, name: str | None = None, projects: list[str] | None = None):  # noqa: ANN202
+def make_user(registry, project):
+    def make(role: str, name: str | None = None, projects: list[str] | None = None):
         username = name or f"{role}-{secrets.token_hex(3)}"
         create_user(registry, SYSTEM, username, PASSWORD, role, [project] if projects is None else projects)
         return load_actor(registry, username)
@@ -93,10 +93,10 @@ def make_user(registry, project):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def admin(make_user):  # noqa: ANN001, ANN201
+def admin(make_user):
     return make_user("admin", "admin")
 
 
 @pytest.fixture
-def editor(make_user):  # noqa: ANN001, ANN201
+def editor(make_user):
     return make_user("editor", "editor")

@@ -12,14 +12,14 @@ from testimonia.cli import main
 ENV = {"TESTIMONIA_PASSWORD": "correct horse battery", "TESTIMONIA_ADMIN_PASSWORD": "correct horse battery"}
 
 
-def run(*args, ok=True):  # noqa: ANN002, ANN001, ANN202
+def run(*args, ok=True):
     result = CliRunner().invoke(main, list(args), env=ENV)
     if ok:
         assert result.exit_code == 0, result.output + (result.stderr or "")
     return result
 
 
-def test_init_creates_a_private_key_file_outside_the_database(tmp_path):  # noqa: ANN001
+def test_init_creates_a_private_key_file_outside_the_database(tmp_path):
     folder = tmp_path / "reg"
     run("init", str(folder))
     key_file = folder / "keys.json"
@@ -30,7 +30,7 @@ def test_init_creates_a_private_key_file_outside_the_database(tmp_path):  # noqa
         assert base64.b64decode(secret) not in raw and secret.encode() not in raw
 
 
-def test_record_show_search_history_audit(tmp_path):  # noqa: ANN001
+def test_record_show_search_history_audit(tmp_path):
     folder = str(tmp_path / "reg")
     run("init", folder)
     base = ["--data", folder, "--user", "admin"]
@@ -54,7 +54,7 @@ def test_record_show_search_history_audit(tmp_path):  # noqa: ANN001
     assert run(*base, "audit", "verify", "--head", head).output.startswith("ok:")
 
 
-def test_errors_are_clear_lines_with_exit_codes(tmp_path):  # noqa: ANN001
+def test_errors_are_clear_lines_with_exit_codes(tmp_path):
     folder = str(tmp_path / "reg")
     run("init", folder)
     base = ["--data", folder, "--user", "admin"]
@@ -68,7 +68,7 @@ def test_errors_are_clear_lines_with_exit_codes(tmp_path):  # noqa: ANN001
     assert nowhere.exit_code == 1 and "not a Testimonia data folder" in nowhere.output
 
 
-def test_demo_registry(tmp_path):  # noqa: ANN001
+def test_demo_registry(tmp_path):
     folder = str(tmp_path / "demo")
     run("demo", folder)
     out = run("--data", folder, "--user", "admin", "search", "", "--json").output

@@ -12,13 +12,13 @@ from testimonia.domain.prc_id import InvalidResidentId, check_character, normali
     ("2016~", dt.date(2016, 1, 1), dt.date(2016, 12, 31)),
     ("2017/2018", dt.date(2017, 1, 1), dt.date(2018, 12, 31)),
 ])
-def test_edtf_ranges(text, earliest, latest):  # noqa: ANN001
+def test_edtf_ranges(text, earliest, latest):
     r = parse_date(text)
     assert (r.earliest, r.latest) == (earliest, latest)
 
 
 @pytest.mark.parametrize("bad", ["", "January 2018", "2018-13", "../2018", "2018-02-30"])
-def test_invalid_edtf(bad):  # noqa: ANN001
+def test_invalid_edtf(bad):
     with pytest.raises(InvalidDate):
         parse_date(bad)
 

@@ -6,7 +6,7 @@ from testimonia.domain.status import EventFact, derive_status
 from testimonia.domain.vocab import EventType, Status
 
 
-def ev(i, kind, date=None, source="s1", order=None, dc=False):  # noqa: ANN001, ANN201
+def ev(i, kind, date=None, source="s1", order=None, dc=False):
     return EventFact(f"e{i}", EventType(kind), date, source, order if order is not None else i, dc)
 
 
@@ -30,7 +30,7 @@ def ev(i, kind, date=None, source="s1", order=None, dc=False):  # noqa: ANN001, 
     ([ev(1, "released", None, order=0), ev(2, "sent_to_camp", "2018-03", order=1)], Status.CAMP, "e2"),
     ([ev(1, "sent_to_camp", "2019", source="a", order=0), ev(2, "released", None, source="b", order=5)], Status.CAMP, "e1"),
 ])
-def test_status_rule(events, expected, from_event):  # noqa: ANN001
+def test_status_rule(events, expected, from_event):
     derived = derive_status(events)
     assert derived.status is expected
     assert derived.event_id == from_event

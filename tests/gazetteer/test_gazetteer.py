@@ -7,7 +7,7 @@ from testimonia.gazetteer.load import load_facilities, load_places
 
 
 @pytest.fixture(scope="module")
-def gazetteer():  # noqa: ANN201
+def gazetteer():
     return Gazetteer()
 
 
@@ -25,17 +25,17 @@ def test_counts_match_the_reference_tables():
     ("Nileke County", "654028"), ("尼勒克县", "654028"), ("Yining County", "654021"), ("Yining City", "654002"),
     ("伊宁市", "654002"), ("伊宁县", "654021"), ("Kazakhstan", "KZ"), ("654028", "654028"),
 ])
-def test_resolve(gazetteer, text, code):  # noqa: ANN001
+def test_resolve(gazetteer, text, code):
     assert gazetteer.resolve(text).code == code
 
 
-def test_city_and_county_of_one_name_are_kept_apart_by_the_words_around(gazetteer):  # noqa: ANN001
+def test_city_and_county_of_one_name_are_kept_apart_by_the_words_around(gazetteer):
     assert gazetteer.resolve("Yining", context="she lived in Yining County for years").code == "654021"
     assert gazetteer.resolve("Yining", context="a school in Yining city").code == "654002"
     assert gazetteer.resolve("Yining").code == "654002"  # with no kind word, the city
 
 
-def test_hierarchy(gazetteer):  # noqa: ANN001
+def test_hierarchy(gazetteer):
     assert gazetteer.ancestors("654028") == ["6540", "65", "CN"]
 
 
@@ -43,7 +43,7 @@ def test_hierarchy(gazetteer):  # noqa: ANN001
     ("Nilka", "654028"), ("Nilka County", "654028"), ("Qumul", "6505"), ("Aqsu Prefecture", "6529"), ("Aqsu", "652901"),
     ("Ghulja", "654002"), ("Almaty", "KZ-75"),
 ])
-def test_names_reports_use(gazetteer, text, code):  # noqa: ANN001
+def test_names_reports_use(gazetteer, text, code):
     assert gazetteer.resolve(text).code == code
 
 

@@ -15,11 +15,11 @@ from testimonia.store.schema import persons
 RESIDENT_ID = "65402819800101123" + check_character("65402819800101123")
 
 
-def _person(registry, actor, project, *names, **fields):  # noqa: ANN001, ANN002, ANN003, ANN202
+def _person(registry, actor, project, *names, **fields):
     return records.add_person(registry, actor, project, PersonInput(names=[NameInput(n) for n in names], **fields))
 
 
-def test_person_with_names_in_four_scripts(registry, project, editor):  # noqa: ANN001
+def test_person_with_names_in_four_scripts(registry, project, editor):
     pid = _person(registry, editor, project, "Aygul Tursun", "Айгүл Тұрсын", "ئايگۈل تۇرسۇن", "阿依古丽·吐尔逊",
                   sex="female", ethnicity="uyghur", birth_date="1975~", hometown="654028")
     view = person_view(registry, editor, pid)
@@ -29,7 +29,7 @@ def test_person_with_names_in_four_scripts(registry, project, editor):  # noqa: 
     assert view["status"] is None  # never detained
 
 
-def test_status_is_derived_and_names_its_event(registry, project, editor):  # noqa: ANN001
+def test_status_is_derived_and_names_its_event(registry, project, editor):
     pid = _person(registry, editor, project, "Erlan Bekov")
     records.add_event(registry, editor, pid, EventInput("detained", "2017-11", "Yining County"))
     camp = records.add_event(registry, editor, pid, EventInput("sent_to_camp", "2018-02"))
@@ -38,7 +38,7 @@ def test_status_is_derived_and_names_its_event(registry, project, editor):  # no
     assert person_view(registry, editor, pid)["status"] == {"status": "prison", "event": prison}
 
 
-def test_detention_center_from_facility_type(registry, project, editor):  # noqa: ANN001
+def test_detention_center_from_facility_type(registry, project, editor):
     pid = _person(registry, editor, project, "Nurlan Sadyk")
     records.add_event(registry, editor, pid, EventInput("detained", "2018", facility="BFN:109"))  # a detention center
     assert person_view(registry, editor, pid)["status"]["status"] == "detention_center"
@@ -48,19 +48,19 @@ def test_detention_center_from_facility_type(registry, project, editor):  # noqa
     ("birth_date", "2018-13"), ("hometown", "Atlantis"), ("resident_id", "654028198001011230"),
     ("ethnicity", "martian"), ("age_years", "sixty"),
 ])
-def test_bad_values_name_the_field(registry, project, editor, field, value):  # noqa: ANN001
+def test_bad_values_name_the_field(registry, project, editor, field, value):
     with pytest.raises(InvalidInput) as err:
         _person(registry, editor, project, "Test Person", **{field: value, **({"age_at": "2018"} if field == "age_years" else {})})
     assert err.value.where.startswith(field.split("_")[0])
     assert "654028198001011230" not in str(err.value)
 
 
-def test_control_and_bidi_characters_are_removed(registry, project, editor):  # noqa: ANN001
+def test_control_and_bidi_characters_are_removed(registry, project, editor):
     pid = _person(registry, editor, project, "Ali\u202eme\u0007t <b>x</b>")
     assert person_view(registry, editor, pid)["names"][0]["text"] == "Alimet <b>x</b>"
 
 
-def _testimony_case(registry, project, volunteer):  # noqa: ANN001, ANN202
+def _testimony_case(registry, project, volunteer):
     pid = _person(registry, volunteer, project, "Bakyt Omar", resident_id=RESIDENT_ID, notes="private note 4471")
     tid = records.add_testimony(registry, volunteer, project, TestimonyInput(
         "Gulnar Omar", relation="spouse", medium="phone", consent="internal", contacts="+7 700 000 4471",
@@ -68,7 +68,7 @@ def _testimony_case(registry, project, volunteer):  # noqa: ANN001, ANN202
     return pid, tid
 
 
-def test_volunteer_sees_own_testimony_but_not_others(registry, project, make_user):  # noqa: ANN001
+def test_volunteer_sees_own_testimony_but_not_others(registry, project, make_user):
     recorder, other = make_user("volunteer"), make_user("volunteer")
     pid, _ = _testimony_case(registry, project, recorder)
     mine = person_view(registry, recorder, pid)
@@ -80,7 +80,7 @@ def test_volunteer_sees_own_testimony_but_not_others(registry, project, make_use
     assert set(theirs["testimonies"][0]) == {"id", "source"}
 
 
-def test_roles_and_clearance(registry, project, make_user):  # noqa: ANN001
+def test_roles_and_clearance(registry, project, make_user):
     volunteer, researcher, editor = make_user("volunteer"), make_user("researcher"), make_user("editor")
     pid, _ = _testimony_case(registry, project, volunteer)
     seen = person_view(registry, researcher, pid)
@@ -90,7 +90,7 @@ def test_roles_and_clearance(registry, project, make_user):  # noqa: ANN001
     assert seen["testimonies"][0]["contacts"] == "+7 700 000 4471"
 
 
-def test_projects_are_compartments(registry, project, make_user):  # noqa: ANN001
+def test_projects_are_compartments(registry, project, make_user):
     from testimonia.services.access import SYSTEM
     from testimonia.services.users import create_project
 
@@ -103,7 +103,7 @@ def test_projects_are_compartments(registry, project, make_user):  # noqa: ANN00
         records.add_event(registry, outsider, pid, EventInput("detained", "2018"))
 
 
-def test_reading_confidential_fields_is_audited(registry, project, make_user, admin):  # noqa: ANN001
+def test_reading_confidential_fields_is_audited(registry, project, make_user, admin):
     from testimonia.services.auditing import confidential_readers
 
     volunteer, editor = make_user("volunteer"), make_user("editor", "ed-reader")
@@ -115,7 +115,7 @@ def test_reading_confidential_fields_is_audited(registry, project, make_user, ad
         confidential_readers(registry, editor, tid)
 
 
-def test_withdrawn_testimony_hides_what_it_contributed(registry, project, make_user, admin):  # noqa: ANN001
+def test_withdrawn_testimony_hides_what_it_contributed(registry, project, make_user, admin):
     volunteer, editor = make_user("volunteer"), make_user("editor")
     source = records.add_source(registry, volunteer, project, SourceInput("testimony"))
     pid = records.add_person(registry, volunteer, project, PersonInput(names=[NameInput("Kairat Samal")]), source)
@@ -128,7 +128,7 @@ def test_withdrawn_testimony_hides_what_it_contributed(registry, project, make_u
     assert person_view(registry, admin, pid)["names"][0]["text"] == "Kairat Samal"
 
 
-def test_history_has_every_version_and_withholds_confidential(registry, project, make_user):  # noqa: ANN001
+def test_history_has_every_version_and_withholds_confidential(registry, project, make_user):
     volunteer, editor, researcher = make_user("volunteer"), make_user("editor"), make_user("researcher")
     pid, _ = _testimony_case(registry, project, volunteer)
     records.update_person(registry, editor, pid, 1, {"occupation": "herder"})
@@ -141,7 +141,7 @@ def test_history_has_every_version_and_withholds_confidential(registry, project,
     assert ERASED != RESIDENT_ID
 
 
-def test_two_editors_saving_the_same_record_conflict(registry, project, make_user):  # noqa: ANN001
+def test_two_editors_saving_the_same_record_conflict(registry, project, make_user):
     first, second = make_user("editor"), make_user("editor")
     pid = _person(registry, first, project, "Serik Ospan")
     assert records.update_person(registry, first, pid, 1, {"occupation": "driver", "hometown": "654028"}) == 2
@@ -151,12 +151,12 @@ def test_two_editors_saving_the_same_record_conflict(registry, project, make_use
     assert person_view(registry, first, pid)["occupation"] == "driver"
 
 
-def test_concurrent_saves_never_overwrite_silently(registry, project, make_user):  # noqa: ANN001
+def test_concurrent_saves_never_overwrite_silently(registry, project, make_user):
     editors = [make_user("editor") for _ in range(4)]
     pid = _person(registry, editors[0], project, "Dana Akhmet")
     outcomes: list[str] = []
 
-    def save(actor, value):  # noqa: ANN001, ANN202
+    def save(actor, value):
         try:
             records.update_person(registry, actor, pid, 1, {"occupation": value})
             outcomes.append(value)
@@ -176,7 +176,7 @@ def test_concurrent_saves_never_overwrite_silently(registry, project, make_user)
         assert conn.execute(select(func.count()).select_from(persons)).scalar() == 1
 
 
-def test_relations_read_both_ways(registry, project, editor):  # noqa: ANN001
+def test_relations_read_both_ways(registry, project, editor):
     child, parent = _person(registry, editor, project, "Aliya Nur"), _person(registry, editor, project, "Nur Bek")
     records.add_relation(registry, editor, child, "parent", parent)
     assert person_view(registry, editor, child)["relations"][0] == {"type": "parent", "other_id": parent, "source_id": None}

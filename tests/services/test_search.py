@@ -11,7 +11,7 @@ from testimonia.store.schema import name_keys, search_documents
 RESIDENT_ID = "65400219750505123" + check_character("65400219750505123")
 
 
-def _seed(registry, project, editor):  # noqa: ANN001, ANN202
+def _seed(registry, project, editor):
     a = records.add_person(registry, editor, project, PersonInput(
         names=[NameInput("Rahile Dawut"), NameInput("راھىلە داۋۇت"), NameInput("热依拉·达吾提")], sex="female",
         ethnicity="uyghur", hometown="654002", resident_id=RESIDENT_ID))
@@ -22,7 +22,7 @@ def _seed(registry, project, editor):  # noqa: ANN001, ANN202
     return a, b
 
 
-def test_names_in_each_script(registry, project, editor):  # noqa: ANN001
+def test_names_in_each_script(registry, project, editor):
     a, b = _seed(registry, project, editor)
     assert [r["id"] for r in search_persons(registry, editor, "rahile")] == [a]
     assert [r["id"] for r in search_persons(registry, editor, "Dawut Rahile")] == [a]
@@ -32,7 +32,7 @@ def test_names_in_each_script(registry, project, editor):  # noqa: ANN001
     assert search_persons(registry, editor, "Nobody Known") == []
 
 
-def test_places_and_filters(registry, project, editor):  # noqa: ANN001
+def test_places_and_filters(registry, project, editor):
     a, b = _seed(registry, project, editor)
     assert [r["id"] for r in search_persons(registry, editor, "Nileke")] == [b]
     assert [r["id"] for r in search_persons(registry, editor, "", Filters(prefecture="6540"))] == [a, b]
@@ -42,14 +42,14 @@ def test_places_and_filters(registry, project, editor):  # noqa: ANN001
     assert search_persons(registry, editor, "", Filters(event_year=2016)) == []
 
 
-def test_published_source_text_is_searchable(registry, project, editor):  # noqa: ANN001
+def test_published_source_text_is_searchable(registry, project, editor):
     source = records.add_source(registry, editor, project, SourceInput("news_article", title="Report",
                                                                        text="A camp near Tekes was expanded."))
     with registry.db.reading() as conn:
         assert conn.execute(select(search_documents.c.kind).where(search_documents.c.doc_id == source)).scalar() == "source"
 
 
-def test_resident_id_by_blind_index_only_for_cleared_roles(registry, project, editor, make_user):  # noqa: ANN001
+def test_resident_id_by_blind_index_only_for_cleared_roles(registry, project, editor, make_user):
     a, _ = _seed(registry, project, editor)
     assert [r["id"] for r in search_persons(registry, editor, RESIDENT_ID)] == [a]
     assert search_persons(registry, make_user("researcher"), RESIDENT_ID) == []
@@ -59,7 +59,7 @@ def test_resident_id_by_blind_index_only_for_cleared_roles(registry, project, ed
     assert RESIDENT_ID not in indexed and RESIDENT_ID not in keys
 
 
-def test_search_respects_projects(registry, project, editor, make_user):  # noqa: ANN001
+def test_search_respects_projects(registry, project, editor, make_user):
     from testimonia.services.access import SYSTEM
     from testimonia.services.users import create_project
 

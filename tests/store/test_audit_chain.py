@@ -8,22 +8,22 @@ from testimonia.store.audit import AuditChain
 from testimonia.store.schema import audit_log
 
 
-def _fill(registry, project, editor, n=4):  # noqa: ANN001, ANN202
+def _fill(registry, project, editor, n=4):
     for i in range(n):
         records.add_person(registry, editor, project, PersonInput(names=[NameInput(f"Person {i}")]))
 
 
-def _verify(registry, head=None):  # noqa: ANN001, ANN202
+def _verify(registry, head=None):
     with registry.db.reading() as conn:
         return registry.audit.verify(conn, head)
 
 
-def test_intact_chain_verifies(registry, project, editor):  # noqa: ANN001
+def test_intact_chain_verifies(registry, project, editor):
     _fill(registry, project, editor)
     assert _verify(registry) == []
 
 
-def test_edited_entry_is_named(registry, project, editor):  # noqa: ANN001
+def test_edited_entry_is_named(registry, project, editor):
     _fill(registry, project, editor)
     with registry.db.transaction() as conn:
         target = conn.execute(select(audit_log.c.seq).where(audit_log.c.action == "person.create")).scalars().first()
@@ -32,7 +32,7 @@ def test_edited_entry_is_named(registry, project, editor):  # noqa: ANN001
     assert problems and f"audit entry {target} " in problems[0] and "altered" in problems[0]
 
 
-def test_removed_entry_is_named(registry, project, editor):  # noqa: ANN001
+def test_removed_entry_is_named(registry, project, editor):
     _fill(registry, project, editor)
     with registry.db.transaction() as conn:
         conn.execute(delete(audit_log).where(audit_log.c.seq == 5))
@@ -40,7 +40,7 @@ def test_removed_entry_is_named(registry, project, editor):  # noqa: ANN001
     assert any("audit entry 5 is missing" in p for p in problems)
 
 
-def test_inserted_entry_is_named(registry, project, editor):  # noqa: ANN001
+def test_inserted_entry_is_named(registry, project, editor):
     _fill(registry, project, editor)
     with registry.db.transaction() as conn:
         last = conn.execute(select(audit_log).order_by(audit_log.c.seq.desc())).mappings().first()
@@ -49,7 +49,7 @@ def test_inserted_entry_is_named(registry, project, editor):  # noqa: ANN001
     assert any(f"audit entry {last['seq'] + 1}" in p for p in problems)
 
 
-def test_forged_mac_without_the_key_fails(registry, project, editor):  # noqa: ANN001
+def test_forged_mac_without_the_key_fails(registry, project, editor):
     _fill(registry, project, editor)
     forger = AuditChain(b"not the audit key" * 2)
     with registry.db.transaction() as conn:
@@ -57,7 +57,7 @@ def test_forged_mac_without_the_key_fails(registry, project, editor):  # noqa: A
     assert any("altered or inserted" in p for p in _verify(registry))
 
 
-def test_truncated_tail_is_caught_by_the_kept_head(registry, project, editor):  # noqa: ANN001
+def test_truncated_tail_is_caught_by_the_kept_head(registry, project, editor):
     _fill(registry, project, editor)
     with registry.db.reading() as conn:
         kept = registry.audit.head(conn)

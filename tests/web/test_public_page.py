@@ -8,7 +8,7 @@ from testimonia.services.inputs import NameInput, PersonInput, TestimonyInput
 from testimonia.web.app import create_app
 
 
-def test_demo_page_lists_persons_and_status(registry, project, admin):  # noqa: ANN001
+def test_demo_page_lists_persons_and_status(registry, project, admin):
     ids = load_demo(registry, admin, project)
     hidden = records.add_person(registry, admin, project, PersonInput(names=[NameInput("Internal Only Person")]))
     records.add_testimony(registry, admin, project, TestimonyInput("Secret Testifier", consent="internal",

@@ -6,8 +6,8 @@ import functools
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import click
 
@@ -54,7 +54,7 @@ def handle_errors(func: Callable) -> Callable:
     """Turn service errors into one line on stderr and a distinct exit code; never a traceback."""
 
     @functools.wraps(func)
-    def wrapper(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def wrapper(*args, **kwargs):
         try:
             return func(*args, **kwargs)
         except PermissionDenied as exc:

@@ -76,7 +76,7 @@ def register(main: click.Group) -> None:
     @pass_session
     @handle_errors
     def person_add(session: Session, names: tuple[str, ...], project_name: str | None, source_id: str | None,
-                   **fields) -> None:  # noqa: ANN003
+                   **fields) -> None:
         data = PersonInput(names=[NameInput(n) for n in names], **{k: v for k, v in fields.items() if k != "citizenships"},
                            citizenships=list(fields["citizenships"]))
         click.echo(svc.add_person(session.registry, session.actor, _project(session, project_name), data, source_id))
@@ -141,7 +141,7 @@ def register(main: click.Group) -> None:
     @click.option("--project", "project_name")
     @pass_session
     @handle_errors
-    def source_add(session: Session, kind: str, text_file, project_name: str | None, **fields) -> None:  # noqa: ANN001, ANN003
+    def source_add(session: Session, kind: str, text_file, project_name: str | None, **fields) -> None:
         data = SourceInput(kind, text=text_file.read() if text_file else None, **fields)
         click.echo(svc.add_source(session.registry, session.actor, _project(session, project_name), data))
 
@@ -164,7 +164,7 @@ def register(main: click.Group) -> None:
     @pass_session
     @handle_errors
     def testimony_add(session: Session, subjects: tuple[str, ...], testifier_id: str | None, source_id: str | None,
-                      project_name: str | None, **fields) -> None:  # noqa: ANN003
+                      project_name: str | None, **fields) -> None:
         click.echo(svc.add_testimony(session.registry, session.actor, _project(session, project_name),
                                      TestimonyInput(**fields), list(subjects), source_id, testifier_id))
 

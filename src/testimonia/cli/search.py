@@ -22,7 +22,7 @@ def register(main: click.Group) -> None:
     @click.option("--json", "as_json", is_flag=True)
     @pass_session
     @handle_errors
-    def search(session: Session, query: str, limit: int, as_json: bool, **filters) -> None:  # noqa: ANN003
+    def search(session: Session, query: str, limit: int, as_json: bool, **filters) -> None:
         """Search persons by any name form in any script, places, facilities and source text."""
         results = search_persons(session.registry, session.actor, query, Filters(**filters), limit)
         if as_json:

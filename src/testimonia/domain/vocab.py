@@ -9,7 +9,7 @@ class Vocabulary(str, Enum):
     """A string enum whose `parse` gives a readable error listing the allowed values."""
 
     @classmethod
-    def parse(cls, value: str) -> "Vocabulary":
+    def parse(cls, value: str) -> Vocabulary:
         try:
             return cls(value.strip().lower())
         except ValueError:
@@ -69,7 +69,7 @@ class RelationType(Vocabulary):
     COLLEAGUE = "colleague"
 
     @property
-    def inverse(self) -> "RelationType":
+    def inverse(self) -> RelationType:
         return {RelationType.PARENT: RelationType.CHILD, RelationType.CHILD: RelationType.PARENT}.get(self, self)
 
 

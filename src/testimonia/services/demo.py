@@ -16,7 +16,7 @@ from .records import add_event, add_person, add_relation, add_source, add_testim
 PRESS_RELEASE = files("testimonia.services") / "demo_data" / "01_embassy_meeting.txt"
 
 
-def load_demo(registry, actor: Actor, project_id: str) -> dict[str, str]:  # noqa: ANN001
+def load_demo(registry, actor: Actor, project_id: str) -> dict[str, str]:
     text = PRESS_RELEASE.read_text(encoding="utf-8")
     source = add_source(registry, actor, project_id, SourceInput(
         "press_release", title="Chinese Kazakh embassy attempts private meeting with prisoners’ families",
@@ -26,7 +26,7 @@ def load_demo(registry, actor: Actor, project_id: str) -> dict[str, str]:  # noq
         start = text.index(phrase)
         return start, start + len(phrase)
 
-    def person(*names: str, **fields) -> str:  # noqa: ANN003
+    def person(*names: str, **fields) -> str:
         return add_person(registry, actor, project_id, PersonInput(names=[NameInput(n) for n in names], **fields), source)
 
     def events(person_id: str, *items: tuple) -> None:

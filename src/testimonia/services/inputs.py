@@ -111,7 +111,7 @@ def check_date(value: str | None, where: str) -> str | None:
         raise InvalidInput(str(exc), where) from None
 
 
-def check_vocab(vocab, value: str | None, where: str):  # noqa: ANN001, ANN201
+def check_vocab(vocab, value: str | None, where: str):
     if value in (None, ""):
         return None
     try:

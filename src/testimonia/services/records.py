@@ -31,7 +31,7 @@ from .writer import Writer, refresh_person
 UPDATABLE = ("sex", "ethnicity", "birth_date", "age_years", "age_at", "hometown", "occupation", "citizenships", "health")
 
 
-def _person_project(conn, person_id: str) -> str:  # noqa: ANN001
+def _person_project(conn, person_id: str) -> str:
     project = conn.execute(select(persons.c.project_id).where(persons.c.id == person_id)).scalar_one_or_none()
     if project is None:
         raise NotFound(f"no person {person_id}")
@@ -145,7 +145,7 @@ def update_person(registry: Registry, actor: Actor, person_id: str, base_version
     return version
 
 
-def _fields_changed_since(conn, person_id: str, version: int) -> list[str]:  # noqa: ANN001
+def _fields_changed_since(conn, person_id: str, version: int) -> list[str]:
     fields: set[str] = set()
     for change in conn.execute(select(audit_log.c.change).where(audit_log.c.entity == person_id,
                                                                 audit_log.c.action == "person.update")).scalars():

@@ -29,7 +29,7 @@ FINGERPRINT_KEY = "master_fingerprint"
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 @dataclass
@@ -106,5 +106,5 @@ def open_folder(folder: Path, passphrase: str | None = None) -> Registry:
     return registry
 
 
-def set_fingerprint(conn, registry: Registry) -> None:  # noqa: ANN001
+def set_fingerprint(conn, registry: Registry) -> None:
     conn.execute(update(meta).where(meta.c.key == FINGERPRINT_KEY).values(value=registry.keys.fingerprint()))

@@ -78,7 +78,7 @@ def person_view(registry: Registry, actor: Actor, person_id: str) -> dict[str, A
         if hidden and not admin:
             raise NotFound(f"no person {person_id}")
         withdrawn = set(conn.execute(select(testimonies.c.source_id).where(testimonies.c.consent == "withdrawn")).scalars())
-        visible = lambda source_id: admin or source_id not in withdrawn  # noqa: E731
+        visible = lambda source_id: admin or source_id not in withdrawn
         keys = KeyCache(registry, conn)
         read_fields: list[str] = []
         view: dict[str, Any] = {
@@ -137,7 +137,7 @@ def person_view(registry: Registry, actor: Actor, person_id: str) -> dict[str, A
     return view
 
 
-def _testimony(t, actor: Actor, keys: KeyCache, read_fields: list[str]) -> dict[str, Any]:  # noqa: ANN001
+def _testimony(t, actor: Actor, keys: KeyCache, read_fields: list[str]) -> dict[str, Any]:
     """A testimony as this actor may see it: its recorder sees all of it; others by role and consent."""
     own = actor.user_id == t["recorded_by"]
     out: dict[str, Any] = {"id": t["id"], "source": t["source_id"]}

@@ -15,7 +15,7 @@ def withdrawn_sources() -> Select:
     return select(testimonies.c.source_id).where(testimonies.c.consent == "withdrawn")
 
 
-def publishable_condition():  # noqa: ANN201
+def publishable_condition():
     """SQL condition on `persons`: at least one of the person's sources permits publication."""
     by_testimony = exists().where(
         testimony_subjects.c.person_id == persons.c.id,
@@ -31,7 +31,7 @@ def publishable_condition():  # noqa: ANN201
                 or_(by_testimony, as_named_testifier, named_in_published, event_in_published))
 
 
-def hidden_by_withdrawal_condition():  # noqa: ANN201
+def hidden_by_withdrawal_condition():
     """SQL condition on `persons`: every source that brought this person in has been withdrawn."""
     has_withdrawn = exists().where(
         testimony_subjects.c.person_id == persons.c.id,

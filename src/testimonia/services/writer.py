@@ -232,7 +232,7 @@ class Writer:
                                                   "content": " ".join(w for w in words if w)})
 
 
-def _place_words(gazetteer, codes) -> list[str]:  # noqa: ANN001
+def _place_words(gazetteer, codes) -> list[str]:
     """Every alias of each place (any script), and the main names of the places above it."""
     words: dict[str, None] = {}
     for code in codes:

@@ -13,8 +13,9 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
@@ -48,7 +49,7 @@ def mac_of(key: bytes, previous_mac: str, entry: Entry) -> str:
 
 
 def now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
 
 class AuditChain:

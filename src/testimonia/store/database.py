@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from alembic import command
 from alembic.config import Config
@@ -23,7 +23,7 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30})
 
         @event.listens_for(engine, "connect")
-        def _pragmas(dbapi_conn, _record):  # noqa: ANN001
+        def _pragmas(dbapi_conn, _record):
             # Let SQLAlchemy issue BEGIN itself (pysqlite's implicit transactions are off).
             dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
@@ -34,7 +34,7 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         @event.listens_for(engine, "begin")
-        def _begin(conn):  # noqa: ANN001
+        def _begin(conn):
             # A writer takes the lock at BEGIN (IMMEDIATE), so read-modify-write never deadlocks;
             # a reader begins a deferred transaction: a consistent snapshot, no lock.
             readonly = conn.get_execution_options().get("testimonia_readonly")
@@ -69,10 +69,9 @@ class Database:
         options = {"testimonia_readonly": True}
         if self.dialect == "postgresql":
             options["isolation_level"] = "REPEATABLE READ"
-        with self.engine.connect().execution_options(**options) as conn:
-            with conn.begin() as trans:
-                yield conn
-                trans.rollback()
+        with self.engine.connect().execution_options(**options) as conn, conn.begin() as trans:
+            yield conn
+            trans.rollback()
 
     def migrate(self) -> None:
         """Bring the schema to the newest Alembic revision."""

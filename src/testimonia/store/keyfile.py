@@ -38,12 +38,12 @@ class KeyMaterial:
     extra: dict = field(default_factory=dict)
 
     @classmethod
-    def generate(cls) -> "KeyMaterial":
+    def generate(cls) -> KeyMaterial:
         master_id = secrets.token_hex(8)
         return cls({master_id: AESGCM.generate_key(256)}, master_id, secrets.token_bytes(32), secrets.token_bytes(32))
 
     def to_json(self) -> dict:
-        b64 = lambda b: base64.b64encode(b).decode()  # noqa: E731
+        b64 = lambda b: base64.b64encode(b).decode()
         return {
             "masters": {k: b64(v) for k, v in self.masters.items()},
             "current": self.current,
@@ -52,7 +52,7 @@ class KeyMaterial:
         }
 
     @classmethod
-    def from_json(cls, data: dict) -> "KeyMaterial":
+    def from_json(cls, data: dict) -> KeyMaterial:
         d64 = base64.b64decode
         return cls(
             {k: d64(v) for k, v in data["masters"].items()},
@@ -71,7 +71,7 @@ def seal(material: dict, passphrase: str) -> dict:
     salt, nonce = os.urandom(16), os.urandom(12)
     key = _derive(passphrase, salt, ARGON2)
     ciphertext = AESGCM(key).encrypt(nonce, json.dumps(material).encode(), FORMAT.encode())
-    b64 = lambda b: base64.b64encode(b).decode()  # noqa: E731
+    b64 = lambda b: base64.b64encode(b).decode()
     return {"kdf": "argon2id", "params": ARGON2, "salt": b64(salt), "nonce": b64(nonce), "sealed": b64(ciphertext)}
 
 
