@@ -50,6 +50,12 @@ def test_record_show_search_history_audit(tmp_path):
     assert "no answer for" in run(*base, "petition", "list", "--overdue", "30").output
     run(*base, "petition", "answer", petition, "acknowledged", "--received-on", "2020-02-01")
     assert run(*base, "petition", "list", "--overdue", "30").output == ""
+    env = {**ENV, "TESTIMONIA_NEW_PASSWORD": "another long password"}
+    assert CliRunner().invoke(main, [*base, "user", "add", "vera", "--role", "volunteer", "--project", "default"], env=env).exit_code == 0
+    assert "vera" in run(*base, "user", "list").output and "volunteer" in run(*base, "user", "list").output
+    denied = CliRunner().invoke(main, ["--data", folder, "--user", "vera", "user", "list"],
+                                env={"TESTIMONIA_PASSWORD": "another long password"})
+    assert denied.exit_code == 3
     head = run(*base, "audit", "head").output.strip()
     assert run(*base, "audit", "verify", "--head", head).output.startswith("ok:")
 
@@ -77,3 +83,16 @@ def test_demo_registry(tmp_path):
     assert statuses == ["-", "-", "-", "-", "camp", "house_arrest"]
     petitions = json.loads(run("--data", folder, "--user", "admin", "petition", "list", "--json").output)
     assert len(petitions) == 1 and petitions[0]["answered"] is False and len(petitions[0]["persons"]) == 2
+
+
+def test_init_on_each_backend(tmp_path, db_url):
+    """`init --db postgresql://…` uses PostgreSQL; without --db, SQLite. The same commands work on both."""
+    folder = str(tmp_path / "reg")
+    run("init", folder, *(["--db", db_url] if db_url else []))
+    config = json.loads((tmp_path / "reg" / "config.json").read_text())
+    assert config["db"] == (db_url or "sqlite:registry.db")
+    assert (tmp_path / "reg" / "registry.db").exists() is (db_url is None)
+    base = ["--data", folder, "--user", "admin"]
+    pid = run(*base, "person", "add", "--name", "Serikzhan Bilash").output.strip()
+    assert pid in run(*base, "search", "bilash").output
+    assert run(*base, "audit", "verify").output.startswith("ok:")

@@ -36,6 +36,13 @@ def register(main: click.Group) -> None:
         ids = [users.project_id_by_name(session.registry, p) for p in project_names]
         click.echo(users.create_user(session.registry, session.actor, username, new_password, role, ids))
 
+    @user.command("list")
+    @pass_session
+    @handle_errors
+    def user_list(session: Session) -> None:
+        for u in users.list_users(session.registry, session.actor):
+            click.echo(f"{u['username']:<20} {u['role']:<11} {'active' if u['active'] else 'inactive':<9} {', '.join(u['projects'])}")
+
     @main.group()
     def project() -> None:
         """Projects: compartments of records; users see only their projects."""

@@ -83,3 +83,15 @@ def authenticate(registry: Registry, username: str, password: str) -> Actor:
     except (VerifyMismatchError, VerificationError):
         raise PermissionDenied("wrong user name or password") from None
     return load_actor(registry, username)
+
+
+def list_users(registry: Registry, actor: Actor) -> list[dict]:
+    """Users with their role and projects (admins only)."""
+    actor.require_role(UserRole.ADMIN)
+    with registry.db.reading() as conn:
+        member_of: dict[str, list[str]] = {}
+        for user_id, name in conn.execute(select(memberships.c.user_id, projects.c.name)
+                                          .join(projects, projects.c.id == memberships.c.project_id)):
+            member_of.setdefault(user_id, []).append(name)
+        return [{"username": u.username, "role": u.role, "active": bool(u.active), "projects": sorted(member_of.get(u.id, []))}
+                for u in conn.execute(select(users).order_by(users.c.username))]
