@@ -17,6 +17,7 @@ def test_demo_page_lists_persons_and_status(registry, project, admin):
     page = client.get("/")
     assert page.status_code == 200
     assert "Arzegul Halambek" in page.text and "house_arrest" in page.text and "camp" in page.text
+    assert "(their spouse: <span dir=\"auto\">Sara Jengisnek</span>)" in page.text
     assert "Internal Only Person" not in page.text and "Secret Testifier" not in page.text
     api = client.get("/api/persons").json()
     by_id = {p["id"]: p for p in api}

@@ -21,7 +21,8 @@ def create_app(registry: Registry) -> FastAPI:
     @app.get("/", response_class=HTMLResponse)
     def index(request: Request) -> HTMLResponse:
         people = [public_person_view(registry, pid) for pid in public_person_ids(registry)]
-        return TEMPLATES.TemplateResponse(request, "index.html", {"people": people})
+        first_names = {p["id"]: p["names"][0]["text"] for p in people if p["names"]}
+        return TEMPLATES.TemplateResponse(request, "index.html", {"people": people, "first_names": first_names})
 
     @app.get("/api/persons")
     def api_persons() -> list[dict]:
