@@ -25,3 +25,12 @@ def test_demo_page_lists_persons_and_status(registry, project, admin):
     assert by_id[ids["husband"]]["status"]["status"] == "camp"
     assert "+7 777 123 9999" not in client.get("/api/persons").text
     assert client.get(f"/api/persons/{hidden}").status_code == 404
+
+
+def test_markup_in_names_is_shown_as_text(registry, project, admin):
+    payload = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    pid = records.add_person(registry, admin, project, PersonInput(names=[NameInput(payload)]))
+    records.add_testimony(registry, admin, project, TestimonyInput("Testifier", consent="named"), [pid])
+    page = TestClient(create_app(registry)).get("/")
+    assert "<script>alert" not in page.text and "<img src=x" not in page.text
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page.text
