@@ -13,6 +13,11 @@ from .access import Actor
 from .registry import Registry
 
 
+#: Audit actions that revealed confidential material to someone.
+READ_ACTIONS = ("read.confidential", "export.confidential", "evidence.open", "evidence.export", "evidence.bundle",
+                "evidence.publish_copy")
+
+
 def verify(registry: Registry, actor: Actor, expected_head: str | None = None) -> tuple[int, list[str]]:
     actor.require_role(UserRole.ADMIN, UserRole.EDITOR, UserRole.RESEARCHER)
     with registry.db.reading() as conn:
@@ -32,7 +37,7 @@ def confidential_readers(registry: Registry, actor: Actor, record_id: str) -> li
     out = []
     with registry.db.reading() as conn:
         rows = conn.execute(select(audit_log).where(
-            audit_log.c.action.in_(("read.confidential", "export.confidential", "evidence.open")),
+            audit_log.c.action.in_(READ_ACTIONS),
             or_(audit_log.c.entity == record_id, audit_log.c.change.contains(record_id))).order_by(audit_log.c.seq))
         for row in rows.mappings():
             change = json.loads(row["change"] or "{}")
