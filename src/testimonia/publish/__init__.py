@@ -1,0 +1,1 @@
+"""Publication formats: mappings from exported records to formats other tools read (FollowTheMoney)."""
