@@ -45,3 +45,20 @@ def test_resident_id_check_digit():
 def test_resident_id_birth_date_must_exist():
     with pytest.raises(InvalidResidentId):
         normalise_resident_id(_valid("65402819801301123"))
+
+
+@pytest.mark.parametrize("text", ["2018", "2018-02", "2016-02", "2018-12-31", "2016-02-29", "0999-01"])
+def test_plain_dates_agree_with_the_edtf_parser(text):
+    """The fast path for plain dates gives what the full EDTF parser gives."""
+    from edtf import parse_edtf, struct_time_to_date
+
+    parsed = parse_edtf(text)
+    expected = (struct_time_to_date(parsed.lower_strict()), struct_time_to_date(parsed.upper_strict()))
+    r = parse_date(text)
+    assert (r.earliest, r.latest) == expected
+
+
+@pytest.mark.parametrize("bad", ["2018-00", "2017-02-29", "2018-1", "18-01-01"])
+def test_plain_looking_invalid_dates(bad):
+    with pytest.raises(InvalidDate):
+        parse_date(bad)

@@ -15,21 +15,14 @@ from .records import _project
 
 
 class _Progress:
-    """Progress bars on stderr, shown once a stage lasts over a second: checking (bytes), writing (rows)."""
+    """A progress bar on stderr (bytes of the file read), shown once the import lasts over a second."""
 
     def __init__(self) -> None:
-        self.stage: str | None = None
         self.bar: tqdm | None = None
 
     def __call__(self, stage: str, done: int, total: int) -> None:
-        if stage != self.stage:
-            self.close()
-            self.stage = stage
-            if stage == "write":
-                click.echo(f"writing {total:,} rows…", err=True)
-            self.bar = tqdm(total=total, desc="checking" if stage == "check" else "writing", file=sys.stderr,
-                            unit="B" if stage == "check" else " rows", unit_scale=stage == "check", delay=1,
-                            leave=False)
+        if self.bar is None:
+            self.bar = tqdm(total=total, desc=stage, file=sys.stderr, unit="B", unit_scale=True, delay=1, leave=False)
         self.bar.update(done - self.bar.n)
 
     def close(self) -> None:

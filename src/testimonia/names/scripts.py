@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
+from functools import lru_cache
 
 _SEPARATORS = re.compile(r"[·•‧・\-‐‑‒–—_]+")
 _SPACES = re.compile(r"\s+")
@@ -24,24 +26,39 @@ def normalise(text: str) -> str:
     """The documented pipeline above (steps 1–4)."""
     if not isinstance(text, str):
         raise TypeError(f"a name must be a string, not {type(text).__name__}")
+    return _normalise(text)
+
+
+@lru_cache(maxsize=65536)
+def _normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cf", "Cc", "Co", "Cs", "Cn") or ch in " \t\n")
     text = _SEPARATORS.sub(" ", text)
     return _SPACES.sub(" ", text).strip()
 
 
+# Code point ranges of the scripts names are written in (Unicode blocks), sorted by start.
+_RANGES: tuple[tuple[int, int, str], ...] = (
+    (0x0041, 0x024F, "Latn"), (0x0370, 0x03FF, "Grek"), (0x0400, 0x052F, "Cyrl"), (0x0600, 0x06FF, "Arab"),
+    (0x0750, 0x077F, "Arab"), (0x08A0, 0x08FF, "Arab"), (0x1800, 0x18AF, "Mong"), (0x1C80, 0x1C8F, "Cyrl"),
+    (0x1E00, 0x1EFF, "Latn"), (0x2DE0, 0x2DFF, "Cyrl"), (0x3400, 0x4DBF, "Hani"),
+    (0x4E00, 0x9FFF, "Hani"), (0xA640, 0xA69F, "Cyrl"), (0xF900, 0xFAFF, "Hani"), (0xFB50, 0xFDFF, "Arab"),
+    (0xFE70, 0xFEFF, "Arab"), (0xFF21, 0xFF5A, "Latn"), (0x20000, 0x3134F, "Hani"),
+)
+_STARTS = [start for start, _, _ in _RANGES]
+
+
 def _script_of_char(ch: str) -> str | None:
     if not ch.isalpha():
         return None
-    name = unicodedata.name(ch, "")
-    if name.startswith("CJK") or "IDEOGRAPH" in name:
-        return "Hani"
-    for prefix, code in (("LATIN", "Latn"), ("CYRILLIC", "Cyrl"), ("ARABIC", "Arab"), ("MONGOLIAN", "Mong")):
-        if name.startswith(prefix):
-            return code
+    point = ord(ch)
+    at = bisect_right(_STARTS, point) - 1
+    if at >= 0 and point <= _RANGES[at][1]:
+        return _RANGES[at][2]
     return "Zyyy"
 
 
+@lru_cache(maxsize=65536)
 def detect_script(text: str) -> str:
     """The ISO 15924 code of the text's letters: the majority script, `Zyyy` if none is known, `Zzzz` if no letters."""
     counts: dict[str, int] = {}
@@ -74,7 +91,8 @@ def _fold(word: str) -> str:
     return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
 
 
-def search_keys(text: str) -> set[str]:
+@lru_cache(maxsize=65536)
+def search_keys(text: str) -> frozenset[str]:
     """Keys under which a name is indexed and looked up: the folded whole name and each folded part."""
     folded = _fold(normalise(text))
     parts = [p for p in folded.split(" ") if p]
@@ -83,4 +101,4 @@ def search_keys(text: str) -> set[str]:
         keys.add(" ".join(parts))
     if detect_script(text) == "Hani":
         keys.update(ch for ch in folded if _script_of_char(ch) == "Hani")
-    return keys
+    return frozenset(keys)

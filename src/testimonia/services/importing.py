@@ -1,11 +1,11 @@
 """`testimonia import`: testimonies about persons from a CSV or JSON Lines file (docs/import-export.md).
 
-One row is one testimony about one person. The file is read twice. The first reading checks every
-row and counts them; if any row is wrong nothing is written (unless the caller skips invalid rows).
-The second reading writes, inside ONE transaction, in chunks through the Writer, so a process
-killed half-way leaves nothing visible. The file's SHA-256 must be the same on both readings.
-The import leaves one audit entry (file name, a keyed fingerprint of the file, counts — never
-contents) and the Writer's entries for each record under it.
+One row is one testimony about one person. The file is read once: each row is checked and, while
+no row has failed (or when the caller skips invalid rows), written through the Writer in chunks —
+all inside ONE transaction, so a process killed half-way leaves nothing visible and a file with
+an error writes nothing. The import leaves one audit entry (the file name) with the Writer's
+entries for each record under it, closed by a summary entry (a keyed fingerprint of the file and
+the counts — never contents).
 
 Reading is bounded: a line is read at most MAX_LINE bytes at a time (a longer line is refused and
 skipped without being held in memory) and a CSV field holds at most MAX_FIELD characters.
@@ -108,7 +108,7 @@ class Record:
     testimonies: list[tuple[TestimonyInput, SourceInput | None]]
 
 
-Progress = Callable[[str, int, int], None]  # (stage "check" | "write", done, total)
+Progress = Callable[[str, int, int], None]  # (stage "import", bytes read, file size)
 
 
 # --- the cell formats of the flat CSV shape -------------------------------------------------
@@ -622,84 +622,73 @@ class _Rejected:
 
 
 # --- the import -------------------------------------------------------------------------------
+class _NothingWritten(Exception):
+    """Raised inside the import's transaction to roll it back when a row has errors."""
+
+
 def import_file(registry: Registry, actor: Actor, path: str | Path, project_id: str, *, skip_invalid: bool = False,
                 rejected_path: str | Path | None = None, progress: Progress | None = None) -> ImportReport:
-    """Check every row of the file, then write the valid ones in one transaction.
+    """Check and write every row in one reading and one transaction.
 
-    With errors and without `skip_invalid`, nothing is written and the report lists the errors.
-    `rejected_path`, when given, receives the rows that were not imported with their reasons.
+    A row with errors stops the writing (unless `skip_invalid`): the rest of the file is still
+    checked, so the report lists every error, and the transaction is rolled back — nothing is
+    written. `rejected_path`, when given, receives the rows that were not imported with their reasons.
     """
     actor.require_write(project_id)
     path = Path(path)
     if not path.is_file():
         raise InvalidInput("no such file", path.name)
     checker = Checker(registry, _facility_refs(registry))
-    report, sha256 = _check_all(Reader(path), checker, rejected_path, progress)
-    valid = report.rows_read - report.rejected
-    if (report.error_count and not skip_invalid) or not valid:
-        return report
-    with registry.db.transaction() as conn:
-        # A keyed fingerprint: it identifies the file to the registry, but lets nobody holding a copy confirm it.
-        report.audit_seq = registry.audit.append(conn, "import", project_id, {
-            "file": path.name, "fingerprint": registry.keys.blind("import.file", sha256), "rows": report.rows_read,
-            "persons": valid, "rejected": report.rejected}, actor=actor.label)
-        reader = Reader(path)
-        written = _write_all(registry, conn, actor, project_id, reader, checker, report.audit_seq,
-                             lambda done: progress and progress("write", done, valid))
-        if reader.sha256 != sha256 or written != valid:
-            raise ServiceError(f"{path.name} changed while it was being imported: nothing was written")
-    report.persons_written = written
-    return report
-
-
-def _check_all(reader: Reader, checker: Checker, rejected_path: str | Path | None,
-               progress: Progress | None) -> tuple[ImportReport, str]:
-    """First reading: every row checked, errors collected, rejected rows written out."""
+    reader = Reader(path)
     report = ImportReport(reader.name)
     rejected = _Rejected(rejected_path, reader)
     try:
-        for item in reader:
-            report.rows_read += 1
-            problems = item.problems or checker.check(item.data)[1]
-            if problems:
-                errors = [RowError(reader.name, item.line, where, message) for where, message in problems]
-                report.rejected += 1
-                report.error_count += len(errors)
-                report.errors += errors[: max(0, MAX_ERRORS - len(report.errors))]
-                rejected.write(item, errors)
-            if progress and report.rows_read % 1000 == 0:
-                progress("check", reader.offset, reader.size)
+        with registry.db.transaction() as conn:
+            parent_seq = registry.audit.append(conn, "import", project_id, {"file": path.name}, actor=actor.label)
+            written = _read_and_write(registry, conn, actor, project_id, reader, checker, report, rejected,
+                                      parent_seq, skip_invalid, progress)
+            if written == 0 or (report.rejected and not skip_invalid):
+                raise _NothingWritten
+            # A keyed fingerprint: it identifies the file to the registry, but lets nobody holding a copy confirm it.
+            registry.audit.append(conn, "import.summary", project_id, {
+                "fingerprint": registry.keys.blind("import.file", reader.sha256), "rows": report.rows_read,
+                "persons": written, "rejected": report.rejected}, actor=actor.label, parent_seq=parent_seq)
+    except _NothingWritten:
+        return report
     finally:
         rejected.close()
-    if progress:
-        progress("check", reader.size, reader.size)
-    return report, reader.sha256
+    report.persons_written, report.audit_seq = written, parent_seq
+    return report
 
 
-def _write_all(registry: Registry, conn, actor: Actor, project_id: str, reader: Reader,  # noqa: ANN001
-               checker: Checker, parent_seq: int, progress: Callable[[int], Any]) -> int:
-    """Second reading: valid rows written in chunks, each record's audit entries under the import's."""
+def _read_and_write(registry: Registry, conn, actor: Actor, project_id: str, reader: Reader,  # noqa: ANN001
+                    checker: Checker, report: ImportReport, rejected: _Rejected, parent_seq: int,
+                    skip_invalid: bool, progress: Progress | None) -> int:
+    """Every row checked; valid rows written in chunks while no error forbids it. Returns rows written."""
     writer, pending, written = Writer(registry, conn, actor), 0, 0
     for item in reader:
-        record = None if item.problems else checker.check(item.data)[0]
-        if record is None:
-            continue
-        write_record(writer, project_id, record)
-        pending += 1
-        if pending == CHUNK:
-            written += _flush(writer, parent_seq, pending)
-            progress(written)
-            writer, pending = Writer(registry, conn, actor), 0
-    written += _flush(writer, parent_seq, pending)
-    progress(written)
+        report.rows_read += 1
+        record, problems = (None, item.problems) if item.problems else checker.check(item.data)
+        if problems:
+            errors = [RowError(reader.name, item.line, where, message) for where, message in problems]
+            report.rejected += 1
+            report.error_count += len(errors)
+            report.errors += errors[: max(0, MAX_ERRORS - len(report.errors))]
+            rejected.write(item, errors)
+        elif skip_invalid or not report.rejected:
+            write_record(writer, project_id, record)
+            pending += 1
+            if pending == CHUNK:
+                writer.flush(parent_seq=parent_seq)
+                written, pending = written + pending, 0
+        if progress and report.rows_read % 1000 == 0:
+            progress("import", reader.offset, reader.size)
+    if pending and (skip_invalid or not report.rejected):
+        writer.flush(parent_seq=parent_seq)
+        written += pending
+    if progress:
+        progress("import", reader.size, reader.size)
     return written
-
-
-def _flush(writer: Writer, parent_seq: int, rows: int) -> int:
-    for entry in writer.audit:
-        entry["parent_seq"] = parent_seq
-    writer.flush()
-    return rows
 
 
 def write_record(writer: Writer, project_id: str, record: Record) -> str:

@@ -86,7 +86,7 @@ def person_view(registry: Registry, actor: Actor, person_id: str) -> dict[str, A
             "merged_into": person["merged_into"],
             "names": [dict(r) for r in conn.execute(
                 select(names.c.id, names.c.text, names.c.script, names.c.language, names.c.part, names.c.source_id)
-                .where(names.c.person_id == person_id).order_by(names.c.created_at, names.c.id)).mappings()
+                .where(names.c.person_id == person_id).order_by(names.c.created_at, names.c.position, names.c.id)).mappings()
                 if visible(r["source_id"])],
             "sex": person["sex"], "ethnicity": person["ethnicity"], "birth_date": person["birth_date"],
             "age": {"years": person["age_years"], "at": person["age_at"]} if person["age_years"] is not None else None,

@@ -45,6 +45,11 @@ class Writer:
     def __init__(self, registry: Registry, conn: Connection, actor: Actor):
         self.registry, self.conn, self.actor = registry, conn, actor
         self.now = utcnow()
+        self._facility_cache: dict[str, tuple[str | None, str | None]] = {}
+        self._reset()
+
+    def _reset(self) -> None:
+        """Forget what was collected (after a flush): the Writer can collect the next chunk."""
         self.rows: dict[str, list[dict]] = defaultdict(list)
         self.audit: list[dict] = []
         self.person_project: dict[str, str] = {}
@@ -52,7 +57,6 @@ class Writer:
         self.new_names: dict[str, list[str]] = defaultdict(list)
         self.place_words: dict[str, set[str]] = defaultdict(set)
         self.touched: set[str] = set()  # existing persons whose status and search document need a refresh
-        self._facility_cache: dict[str, tuple[str | None, str | None]] = {}
 
     # --- helpers ----------------------------------------------------------------------------
     def _stamp(self) -> dict:
@@ -109,16 +113,18 @@ class Writer:
         self._record("person.create", person_id, {"project": project_id, **change, "version": 1})
         if p.hometown:
             self.place_words[person_id].add(p.hometown)
-        for name in p.names:
-            self.add_name(person_id, name, source_id, audit=False)
+        for position, name in enumerate(p.names):
+            self.add_name(person_id, name, source_id, audit=False, position=position)
         if p.names:
             self.audit[-1]["change"]["names"] = [n.text for n in p.names]
         return person_id
 
-    def add_name(self, person_id: str, n: NameInput, source_id: str | None = None, *, audit: bool = True) -> str:
+    def add_name(self, person_id: str, n: NameInput, source_id: str | None = None, *, audit: bool = True,
+                 position: int | None = None) -> str:
         name_id = new_id("n")
         self.rows["names"].append({"id": name_id, "person_id": person_id, "text": n.text, "script": n.script,
-                                   "language": n.language, "part": n.part, "source_id": source_id, **self._stamp()})
+                                   "language": n.language, "part": n.part, "position": position,
+                                   "source_id": source_id, **self._stamp()})
         for key in search_keys(n.text):
             self.rows["name_keys"].append({"key": key[:200], "person_id": person_id, "name_id": name_id})
         self.new_names[person_id].append(n.text)
@@ -194,8 +200,12 @@ class Writer:
         return relation_id
 
     # --- writing ----------------------------------------------------------------------------
-    def flush(self, parent: dict | None = None) -> list[int]:
-        """Insert everything collected, derive statuses, refresh search documents, append the audit entries."""
+    def flush(self, parent: dict | None = None, parent_seq: int | None = None) -> list[int]:
+        """Insert everything collected, derive statuses, refresh search documents, append the audit entries.
+
+        `parent` is a new entry to write above this batch's entries; `parent_seq` an existing one
+        (an import's entry, when its records are flushed in chunks).
+        """
         new_persons = {row["id"]: row for row in self.rows["persons"]}
         for person_id, facts in self.new_events.items():
             derived = derive_status(facts)
@@ -211,11 +221,12 @@ class Writer:
         for person_id in self.touched - set(self.person_project):
             refresh_person(self.registry, self.conn, person_id)
         entries = self.audit
+        if parent_seq is not None:
+            entries = [{**entry, "parent_seq": parent_seq} for entry in entries]
         if parent is not None:
             entries = [parent] + [{**entry, "parent": 0} for entry in entries]
         seqs = self.registry.audit.append_many(self.conn, entries)
-        self.rows.clear()
-        self.audit = []
+        self._reset()
         return seqs
 
     def _new_person_documents(self) -> None:

@@ -179,6 +179,7 @@ names = Table(
     Column("script", String(4), nullable=False),
     Column("language", String(20), nullable=True),
     Column("part", String(20), nullable=False, default="full"),
+    Column("position", Integer, nullable=True),  # order the names were given in for the person
     Column("source_id", ID, ForeignKey("sources.id"), nullable=True),
     *_stamps(),
 )

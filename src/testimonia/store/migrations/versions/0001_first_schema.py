@@ -236,6 +236,7 @@ def upgrade() -> None:
     sa.Column('script', sa.String(length=4), nullable=False),
     sa.Column('language', sa.String(length=20), nullable=True),
     sa.Column('part', sa.String(length=20), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=True),
     sa.Column('source_id', sa.String(length=32), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('created_by', sa.String(length=32), nullable=True),
