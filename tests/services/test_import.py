@@ -16,8 +16,8 @@ from sqlalchemy import func, select
 
 from testimonia.services.errors import InvalidInput, PermissionDenied
 from testimonia.services.importing import MAX_LINE, import_file
-from testimonia.services.views import person_view, public_person_ids
-from testimonia.store.schema import audit_log, events, metadata, names, persons, testimonies
+from testimonia.services.views import history, person_view, public_person_ids
+from testimonia.store.schema import audit_log, events, metadata, names, persons, testimonies, testimony_subjects
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "import"
 RESIDENT_ID = "654002197503040020"  # check digit valid; invented
@@ -260,10 +260,10 @@ def test_one_import_entry_with_every_record_under_it(registry, project, editor):
     assert {k: summary[k] for k in ("rows", "persons", "rejected")} == {"rows": 3, "persons": 3, "rejected": 0}
     assert len(summary["fingerprint"]) == 64 and summary["fingerprint"] != hashlib.sha256(
         (DATA / "people.jsonl").read_bytes()).hexdigest()  # keyed: a copy of the file cannot confirm it
-    records = [e for e in children[:-1] if e["action"] != "source.create"]
-    assert len(records) == record_count  # one per record
-    assert {e["action"] for e in children} == {"source.create", "person.create", "event.add", "testimony.create",
-                                               "import.summary"}
+    assert [e["action"] for e in children[:-1]] == ["import.record"] * 3  # one entry per imported record (row)
+    parts = [part for e in children[:-1] for part in json.loads(e["change"])["records"]]
+    assert len([p for p in parts if p["action"] != "source.create"]) == record_count
+    assert {p["action"] for p in parts} == {"source.create", "person.create", "event.add", "testimony.create"}
     text = " ".join(e["change"] or "" for e in entries)
     for secret in (RESIDENT_ID, CONTACTS, "Dilnaz Tursun"):
         assert secret not in text
@@ -273,3 +273,17 @@ def test_only_writers_of_the_project_may_import(registry, project, make_user):  
     for actor in (make_user("researcher"), make_user("viewer"), make_user("editor", projects=[])):
         with pytest.raises(PermissionDenied):
             import_file(registry, actor, DATA / "people.csv", project)
+
+
+def test_history_of_imported_records(registry, project, editor, make_user):
+    import_file(registry, editor, DATA / "people.jsonl", project)
+    with registry.db.reading() as conn:
+        testimony_id, person_id = conn.execute(select(testimonies.c.id, testimony_subjects.c.person_id).join(
+            testimony_subjects, testimony_subjects.c.testimony_id == testimonies.c.id)
+            .where(testimonies.c.contacts_enc.is_not(None))).first()
+    person_history = history(registry, editor, person_id)
+    assert person_history[0]["action"] == "person.create"
+    testimony_history = history(registry, editor, testimony_id)
+    assert [e["action"] for e in testimony_history] == ["testimony.create"]
+    assert testimony_history[0]["change"]["contacts"] == CONTACTS
+    assert history(registry, make_user("researcher"), testimony_id)[0]["change"]["contacts"] == "[confidential]"

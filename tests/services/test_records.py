@@ -181,3 +181,17 @@ def test_relations_read_both_ways(registry, project, editor):
     records.add_relation(registry, editor, child, "parent", parent)
     assert person_view(registry, editor, child)["relations"][0] == {"type": "parent", "other_id": parent, "source_id": None}
     assert person_view(registry, editor, parent)["relations"][0]["type"] == "child"
+
+
+def test_status_from_a_withdrawn_testimony_is_not_shown(registry, project, make_user, admin):
+    volunteer, editor = make_user("volunteer"), make_user("editor")
+    article = records.add_source(registry, editor, project, SourceInput("news_article", title="Report"))
+    pid = records.add_person(registry, editor, project, PersonInput(names=[NameInput("Asel Nurgali")]), article)
+    detained = records.add_event(registry, editor, pid, EventInput("detained", "2017"), article)
+    told = records.add_source(registry, volunteer, project, SourceInput("testimony"))
+    tid = records.add_testimony(registry, volunteer, project, TestimonyInput("Her brother", consent="internal"), [pid], told)
+    camp = records.add_event(registry, volunteer, pid, EventInput("sent_to_camp", "2018"), told)
+    assert person_view(registry, editor, pid)["status"] == {"status": "camp", "event": camp}
+    records.set_consent(registry, volunteer, tid, "withdrawn")
+    assert person_view(registry, editor, pid)["status"] == {"status": "detained", "event": detained}
+    assert person_view(registry, admin, pid)["status"] == {"status": "camp", "event": camp}

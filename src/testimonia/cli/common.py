@@ -12,9 +12,11 @@ from pathlib import Path
 import click
 
 from ..services.access import Actor
-from ..services.errors import NotFound, PermissionDenied, ServiceError
+from ..services.errors import Conflict, NotFound, PermissionDenied, ServiceError
 from ..services.registry import Registry, open_folder
 from ..services.users import authenticate
+from ..store.crypto import DecryptionError
+from ..store.keyfile import is_sealed
 
 EXIT_ERROR, EXIT_DENIED, EXIT_NOT_FOUND, EXIT_CONFLICT = 1, 3, 4, 5
 
@@ -30,7 +32,11 @@ class Session:
     @property
     def registry(self) -> Registry:
         if self._registry is None:
-            self._registry = open_folder(self.folder)
+            passphrase = os.environ.get("TESTIMONIA_PASSPHRASE")
+            key_file = self.folder / "keys.json"
+            if passphrase is None and sys.stdin.isatty() and key_file.is_file() and is_sealed(key_file):
+                passphrase = click.prompt("passphrase of the key file", hide_input=True, err=True)
+            self._registry = open_folder(self.folder, passphrase)
         return self._registry
 
     @property
@@ -64,10 +70,11 @@ def handle_errors(func: Callable) -> Callable:
             click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_NOT_FOUND)
         except ServiceError as exc:
-            from ..services.errors import Conflict
-
             click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_CONFLICT if isinstance(exc, Conflict) else EXIT_ERROR)
+        except DecryptionError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_ERROR)
 
     return wrapper
 

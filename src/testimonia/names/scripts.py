@@ -93,12 +93,9 @@ def _fold(word: str) -> str:
 
 @lru_cache(maxsize=65536)
 def search_keys(text: str) -> frozenset[str]:
-    """Keys under which a name is indexed and looked up: the folded whole name and each folded part."""
+    """Keys under which a name is indexed and looked up: each folded part (and each Han character)."""
     folded = _fold(normalise(text))
-    parts = [p for p in folded.split(" ") if p]
-    keys = set(parts)
-    if parts:
-        keys.add(" ".join(parts))
+    keys = {p for p in folded.split(" ") if p}
     if detect_script(text) == "Hani":
         keys.update(ch for ch in folded if _script_of_char(ch) == "Hani")
     return frozenset(keys)

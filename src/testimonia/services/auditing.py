@@ -12,7 +12,6 @@ from ..store.schema import audit_log
 from .access import Actor
 from .registry import Registry
 
-
 #: Audit actions that revealed confidential material to someone.
 READ_ACTIONS = ("read.confidential", "export.confidential", "evidence.open", "evidence.export", "evidence.bundle",
                 "evidence.publish_copy")

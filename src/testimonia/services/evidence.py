@@ -36,7 +36,7 @@ from ..store.crypto import DecryptionError, KeyRing, new_id
 from ..store.schema import custody, data_keys, evidence, persons, testimonies, testimony_subjects, users
 from .access import WRITERS, Actor
 from .errors import InvalidInput, NotFound, PermissionDenied, ServiceError
-from .registry import Registry, utcnow
+from .registry import Registry, check_master_is_current, utcnow
 from .views import KeyCache
 
 #: Files larger than this are refused (callers may pass another limit).
@@ -430,6 +430,7 @@ def _key_for_new_file(registry: Registry, conn: Connection, evidence_id: str,
     if testimony_id is not None:
         key_id = conn.execute(select(testimonies.c.key_id).where(testimonies.c.id == testimony_id)).scalar_one()
         return key_id, _data_key(registry, conn, key_id, evidence_id)
+    check_master_is_current(registry, conn)
     key_id = new_id("k")
     data_key, wrapped = registry.keys.new_data_key(key_id)
     conn.execute(data_keys.insert().values(id=key_id, owner=evidence_id, wrapped=wrapped,

@@ -692,7 +692,8 @@ def _read_and_write(registry: Registry, conn, actor: Actor, project_id: str, rea
 
 
 def write_record(writer: Writer, project_id: str, record: Record) -> str:
-    """A row's source, person, events and testimonies through the Writer; returns the person's id."""
+    """A row's source, person, events and testimonies through the Writer, under one audit entry; returns the person's id."""
+    writer.begin_record()
     source_id = writer.add_source(project_id, record.source)
     person_id = writer.add_person(project_id, record.person, source_id)
     for event in record.events:
@@ -700,5 +701,6 @@ def write_record(writer: Writer, project_id: str, record: Record) -> str:
     for testimony, own_source in record.testimonies:
         testimony_source = source_id if own_source is None else writer.add_source(project_id, own_source)
         writer.add_testimony(project_id, testimony_source, testimony, [person_id])
+    writer.end_record(person_id)
     return person_id
 

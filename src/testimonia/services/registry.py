@@ -106,5 +106,13 @@ def open_folder(folder: Path, passphrase: str | None = None) -> Registry:
     return registry
 
 
+def check_master_is_current(registry: Registry, conn) -> None:  # noqa: ANN001
+    """Refuse to seal new data under a master key that another process has since rotated away."""
+    stored = conn.execute(select(meta.c.value).where(meta.c.key == FINGERPRINT_KEY)).scalar_one()
+    if stored != registry.keys.fingerprint():
+        raise ServiceError("the master key was rotated by another process since this one started: "
+                           "restart it (nothing was written)")
+
+
 def set_fingerprint(conn, registry: Registry) -> None:
     conn.execute(update(meta).where(meta.c.key == FINGERPRINT_KEY).values(value=registry.keys.fingerprint()))

@@ -31,12 +31,11 @@ class Filters:
 def search_persons(registry: Registry, actor: Actor, query: str = "", filters: Filters | None = None,
                    limit: int = 50) -> list[dict[str, Any]]:
     filters = filters or Filters()
-    tokens = sorted(search_keys(query), key=len, reverse=True) if query.strip() else []
-    words = [t for t in tokens if " " not in t]
+    words = sorted(search_keys(query), key=len, reverse=True) if query.strip() else []
     with registry.db.reading() as conn:
         scores: dict[str, float] = {}
         if query.strip():
-            for key_hit in conn.execute(select(name_keys.c.person_id, func.count()).where(name_keys.c.key.in_(tokens))
+            for key_hit in conn.execute(select(name_keys.c.person_id, func.count()).where(name_keys.c.key.in_(words))
                                         .group_by(name_keys.c.person_id).limit(2000)):
                 scores[key_hit[0]] = scores.get(key_hit[0], 0) + 10.0 * key_hit[1]
             for doc_id, rank in matching_documents(conn, words).items():

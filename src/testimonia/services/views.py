@@ -13,7 +13,8 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.engine import Connection
 
-from ..domain.vocab import Sensitivity, UserRole
+from ..domain.status import EventFact, derive_status
+from ..domain.vocab import EventType, Sensitivity, UserRole
 from ..store.crypto import DecryptionError, KeyRing
 from ..store.schema import (
     audit_log,
@@ -48,12 +49,15 @@ class KeyCache:
         self.registry, self.conn = registry, conn
 
     def data_key(self, key_id: str) -> bytes | None:
+        """The unwrapped key, or None once destroyed — checked in the database every time, since
+        another process (`erase`) may have destroyed it since this one cached it."""
+        row = self.conn.execute(select(data_keys).where(data_keys.c.id == key_id)).mappings().one_or_none()
+        if row is None or row["wrapped"] is None:
+            self.registry.keys.forget(key_id)
+            return None
         cached = self.registry.keys.cached(key_id)
         if cached:
             return cached
-        row = self.conn.execute(select(data_keys).where(data_keys.c.id == key_id)).mappings().one_or_none()
-        if row is None or row["wrapped"] is None:
-            return None
         data_key = self.registry.keys.unwrap(key_id, row["wrapped"], row["master_id"])
         self.registry.keys.remember(key_id, data_key)
         return data_key
@@ -101,12 +105,16 @@ def person_view(registry: Registry, actor: Actor, person_id: str) -> dict[str, A
                 if person[f"{field}_enc"] is not None:
                     view[field] = keys.open(person["key_id"], person[f"{field}_enc"], f"persons.{field}_enc.{person_id}")
                     read_fields.append(f"person.{field}")
-        view["events"] = [dict(r) for r in conn.execute(
+        shown = [dict(r) for r in conn.execute(
             select(events.c.id, events.c.type, events.c.date, events.c.place_code, events.c.facility_text,
-                   facilities.c.name.label("facility"), events.c.source_id)
+                   facilities.c.name.label("facility"), facilities.c.type.label("facility_type"), events.c.source_id,
+                   events.c.source_order)
             .select_from(events.outerjoin(facilities, events.c.facility_id == facilities.c.id))
             .where(events.c.person_id == person_id).order_by(events.c.date_latest, events.c.source_order)).mappings()
             if visible(r["source_id"])]
+        if person["status_event_id"] and person["status_event_id"] not in {e["id"] for e in shown}:
+            view["status"] = _status_of(shown)  # the stored status rests on an event this reader may not see
+        view["events"] = [{k: v for k, v in e.items() if k not in ("facility_type", "source_order")} for e in shown]
         view["relations"] = [dict(r) for r in conn.execute(
             select(relations.c.type, relations.c.other_id, relations.c.source_id).where(relations.c.person_id == person_id)).mappings()
             if visible(r["source_id"])] + [
@@ -135,6 +143,12 @@ def person_view(registry: Registry, actor: Actor, person_id: str) -> dict[str, A
         with registry.db.transaction() as conn:
             registry.audit.append(conn, "read.confidential", person_id, {"fields": sorted(set(read_fields))}, actor=actor.label)
     return view
+
+
+def _status_of(shown: list[dict]) -> dict | None:
+    derived = derive_status(EventFact(e["id"], EventType(e["type"]), e["date"], e["source_id"], e["source_order"],
+                                      e["facility_type"] == "detention_center") for e in shown)
+    return {"status": derived.status.value, "event": derived.event_id} if derived else None
 
 
 def _testimony(t, actor: Actor, keys: KeyCache, read_fields: list[str]) -> dict[str, Any]:
@@ -170,37 +184,71 @@ def _place(conn: Connection, code: str | None) -> dict | None:
 
 
 def history(registry: Registry, actor: Actor, entity_id: str) -> list[dict[str, Any]]:
-    """Every version of a record: who, when, what changed. Confidential values only for those cleared."""
+    """Every version of a record: who, when, what changed. Confidential values only for those cleared
+    (and their reading is audited). An imported row's entry is shown as the changes it made to this record."""
     with registry.db.reading() as conn:
         project = conn.execute(select(persons.c.project_id).where(persons.c.id == entity_id)).scalar_one_or_none()
+        subjects = []
         if project is None:
             project = conn.execute(select(testimonies.c.project_id).where(testimonies.c.id == entity_id)).scalar_one_or_none()
+            subjects = list(conn.execute(select(testimony_subjects.c.person_id)
+                                         .where(testimony_subjects.c.testimony_id == entity_id)).scalars())
         if project is None or not actor.sees_project(project):
             raise NotFound(f"no record {entity_id}")
-        key_row = conn.execute(select(persons.c.key_id).where(persons.c.id == entity_id)).scalar_one_or_none() \
-            or conn.execute(select(testimonies.c.key_id).where(testimonies.c.id == entity_id)).scalar_one_or_none()
-        keys = KeyCache(registry, conn)
+        reveal = _Revealer(registry, conn, actor)
+        rows = conn.execute(select(audit_log).where(or_(
+            audit_log.c.entity == entity_id,
+            (audit_log.c.entity.in_(subjects)) & (audit_log.c.action == "import.record"))).order_by(audit_log.c.seq))
         out = []
-        for row in conn.execute(select(audit_log).where(audit_log.c.entity == entity_id).order_by(audit_log.c.seq)).mappings():
+        for row in rows.mappings():
             change = json.loads(row["change"]) if row["change"] else None
-            if isinstance(change, dict):
-                change = {k: _reveal(v, actor, keys, key_row, entity_id, k) for k, v in change.items()}
-            out.append({"seq": row["seq"], "at": row["at"], "actor": row["actor"], "action": row["action"], "change": change})
+            parts = change["records"] if row["action"] == "import.record" else [
+                {"action": row["action"], "entity": row["entity"], "change": change}]
+            for part in parts:
+                if part["entity"] == entity_id or row["action"] != "import.record":
+                    out.append({"seq": row["seq"], "at": row["at"], "actor": row["actor"], "action": part["action"],
+                                "change": reveal.change(part["entity"], part["change"])})
+    if reveal.revealed:
+        with registry.db.transaction() as conn:
+            registry.audit.append(conn, "read.confidential", entity_id,
+                                  {"fields": sorted(f"history.{f}" for f in reveal.revealed)}, actor=actor.label)
     return out
 
 
-def _reveal(value: Any, actor: Actor, keys: KeyCache, key_id: str | None, entity: str, field: str) -> Any:
-    if not (isinstance(value, dict) and "sealed" in value):
-        return value
-    if not actor.can_read(Sensitivity.CONFIDENTIAL) or key_id is None:
-        return WITHHELD
-    try:
-        data_key = keys.data_key(key_id)
+class _Revealer:
+    """Opens sealed values in audit entries for a cleared reader, with the key of the record each belongs to."""
+
+    def __init__(self, registry: Registry, conn: Connection, actor: Actor):
+        self.conn, self.actor, self.keys = conn, actor, KeyCache(registry, conn)
+        self.revealed: set[str] = set()
+
+    def _key_id(self, entity: str | None) -> str | None:
+        for table in (persons, testimonies):
+            key_id = self.conn.execute(select(table.c.key_id).where(table.c.id == entity)).scalar_one_or_none()
+            if key_id:
+                return key_id
+        return None
+
+    def change(self, entity: str | None, change: Any) -> Any:
+        if not isinstance(change, dict):
+            return change
+        return {k: self._value(entity, k, v) for k, v in change.items()}
+
+    def _value(self, entity: str | None, field: str, value: Any) -> Any:
+        if not (isinstance(value, dict) and "sealed" in value):
+            return value
+        if not self.actor.can_read(Sensitivity.CONFIDENTIAL):
+            return WITHHELD
+        key_id = self._key_id(entity)
+        data_key = self.keys.data_key(key_id) if key_id else None
         if data_key is None:
             return ERASED
-        return KeyRing.open(data_key, base64.b64decode(value["sealed"]), f"audit.{entity}.{field}").decode()
-    except DecryptionError:
-        return ERASED
+        try:
+            plain = KeyRing.open(data_key, base64.b64decode(value["sealed"]), f"audit.{entity}.{field}").decode()
+        except DecryptionError:
+            return ERASED
+        self.revealed.add(field)
+        return plain
 
 
 def public_person_ids(registry: Registry, project_ids: list[str] | None = None) -> list[str]:

@@ -19,6 +19,7 @@ from ..domain.dates import parse_date
 from ..domain.status import EventFact, derive_status
 from ..domain.vocab import EventType
 from ..names import search_keys
+from ..store.bulk import insert_many
 from ..store.crypto import KeyRing, new_id
 from ..store.schema import (
     data_keys,
@@ -35,7 +36,7 @@ from ..store.schema import (
 )
 from .access import Actor
 from .inputs import EventInput, NameInput, PersonInput, SourceInput, TestimonyInput
-from .registry import Registry, utcnow
+from .registry import Registry, check_master_is_current, utcnow
 
 # Insert order that satisfies foreign keys.
 _TABLES = (data_keys, sources, persons, names, name_keys, testimonies, testimony_subjects, events, relations)
@@ -46,6 +47,8 @@ class Writer:
         self.registry, self.conn, self.actor = registry, conn, actor
         self.now = utcnow()
         self._facility_cache: dict[str, tuple[str | None, str | None]] = {}
+        self._master_checked = False
+        self._record_start = 0
         self._reset()
 
     def _reset(self) -> None:
@@ -65,7 +68,21 @@ class Writer:
     def _record(self, action: str, entity: str, change: dict) -> None:
         self.audit.append({"actor": self.actor.label, "action": action, "entity": entity, "change": change})
 
+    def begin_record(self) -> None:
+        """Start collecting one imported record (a row): its audit entries become one entry."""
+        self._record_start = len(self.audit)
+
+    def end_record(self, entity: str) -> None:
+        """Fold the entries since `begin_record` into one `import.record` entry about `entity`."""
+        parts = self.audit[self._record_start:]
+        del self.audit[self._record_start:]
+        self._record("import.record", entity,
+                     {"records": [{"action": e["action"], "entity": e["entity"], "change": e["change"]} for e in parts]})
+
     def new_data_key(self, owner: str) -> tuple[str, bytes]:
+        if not self._master_checked:
+            check_master_is_current(self.registry, self.conn)
+            self._master_checked = True
         key_id = new_id("k")
         data_key, wrapped = self.registry.keys.new_data_key(key_id)
         self.rows["data_keys"].append({"id": key_id, "owner": owner, "wrapped": wrapped,
@@ -213,11 +230,8 @@ class Writer:
                 new_persons[person_id]["status"] = derived.status.value
                 new_persons[person_id]["status_event_id"] = derived.event_id
         self._new_person_documents()
-        for table in _TABLES:
-            if self.rows.get(table.name):
-                self.conn.execute(table.insert(), self.rows[table.name])
-        if self.rows.get("search_documents"):
-            self.conn.execute(search_documents.insert(), self.rows["search_documents"])
+        for table in (*_TABLES, search_documents):
+            insert_many(self.conn, table, self.rows.get(table.name, []))
         for person_id in self.touched - set(self.person_project):
             refresh_person(self.registry, self.conn, person_id)
         entries = self.audit

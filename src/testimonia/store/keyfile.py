@@ -62,14 +62,14 @@ class KeyMaterial:
         )
 
 
-def _derive(passphrase: str, salt: bytes, params: dict) -> bytes:
+def derive_key(passphrase: str, salt: bytes, params: dict) -> bytes:
     return hash_secret_raw(passphrase.encode(), salt, hash_len=32, type=Type.ID, **params)
 
 
 def seal(material: dict, passphrase: str) -> dict:
     """Seal a JSON-able dict under a passphrase (argon2id → AES-GCM)."""
     salt, nonce = os.urandom(16), os.urandom(12)
-    key = _derive(passphrase, salt, ARGON2)
+    key = derive_key(passphrase, salt, ARGON2)
     ciphertext = AESGCM(key).encrypt(nonce, json.dumps(material).encode(), FORMAT.encode())
     b64 = lambda b: base64.b64encode(b).decode()
     return {"kdf": "argon2id", "params": ARGON2, "salt": b64(salt), "nonce": b64(nonce), "sealed": b64(ciphertext)}
@@ -77,7 +77,7 @@ def seal(material: dict, passphrase: str) -> dict:
 
 def unseal(envelope: dict, passphrase: str) -> dict:
     d64 = base64.b64decode
-    key = _derive(passphrase, d64(envelope["salt"]), envelope["params"])
+    key = derive_key(passphrase, d64(envelope["salt"]), envelope["params"])
     try:
         plain = AESGCM(key).decrypt(d64(envelope["nonce"]), d64(envelope["sealed"]), FORMAT.encode())
     except InvalidTag:

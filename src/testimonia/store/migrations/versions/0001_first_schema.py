@@ -1,7 +1,7 @@
 """first schema
 
 Revision ID: 0001
-Revises: 
+Revises: (none)
 Create Date: 2026-11-29 10:24:15.154233
 """
 import sqlalchemy as sa
