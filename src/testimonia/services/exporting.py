@@ -35,7 +35,7 @@ from .importing import CSV_COLUMNS, SOURCE_FIELDS, format_events_cell, format_na
 from .inputs import check_vocab
 from .registry import Registry
 from .views import KeyCache
-from .visibility import PUBLISHED_KINDS, hidden_by_withdrawal_condition, publishable_condition, withdrawn_sources
+from .visibility import PUBLISHED_KINDS, publishable_condition, withdrawn_sources
 
 FORMATS = ("csv", "jsonl", "ftm")
 CHUNK = 500  # persons read at a time
@@ -89,7 +89,7 @@ class _Exporter:
         return self.level.rank >= level.rank
 
     def person_ids(self) -> list[str]:
-        query = select(persons.c.id).where(persons.c.merged_into.is_(None), ~hidden_by_withdrawal_condition())
+        query = select(persons.c.id).where(persons.c.merged_into.is_(None), persons.c.hidden == 0)
         if self.level is Sensitivity.PUBLIC:
             query = query.where(publishable_condition())
         if self.actor.role is not UserRole.ADMIN:

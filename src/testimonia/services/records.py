@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from ..domain.vocab import Consent, RelationType, UserRole
-from ..store.schema import audit_log, persons, sources, testimonies
+from ..store.schema import audit_log, persons, sources, testimonies, testimony_subjects
 from .access import Actor
 from .errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from .inputs import (
@@ -25,6 +25,7 @@ from .inputs import (
     check_vocab,
 )
 from .registry import Registry, utcnow
+from .visibility import refresh_hidden
 from .writer import Writer, refresh_person
 
 #: Person fields an update may change, and the validator field each maps to.
@@ -168,6 +169,8 @@ def set_consent(registry: Registry, actor: Actor, testimony_id: str, consent: st
             raise PermissionDenied("only an editor or the testimony's recorder may change its consent")
         conn.execute(update(testimonies).where(testimonies.c.id == testimony_id)
                      .values(consent=value.value, version=testimonies.c.version + 1))
+        refresh_hidden(conn, list(conn.execute(select(testimony_subjects.c.person_id)
+                                               .where(testimony_subjects.c.testimony_id == testimony_id)).scalars()))
         registry.audit.append(conn, "testimony.consent", testimony_id, {"consent": [row.consent, value.value]},
                               actor=actor.label)
 

@@ -5,16 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, exists, or_, select
 
 from ..domain.prc_id import InvalidResidentId, normalise_resident_id
 from ..domain.vocab import Sensitivity, UserRole
 from ..names import search_keys
-from ..store.schema import events, facilities, name_keys, names, persons
+from ..store.schema import events, facilities, names, persons
 from ..store.search import matching_documents
 from .access import Actor
 from .registry import Registry
-from .visibility import hidden_by_withdrawal_condition
 
 
 @dataclass
@@ -35,11 +34,8 @@ def search_persons(registry: Registry, actor: Actor, query: str = "", filters: F
     with registry.db.reading() as conn:
         scores: dict[str, float] = {}
         if query.strip():
-            for key_hit in conn.execute(select(name_keys.c.person_id, func.count()).where(name_keys.c.key.in_(words))
-                                        .group_by(name_keys.c.person_id).limit(2000)):
-                scores[key_hit[0]] = scores.get(key_hit[0], 0) + 10.0 * key_hit[1]
-            for doc_id, rank in matching_documents(conn, words).items():
-                scores[doc_id] = scores.get(doc_id, 0) + rank
+            filtered = any(vars(filters).values())
+            scores.update(matching_documents(conn, words, limit=5000 if filtered else 500))
             if actor.can_read(Sensitivity.CONFIDENTIAL):
                 try:
                     number = normalise_resident_id(query)
@@ -55,7 +51,7 @@ def search_persons(registry: Registry, actor: Actor, query: str = "", filters: F
         if scores:
             conditions.append(persons.c.id.in_(list(scores)))
         if actor.role is not UserRole.ADMIN:
-            conditions += [persons.c.project_id.in_(list(actor.projects)), ~hidden_by_withdrawal_condition()]
+            conditions += [persons.c.project_id.in_(list(actor.projects)), persons.c.hidden == 0]
         conditions += _filter_conditions(registry, filters)
         rows = conn.execute(select(persons.c.id, persons.c.status, persons.c.ethnicity, persons.c.sex,
                                    persons.c.hometown_code).where(and_(*conditions))

@@ -36,7 +36,7 @@ from ..store.schema import (
 from .access import Actor
 from .errors import NotFound
 from .registry import Registry
-from .visibility import hidden_by_withdrawal_condition, publishable_condition
+from .visibility import publishable_condition
 
 ERASED = "[erased]"
 WITHHELD = "[confidential]"
@@ -78,8 +78,7 @@ def person_view(registry: Registry, actor: Actor, person_id: str) -> dict[str, A
         if person is None or not actor.sees_project(person["project_id"]):
             raise NotFound(f"no person {person_id}")
         admin = actor.role is UserRole.ADMIN
-        hidden = conn.execute(select(persons.c.id).where(persons.c.id == person_id, hidden_by_withdrawal_condition())).first()
-        if hidden and not admin:
+        if person["hidden"] and not admin:
             raise NotFound(f"no person {person_id}")
         withdrawn = set(conn.execute(select(testimonies.c.source_id).where(testimonies.c.consent == "withdrawn")).scalars())
         visible = lambda source_id: admin or source_id not in withdrawn
@@ -253,7 +252,7 @@ class _Revealer:
 
 def public_person_ids(registry: Registry, project_ids: list[str] | None = None) -> list[str]:
     with registry.db.reading() as conn:
-        query = select(persons.c.id).where(publishable_condition(), ~hidden_by_withdrawal_condition())
+        query = select(persons.c.id).where(publishable_condition(), persons.c.hidden == 0)
         if project_ids is not None:
             query = query.where(persons.c.project_id.in_(project_ids))
         return list(conn.execute(query.order_by(persons.c.created_at, persons.c.id)).scalars())
@@ -263,7 +262,7 @@ def public_person_view(registry: Registry, person_id: str) -> dict[str, Any]:
     """What anyone may see: public fields of a publishable person, from sources not withdrawn."""
     with registry.db.reading() as conn:
         allowed = conn.execute(select(persons.c.project_id).where(persons.c.id == person_id, publishable_condition(),
-                                                                  ~hidden_by_withdrawal_condition())).scalar_one_or_none()
+                                                                  persons.c.hidden == 0)).scalar_one_or_none()
     if not allowed:
         raise NotFound(f"no person {person_id}")
     full = person_view(registry, Actor("public", "public", UserRole.VIEWER, frozenset([allowed])), person_id)

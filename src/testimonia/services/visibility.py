@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, case, exists, or_, select, update
 from sqlalchemy.sql import Select
 
 from ..store.schema import events, names, persons, sources, testimonies, testimony_subjects
@@ -29,6 +29,14 @@ def publishable_condition():
         events.c.person_id == persons.c.id, events.c.source_id == sources.c.id, sources.c.kind.in_(PUBLISHED_KINDS))
     return and_(persons.c.merged_into.is_(None),
                 or_(by_testimony, as_named_testifier, named_in_published, event_in_published))
+
+
+def refresh_hidden(conn, person_ids: list[str]) -> None:  # noqa: ANN001
+    """Recompute the persons' `hidden` flag (what search and views filter on) from their sources."""
+    for start in range(0, len(person_ids), 500):
+        chunk = person_ids[start:start + 500]
+        conn.execute(update(persons).where(persons.c.id.in_(chunk))
+                     .values(hidden=case((hidden_by_withdrawal_condition(), 1), else_=0)))
 
 
 def hidden_by_withdrawal_condition():

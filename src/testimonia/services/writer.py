@@ -37,6 +37,7 @@ from ..store.schema import (
 from .access import Actor
 from .inputs import EventInput, NameInput, PersonInput, SourceInput, TestimonyInput
 from .registry import Registry, check_master_is_current, utcnow
+from .visibility import refresh_hidden
 
 # Insert order that satisfies foreign keys.
 _TABLES = (data_keys, sources, persons, names, name_keys, testimonies, testimony_subjects, events, relations)
@@ -60,6 +61,7 @@ class Writer:
         self.new_names: dict[str, list[str]] = defaultdict(list)
         self.place_words: dict[str, set[str]] = defaultdict(set)
         self.touched: set[str] = set()  # existing persons whose status and search document need a refresh
+        self.visibility: set[str] = set()  # persons whose `hidden` flag a new testimony may change
 
     # --- helpers ----------------------------------------------------------------------------
     def _stamp(self) -> dict:
@@ -112,7 +114,8 @@ class Writer:
             "birth_date": p.birth_date, "age_years": p.age_years, "age_at": p.age_at, "hometown_code": p.hometown,
             "occupation": p.occupation, "citizenships": ",".join(p.citizenships) or None, "health": p.health,
             "key_id": None, "resident_id_enc": None, "resident_id_blind": None, "notes_enc": None,
-            "status": None, "status_event_id": None, "merged_into": None, **self._stamp(), "updated_at": self.now,
+            "status": None, "status_event_id": None, "merged_into": None, "hidden": 0, **self._stamp(),
+            "updated_at": self.now,
         }
         change = {k: row[k] for k in ("sex", "ethnicity", "birth_date", "age_years", "age_at", "hometown_code",
                                       "occupation", "citizenships", "health") if row[k] is not None}
@@ -171,6 +174,8 @@ class Writer:
         self.rows["testimonies"].append(row)
         for person_id in subjects:
             self.rows["testimony_subjects"].append({"testimony_id": testimony_id, "person_id": person_id})
+            if t.consent == "withdrawn" or person_id not in self.person_project:
+                self.visibility.add(person_id)
         self._record("testimony.create", testimony_id, change)
         return testimony_id
 
@@ -234,6 +239,7 @@ class Writer:
             insert_many(self.conn, table, self.rows.get(table.name, []))
         for person_id in self.touched - set(self.person_project):
             refresh_person(self.registry, self.conn, person_id)
+        refresh_hidden(self.conn, sorted(self.visibility))
         entries = self.audit
         if parent_seq is not None:
             entries = [{**entry, "parent_seq": parent_seq} for entry in entries]
@@ -292,6 +298,7 @@ def refresh_person(registry: Registry, conn: Connection, person_id: str) -> None
     words += [r["facility_name"] for r in rows if r["facility_name"]]
     words += [person["ethnicity"] or "", person["occupation"] or ""]
     content = " ".join(w for w in words if w)
+    refresh_hidden(conn, [person_id])
     updated = conn.execute(update(search_documents).where(search_documents.c.doc_id == person_id).values(content=content))
     if updated.rowcount == 0:
         conn.execute(search_documents.insert().values(doc_id=person_id, kind="person",

@@ -151,6 +151,7 @@ persons = Table(
     Column("status", String(30), nullable=True, index=True),  # derived, cached for search
     Column("status_event_id", ID, nullable=True),
     Column("merged_into", ID, nullable=True),
+    Column("hidden", Integer, nullable=False, default=0),  # 1: known only from withdrawn testimonies (derived)
     *_stamps(),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )

@@ -1,4 +1,4 @@
-"""Full-text candidate lookup, one function per dialect: SQLite FTS5 or PostgreSQL tsvector + pg_trgm.
+"""Full-text candidate lookup, per dialect: SQLite FTS5 or a PostgreSQL tsvector GIN index.
 
 Documents hold names as written, their folded search keys (and, once the names capability
 provides them, cross-script keys), place and facility names, and published source text —
@@ -25,18 +25,17 @@ def matching_documents(conn: Connection, tokens: list[str], kind: str = "person"
     tokens = [t for t in tokens if re.search(r"\w", t)]
     if not tokens:
         return {}
+    prefix = {"person": "p_", "source": "s_"}[kind]  # ids carry their record type
     if conn.dialect.name == "sqlite":
         rows = conn.execute(text(
-            "SELECT search_fts.doc_id, bm25(search_fts) AS rank FROM search_fts "
-            "JOIN search_documents d ON d.rowid = search_fts.rowid "
-            "WHERE search_fts MATCH :q AND d.kind = :kind ORDER BY rank LIMIT :limit"),
-            {"q": _fts5_query(tokens), "kind": kind, "limit": limit})
-        return {doc_id: -rank for doc_id, rank in rows}
-    query = " & ".join(re.sub(r"[^\w]+", "", t) + ":*" for t in tokens if re.sub(r"[^\w]+", "", t))
+            "SELECT doc_id, bm25(search_fts) AS rank FROM search_fts WHERE search_fts MATCH :q "
+            "ORDER BY rank LIMIT :limit"), {"q": _fts5_query(tokens), "limit": limit})
+        return {doc_id: -rank for doc_id, rank in rows if doc_id.startswith(prefix)}
+    query = " & ".join(w + ":*" for t in tokens if (w := re.sub(r"[^\w]+", "", t)))
+    if not query:
+        return {}
     rows = conn.execute(text(
         "SELECT doc_id, ts_rank(to_tsvector('simple', content), to_tsquery('simple', :q)) AS rank "
-        "FROM search_documents WHERE kind = :kind AND "
-        "(to_tsvector('simple', content) @@ to_tsquery('simple', :q) OR :raw <% content) "
-        "ORDER BY rank DESC LIMIT :limit"),
-        {"q": query or "''", "raw": " ".join(tokens), "kind": kind, "limit": limit})
-    return {doc_id: float(rank) + 0.01 for doc_id, rank in rows}
+        "FROM search_documents WHERE to_tsvector('simple', content) @@ to_tsquery('simple', :q) "
+        "ORDER BY rank DESC LIMIT :limit"), {"q": query, "limit": limit})
+    return {doc_id: float(rank) + 0.01 for doc_id, rank in rows if doc_id.startswith(prefix)}

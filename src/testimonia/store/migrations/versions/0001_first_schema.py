@@ -137,6 +137,7 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=30), nullable=True),
     sa.Column('status_event_id', sa.String(length=32), nullable=True),
     sa.Column('merged_into', sa.String(length=32), nullable=True),
+    sa.Column('hidden', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('created_by', sa.String(length=32), nullable=True),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
@@ -483,8 +484,7 @@ def downgrade() -> None:
 def _search_index_up() -> None:
     """Full-text search over search_documents (public and internal text only, never confidential).
 
-    SQLite: an FTS5 table kept in step by triggers. PostgreSQL: a tsvector expression index and
-    a pg_trgm index for fuzzy matches.
+    SQLite: an FTS5 table kept in step by triggers. PostgreSQL: a tsvector expression index.
     """
     if op.get_bind().dialect.name == "sqlite":
         op.execute(
@@ -504,15 +504,10 @@ def _search_index_up() -> None:
             "UPDATE search_fts SET doc_id = new.doc_id, content = new.content WHERE rowid = old.rowid; END"
         )
     else:
-        op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         op.execute(
             "CREATE INDEX ix_search_documents_tsv ON search_documents "
             "USING gin (to_tsvector('simple', content))"
         )
-        op.execute(
-            "CREATE INDEX ix_search_documents_trgm ON search_documents USING gin (content gin_trgm_ops)"
-        )
-        op.execute("CREATE INDEX ix_name_keys_key_trgm ON name_keys USING gin (key gin_trgm_ops)")
 
 
 def _search_index_down() -> None:
@@ -521,5 +516,4 @@ def _search_index_down() -> None:
             op.execute(f"DROP TRIGGER IF EXISTS {trigger}")
         op.execute("DROP TABLE IF EXISTS search_fts")
     else:
-        for index in ("ix_search_documents_tsv", "ix_search_documents_trgm", "ix_name_keys_key_trgm"):
-            op.execute(f"DROP INDEX IF EXISTS {index}")
+        op.execute("DROP INDEX IF EXISTS ix_search_documents_tsv")
