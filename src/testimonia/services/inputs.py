@@ -6,7 +6,6 @@ Each validator raises InvalidInput naming the field, so the importer can prefix 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from ..domain.dates import InvalidDate, parse_date
@@ -27,7 +26,8 @@ from .errors import InvalidInput
 
 MAX_NAME = 300
 MAX_TEXT = 200_000
-_BIDI_OVERRIDES = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# Bidirectional overrides and isolates, and control characters (Unicode category Cc) but tab and newline.
+_UNSAFE = re.compile("[\u202a-\u202e\u2066-\u2069\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 @dataclass
@@ -97,8 +97,7 @@ def clean_text(value: str | None, where: str, limit: int = MAX_TEXT) -> str | No
         raise InvalidInput(f"expected text, got {type(value).__name__}", where)
     if len(value) > limit:
         raise InvalidInput(f"longer than {limit:,} characters", where)
-    value = _BIDI_OVERRIDES.sub("", value)
-    value = "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+    value = _UNSAFE.sub("", value)
     return value.strip() or None
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 from ..domain.dates import parse_date
 from ..domain.status import EventFact, derive_status
 from ..domain.vocab import EventType
-from ..names import search_keys
+from ..names import detect_script, search_keys
 from ..store.bulk import insert_many
 from ..store.crypto import KeyRing, new_id
 from ..store.schema import (
@@ -255,12 +255,21 @@ class Writer:
         gazetteer = self.registry.gazetteer
         by_id = {row["id"]: row for row in self.rows["persons"]}
         for person_id, project_id in self.person_project.items():
-            words = list(self.new_names.get(person_id, []))
-            words += [" ".join(sorted(search_keys(n))) for n in self.new_names.get(person_id, [])]
+            words = _name_words(self.new_names.get(person_id, []))
             words += _place_words(gazetteer, self.place_words.get(person_id, ()))
             words += [by_id[person_id].get("ethnicity") or "", by_id[person_id].get("occupation") or ""]
             self.rows["search_documents"].append({"doc_id": person_id, "kind": "person", "project_id": project_id,
                                                   "content": " ".join(w for w in words if w)})
+
+
+def _name_words(texts: list[str]) -> list[str]:
+    """Names as written; for names in Chinese characters also each character, which the full-text
+    tokenizers do not split (case and accents they fold themselves)."""
+    words = list(texts)
+    for text in texts:
+        if detect_script(text) == "Hani":
+            words += sorted(search_keys(text))
+    return words
 
 
 def _place_words(gazetteer, codes) -> list[str]:
@@ -292,7 +301,7 @@ def refresh_person(registry: Registry, conn: Connection, person_id: str) -> None
     conn.execute(update(persons).where(persons.c.id == person_id).values(
         status=derived.status.value if derived else None, status_event_id=derived.event_id if derived else None))
     texts = conn.execute(select(names.c.text).where(names.c.person_id == person_id)).scalars().all()
-    words = list(texts) + [" ".join(sorted(search_keys(t))) for t in texts]
+    words = _name_words(texts)
     codes = {r["place_code"] for r in rows if r["place_code"]} | ({person["hometown_code"]} if person["hometown_code"] else set())
     words += _place_words(registry.gazetteer, codes)
     words += [r["facility_name"] for r in rows if r["facility_name"]]

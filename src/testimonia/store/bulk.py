@@ -21,15 +21,24 @@ def insert_many(conn: Connection, table: Table, rows: list[dict]) -> None:
     # The compiled statement also names columns with a Python-side default that the rows leave out.
     defaults = {c.key: c.default.arg for c in table.columns
                 if c.key not in rows[0] and c.default is not None and c.default.is_scalar}
-    processors = {c.key: c.type.bind_processor(conn.dialect) for c in table.columns}
+    processors = {c.key: p for c in table.columns if (p := c.type.bind_processor(conn.dialect)) is not None}
     if compiled.positional:
         order = list(compiled.positiontup)
-        params = [tuple(_convert(processors[k], row[k] if k in row else defaults[k]) for k in order) for row in rows]
+        if defaults:
+            rows = [{**defaults, **row} for row in rows]
+        params = [tuple(row[k] for k in order) for row in rows] if len(order) > 1 else [(row[order[0]],) for row in rows]
+        convert = [(i, processors[k]) for i, k in enumerate(order) if k in processors]
+        if convert:
+            params = [_converted(values, convert) for values in params]
     else:
-        active = [(k, p) for k, p in processors.items() if p is not None and k in rows[0]]
-        params = [{**defaults, **row, **{k: _convert(p, row[k]) for k, p in active}} for row in rows]
+        active = [(k, p) for k, p in processors.items() if k in rows[0]]
+        params = [{**defaults, **row, **{k: p(row[k]) for k, p in active if row[k] is not None}} for row in rows]
     conn.exec_driver_sql(str(compiled), params)
 
 
-def _convert(processor, value):  # noqa: ANN001, ANN202
-    return processor(value) if processor is not None and value is not None else value
+def _converted(values: tuple, convert: list) -> tuple:
+    out = list(values)
+    for i, processor in convert:
+        if out[i] is not None:
+            out[i] = processor(out[i])
+    return tuple(out)

@@ -7,7 +7,6 @@ Destroying a data key (`erase`) makes everything sealed under it unreadable at o
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import os
@@ -93,5 +92,5 @@ class KeyRing:
 
 
 def new_id(prefix: str) -> str:
-    """A random, unguessable record id such as `p_5kq3m2x7d4rjw9ta`."""
-    return prefix + "_" + base64.b32encode(os.urandom(10)).decode().lower()
+    """A random, unguessable record id (80 random bits) such as `p_3f9a0c41d27e88b5a6c1`."""
+    return prefix + "_" + os.urandom(10).hex()

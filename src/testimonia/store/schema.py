@@ -192,7 +192,6 @@ name_keys = Table(
     Column("person_id", ID, ForeignKey("persons.id"), nullable=False),
     Column("name_id", ID, ForeignKey("names.id"), nullable=False),
     Index("ix_name_keys_key_person", "key", "person_id"),
-    Index("ix_name_keys_name", "name_id"),
 )
 
 relations = Table(

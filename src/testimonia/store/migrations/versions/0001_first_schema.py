@@ -354,7 +354,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('name_keys', schema=None) as batch_op:
         batch_op.create_index('ix_name_keys_key_person', ['key', 'person_id'], unique=False)
-        batch_op.create_index('ix_name_keys_name', ['name_id'], unique=False)
 
     op.create_table('testimony_subjects',
     sa.Column('testimony_id', sa.String(length=32), nullable=False),
@@ -394,7 +393,6 @@ def downgrade() -> None:
 
     op.drop_table('testimony_subjects')
     with op.batch_alter_table('name_keys', schema=None) as batch_op:
-        batch_op.drop_index('ix_name_keys_name')
         batch_op.drop_index('ix_name_keys_key_person')
 
     op.drop_table('name_keys')
