@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import re
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -657,6 +658,7 @@ def import_file(registry: Registry, actor: Actor, path: str | Path, project_id: 
         return report
     finally:
         rejected.close()
+    registry.db.analyze()
     report.persons_written, report.audit_seq = written, parent_seq
     return report
 
@@ -664,25 +666,37 @@ def import_file(registry: Registry, actor: Actor, path: str | Path, project_id: 
 def _read_and_write(registry: Registry, conn, actor: Actor, project_id: str, reader: Reader,  # noqa: ANN001
                     checker: Checker, report: ImportReport, rejected: _Rejected, parent_seq: int,
                     skip_invalid: bool, progress: Progress | None) -> int:
-    """Every row checked; valid rows written in chunks while no error forbids it. Returns rows written."""
+    """Every row checked; valid rows written in chunks while no error forbids it. Returns rows written.
+
+    A chunk is flushed in a second thread while the next one is read and checked: the database
+    driver releases the interpreter lock while it inserts, so the two overlap on two cores. One
+    flush runs at a time, in order; collecting a chunk does not touch the connection.
+    """
     writer, pending, written = Writer(registry, conn, actor), 0, 0
-    for item in reader:
-        report.rows_read += 1
-        record, problems = (None, item.problems) if item.problems else checker.check(item.data)
-        if problems:
-            errors = [RowError(reader.name, item.line, where, message) for where, message in problems]
-            report.rejected += 1
-            report.error_count += len(errors)
-            report.errors += errors[: max(0, MAX_ERRORS - len(report.errors))]
-            rejected.write(item, errors)
-        elif skip_invalid or not report.rejected:
-            write_record(writer, project_id, record)
-            pending += 1
-            if pending == CHUNK:
-                writer.flush(parent_seq=parent_seq)
-                written, pending = written + pending, 0
-        if progress and report.rows_read % 1000 == 0:
-            progress("import", reader.offset, reader.size)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-flush") as flusher:
+        flushing: Future | None = None
+        for item in reader:
+            report.rows_read += 1
+            record, problems = (None, item.problems) if item.problems else checker.check(item.data)
+            if problems:
+                errors = [RowError(reader.name, item.line, where, message) for where, message in problems]
+                report.rejected += 1
+                report.error_count += len(errors)
+                report.errors += errors[: max(0, MAX_ERRORS - len(report.errors))]
+                rejected.write(item, errors)
+            elif skip_invalid or not report.rejected:
+                write_record(writer, project_id, record)
+                pending += 1
+                if pending == CHUNK:
+                    following = writer.successor()
+                    if flushing is not None:
+                        flushing.result()
+                    flushing = flusher.submit(writer.flush, parent_seq=parent_seq)
+                    writer, written, pending = following, written + pending, 0
+            if progress and report.rows_read % 1000 == 0:
+                progress("import", reader.offset, reader.size)
+        if flushing is not None:
+            flushing.result()
     if pending and (skip_invalid or not report.rejected):
         writer.flush(parent_seq=parent_seq)
         written += pending

@@ -49,6 +49,7 @@ class Writer:
         self.now = utcnow()
         self._facility_cache: dict[str, tuple[str | None, str | None]] = {}
         self._master_checked = False
+        self._facilities_loaded = False
         self._record_start = 0
         self._reset()
 
@@ -69,6 +70,23 @@ class Writer:
 
     def _record(self, action: str, entity: str, change: dict) -> None:
         self.audit.append({"actor": self.actor.label, "action": action, "entity": entity, "change": change})
+
+    def successor(self) -> "Writer":
+        """A Writer for the next chunk, sharing what this one looked up, so that collecting the next
+        chunk needs no database access while this one is being flushed (see services/importing)."""
+        self._preload_facilities()
+        following = Writer(self.registry, self.conn, self.actor)
+        following._facility_cache, following._master_checked = self._facility_cache, self._master_checked
+        following.now = self.now
+        return following
+
+    def _preload_facilities(self) -> None:
+        if self._facilities_loaded:
+            return
+        for row in self.conn.execute(select(facilities.c.id, facilities.c.source_ref, facilities.c.name, facilities.c.type)):
+            for key in (row.id, f"BFN:{row.source_ref}", f"bfn:{row.source_ref}", row.source_ref, row.name):
+                self._facility_cache.setdefault(key, (row.id, row.type))
+        self._facilities_loaded = True
 
     def begin_record(self) -> None:
         """Start collecting one imported record (a row): its audit entries become one entry."""
@@ -183,12 +201,12 @@ class Writer:
         """(facility id, facility type) for an id, a source list id, or an exact facility name."""
         if not text:
             return None, None
-        if text not in self._facility_cache:
+        if text not in self._facility_cache and not self._facilities_loaded:
             ref = text.removeprefix("BFN:").removeprefix("bfn:")
             row = self.conn.execute(select(facilities.c.id, facilities.c.type).where(
                 (facilities.c.id == text) | (facilities.c.source_ref == ref) | (facilities.c.name == text))).first()
             self._facility_cache[text] = (row[0], row[1]) if row else (None, None)
-        return self._facility_cache[text]
+        return self._facility_cache.get(text, (None, None))
 
     def add_event(self, person_id: str, e: EventInput, source_id: str | None = None) -> str:
         event_id = new_id("e")

@@ -81,5 +81,14 @@ class Database:
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
 
+    def analyze(self) -> None:
+        """Refresh the query planner's statistics, after a bulk import changed the tables' sizes.
+
+        Without them SQLite would, for instance, answer a search through the project index (every
+        person) instead of the primary key (the few matches): 50 ms instead of 2 ms at 100,000 persons.
+        """
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("ANALYZE")
+
     def dispose(self) -> None:
         self.engine.dispose()
