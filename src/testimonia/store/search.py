@@ -1,4 +1,4 @@
-"""Full-text candidate lookup, per dialect: SQLite FTS5 or a PostgreSQL tsvector GIN index.
+"""Full-text candidate lookup, per dialect: SQLite FTS5 or a PostgreSQL stored tsvector with a GIN index.
 
 Documents hold names as written, their folded search keys (and, once the names capability
 provides them, cross-script keys), place and facility names, and published source text —
@@ -35,7 +35,7 @@ def matching_documents(conn: Connection, tokens: list[str], kind: str = "person"
     if not query:
         return {}
     rows = conn.execute(text(
-        "SELECT doc_id, ts_rank(to_tsvector('simple', content), to_tsquery('simple', :q)) AS rank "
-        "FROM search_documents WHERE to_tsvector('simple', content) @@ to_tsquery('simple', :q) "
+        "SELECT doc_id, ts_rank(tsv, to_tsquery('simple', :q)) AS rank "
+        "FROM search_documents WHERE tsv @@ to_tsquery('simple', :q) "
         "ORDER BY rank DESC LIMIT :limit"), {"q": query, "limit": limit})
     return {doc_id: float(rank) + 0.01 for doc_id, rank in rows if doc_id.startswith(prefix)}
