@@ -85,10 +85,6 @@ class Gazetteer:
         chosen = _choose(candidates, wanted)
         return PlaceMatch(chosen.code, chosen.kind, chosen.name, chosen.name_en, text)
 
-    def aliases_of(self, code: str) -> list[str]:
-        place = self.places[code]
-        return [a.text for a in place.aliases]
-
 
 def _split_kind(text: str) -> tuple[tuple[str, ...], str]:
     stripped = text.strip()

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from ..domain.vocab import Consent, RelationType, UserRole
-from ..store.schema import audit_log, persons, sources, testimonies, testimony_subjects
+from ..store.schema import audit_log, persons, testimonies, testimony_subjects
 from .access import Actor
 from .errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from .inputs import (
@@ -173,11 +173,3 @@ def set_consent(registry: Registry, actor: Actor, testimony_id: str, consent: st
                                                .where(testimony_subjects.c.testimony_id == testimony_id)).scalars()))
         registry.audit.append(conn, "testimony.consent", testimony_id, {"consent": [row.consent, value.value]},
                               actor=actor.label)
-
-
-def source_project(registry: Registry, source_id: str) -> str:
-    with registry.db.reading() as conn:
-        project = conn.execute(select(sources.c.project_id).where(sources.c.id == source_id)).scalar_one_or_none()
-    if project is None:
-        raise NotFound(f"no source {source_id}")
-    return project

@@ -29,7 +29,6 @@ from ..store.schema import (
     petitions,
     places,
     relations,
-    sources,
     testimonies,
     testimony_subjects,
 )
@@ -270,9 +269,3 @@ def public_person_view(registry: Registry, person_id: str) -> dict[str, Any]:
     full.pop("evidence", None)
     full.pop("project", None)
     return full
-
-
-def source_of(registry: Registry, source_id: str) -> dict | None:
-    with registry.db.reading() as conn:
-        row = conn.execute(select(sources).where(sources.c.id == source_id)).mappings().first()
-        return dict(row) if row else None
