@@ -1,0 +1,137 @@
+"""Compare two names written in any of the scripts and romanisations of docs/names.md.
+
+`prepare(text)` does the expensive work once (splitting, transliteration, readings of Han and
+pinyin forms, phonetic keys); `compare(a, b)` on two prepared names only aligns their parts and
+measures phonetic keys with rapidfuzz's Indel similarity. Part similarities are cached by key pair,
+since the vocabulary of name parts repeats across a registry.
+
+The score, in [0, 1]: parts are paired greedily, best similarity first; the pairs' similarities
+are averaged over the parts of the shorter name (honorifics do not count), and every part of the
+longer name left unpaired (a dropped patronymic, an extra middle name) lowers it a little.
+A name written as one word on one side ("Wu'erkaixi", "努尔白克力") is also compared whole.
+`same` is `score >= THRESHOLD`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rapidfuzz.distance import Indel
+
+from .structure import Part, read_part, split_parts
+
+THRESHOLD = 0.70
+UNPAIRED_FACTOR = 0.88
+INITIAL_SIMILARITY = 0.9
+WHOLE_FACTOR = 0.95
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedName:
+    """A name ready to compare: its parts and, for names of several parts, the whole read as one word."""
+
+    text: str
+    parts: tuple[Part, ...]
+    whole: Part | None
+
+
+@dataclass(frozen=True, slots=True)
+class PartMatch:
+    a: str
+    b: str
+    similarity: float
+    key_a: str
+    key_b: str
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """A score in [0, 1], the verdict at THRESHOLD, and how it was reached."""
+
+    score: float
+    same: bool
+    matches: tuple[PartMatch, ...] = ()
+    unpaired_a: tuple[str, ...] = ()
+    unpaired_b: tuple[str, ...] = ()
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+@lru_cache(maxsize=65536)
+def prepare(text: str) -> PreparedName:
+    """The comparable representation of a name (raises TypeError for a non-string)."""
+    if not isinstance(text, str):
+        raise TypeError(f"a name must be a string, not {type(text).__name__}")
+    words = split_parts(text)
+    parts = tuple(p for p in (read_part(w) for w in words) if p.keys)
+    whole = read_part("".join(words)) if len(words) > 1 else None
+    return PreparedName(text=text, parts=parts, whole=whole if whole and whole.keys else None)
+
+
+@lru_cache(maxsize=262144)
+def _key_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[float, str, str]:
+    best = (-1.0, "", "")
+    for key_a in a:
+        for key_b in b:
+            similarity = Indel.normalized_similarity(key_a, key_b)
+            if similarity > best[0]:
+                best = (similarity, key_a, key_b)
+    return best
+
+
+def _part_similarity(a: Part, b: Part) -> tuple[float, str, str]:
+    if a.initial or b.initial:
+        agree = any(ka[0] == kb[0] for ka in a.keys for kb in b.keys)
+        return (INITIAL_SIMILARITY if agree else 0.0), a.keys[0], b.keys[0]
+    return _key_similarity(a.keys, b.keys)
+
+
+def compare(a: PreparedName | str, b: PreparedName | str) -> Comparison:
+    """Score two names (prepared or as text) and explain the score."""
+    a = a if isinstance(a, PreparedName) else prepare(a)
+    b = b if isinstance(b, PreparedName) else prepare(b)
+    if not a.parts or not b.parts:
+        return Comparison(0.0, False, notes=("a name without letters is compared with nothing",))
+    candidates = []
+    for i, part_a in enumerate(a.parts):
+        for j, part_b in enumerate(b.parts):
+            similarity, key_a, key_b = _part_similarity(part_a, part_b)
+            candidates.append((similarity, i, j, key_a, key_b))
+    candidates.sort(reverse=True)
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    matches: list[PartMatch] = []
+    total = 0.0
+    for similarity, i, j, key_a, key_b in candidates:
+        if i in used_a or j in used_b:
+            continue
+        optional = a.parts[i].optional or b.parts[j].optional
+        if optional and similarity < THRESHOLD:
+            continue
+        used_a.add(i)
+        used_b.add(j)
+        matches.append(PartMatch(a.parts[i].text, b.parts[j].text, round(similarity, 3), key_a, key_b))
+        if not optional:
+            total += similarity
+    required_a = sum(1 for p in a.parts if not p.optional)
+    required_b = sum(1 for p in b.parts if not p.optional)
+    unpaired_a = tuple(p.text for k, p in enumerate(a.parts) if k not in used_a and not p.optional)
+    unpaired_b = tuple(p.text for k, p in enumerate(b.parts) if k not in used_b and not p.optional)
+    shorter = max(1, min(required_a, required_b))
+    score = min(1.0, total / shorter) * UNPAIRED_FACTOR ** (len(unpaired_a) + len(unpaired_b))
+    notes: list[str] = []
+    whole = _whole_similarity(a, b)
+    if whole > score:
+        score = whole
+        notes.append("compared as one word")
+    score = round(max(0.0, min(1.0, score)), 4)
+    return Comparison(score, score >= THRESHOLD, tuple(matches), unpaired_a, unpaired_b, tuple(notes))
+
+
+def _whole_similarity(a: PreparedName, b: PreparedName) -> float:
+    """Similarity when one name is written as one word and the other in several parts."""
+    if len(a.parts) == 1 and b.whole is not None:
+        return _key_similarity(a.parts[0].keys, b.whole.keys)[0] * WHOLE_FACTOR
+    if len(b.parts) == 1 and a.whole is not None:
+        return _key_similarity(a.whole.keys, b.parts[0].keys)[0] * WHOLE_FACTOR
+    return 0.0

@@ -1,0 +1,115 @@
+"""Split a normalised name into parts and read each part in its script.
+
+A part keeps every reading worth comparing: a Kazakh father's name with and without -ұлы, a
+Russian-style passport surname with and without -ov, a pinyin word as Latin letters and as pinyin.
+Honorifics (Haji, Hoja, 阿吉 …) are marked optional: present in both names they may match, absent
+from one they cost nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import icu
+import yaml
+
+from .han import han_keys, han_pinyin, pinyin_keys
+from .phonetic import phonetic_key
+from .scripts import detect_script, normalise
+from .transliterate import arabic_readings, cyrillic_readings
+
+_PART_SEPARATORS = re.compile(r"[\s.,;:/()\[\]\"«»“”]+")
+_TONE_MARKS = re.compile(r"[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ]")
+MIN_STEM = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One part of a name: its text, script, Latin readings and their phonetic keys."""
+
+    text: str
+    script: str
+    readings: tuple[str, ...]
+    keys: tuple[str, ...]
+    optional: bool = False
+    initial: bool = False
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> dict[str, frozenset[str]]:
+    raw = yaml.safe_load(resources.files("testimonia.names").joinpath("data/name_parts.yaml").read_text("utf-8"))
+    return {kind: frozenset(words) for kind, words in raw.items()}
+
+
+@lru_cache(maxsize=8)
+def _other_scripts() -> icu.Transliterator:
+    return icu.Transliterator.createInstance("Any-Latin; Latin-ASCII")
+
+
+def split_parts(text: str) -> list[str]:
+    """The parts of a name, lower-cased: stand-alone "son of" words and articles dropped, particles
+    written apart ("Ahmet Jan", "Dalil Khan") joined to the part before them."""
+    vocabulary = _vocabulary()
+    parts: list[str] = []
+    for word in _PART_SEPARATORS.split(normalise(text).casefold()):
+        if not word or word in vocabulary["articles"]:
+            continue
+        if parts and word in vocabulary["patronymic_words"]:
+            continue
+        if parts and word in vocabulary["attached_particles"]:
+            parts[-1] += word
+            continue
+        for article in vocabulary["article_prefixes"]:
+            if word.startswith(article) and len(word) - len(article) >= MIN_STEM:
+                word = word[len(article):]
+                break
+        parts.append(word)
+    return parts
+
+
+def _stems(part: str) -> list[str]:
+    """The part, and the part without each patronymic ending it carries."""
+    stems = [part]
+    for ending in _vocabulary()["patronymic_endings"]:
+        if part.endswith(ending) and len(part) - len(ending) >= MIN_STEM:
+            stems.append(part[: -len(ending)])
+    return list(dict.fromkeys(stems))
+
+
+def _read_stem(stem: str, script: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(Latin readings, phonetic keys) of one stem in its script."""
+    if script == "Hani":
+        return (han_pinyin(stem),), han_keys(stem)
+    if script == "Latn":
+        readings: tuple[str, ...] = (stem,)
+        extra = pinyin_keys(stem) if len(stem) > 3 or _TONE_MARKS.search(stem) else ()
+        return readings, (phonetic_key(stem), *extra)
+    if script == "Cyrl":
+        readings = cyrillic_readings(stem)
+    elif script == "Arab":
+        readings = arabic_readings(stem)
+    else:
+        readings = (_other_scripts().transliterate(stem),)
+    return readings, tuple(map(phonetic_key, readings))
+
+
+@lru_cache(maxsize=65536)
+def read_part(part: str) -> Part:
+    """Every reading of one lower-cased part, and its phonetic keys (distinct, first reading first)."""
+    script = detect_script(part)
+    readings: list[str] = []
+    keys: list[str] = []
+    for stem in _stems(part):
+        stem_readings, stem_keys = _read_stem(stem, script)
+        readings.extend(stem_readings)
+        keys.extend(stem_keys)
+    readings = list(dict.fromkeys(r for r in readings if r))
+    keys = tuple(dict.fromkeys(k for k in keys if k))
+    letters = sum(ch.isalpha() for ch in part)
+    return Part(
+        text=part, script=script, readings=tuple(readings), keys=keys,
+        optional=part in _vocabulary()["honorifics"], initial=letters == 1 and script in ("Latn", "Cyrl"),
+    )
