@@ -93,9 +93,9 @@ def serve(session: Session, host: str, port: int) -> None:
 
 
 def _register() -> None:
-    from . import audit, evidence, keys, petitions, records, search, transfer
+    from . import audit, evidence, keys, names, petitions, records, search, transfer
 
-    for module in (records, audit, search, petitions, evidence, transfer, keys):
+    for module in (records, audit, search, petitions, evidence, transfer, keys, names):
         module.register(main)
 
 

@@ -1,5 +1,17 @@
-"""Names across scripts: normalisation, script detection and search keys. Pure: no I/O."""
+"""Names across scripts: normalise, detect, read and compare personal names. Pure: no I/O.
 
+    prepare(text) -> PreparedName        the representation compare() needs, built once per name
+    compare(a, b) -> Comparison          score in [0, 1], verdict at THRESHOLD, and the reasons
+    name_keys(text) -> set[str]          blocking keys
+See docs/names.md for the pipeline, the tables it reads and its measured quality.
+"""
+
+from .compare import THRESHOLD, Comparison, PartMatch, PreparedName, compare, prepare
+from .keys import name_keys
 from .scripts import detect_language, detect_script, normalise, search_keys
+from .variants import Variants
 
-__all__ = ["detect_language", "detect_script", "normalise", "search_keys"]
+__all__ = [
+    "THRESHOLD", "Comparison", "PartMatch", "PreparedName", "Variants", "compare", "detect_language",
+    "detect_script", "name_keys", "normalise", "prepare", "search_keys",
+]

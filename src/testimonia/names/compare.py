@@ -5,9 +5,10 @@ pinyin forms, phonetic keys); `compare(a, b)` on two prepared names only aligns 
 measures phonetic keys with rapidfuzz's Indel similarity. Part similarities are cached by key pair,
 since the vocabulary of name parts repeats across a registry.
 
-The score, in [0, 1]: parts are paired greedily, best similarity first; the pairs' similarities
-are averaged over the parts of the shorter name (honorifics do not count), and every part of the
-longer name left unpaired (a dropped patronymic, an extra middle name) lowers it a little.
+The score, in [0, 1]: parts are paired greedily, best similarity first (honorifics pair only when
+they agree and never count); the score is the geometric mean of the pairs' mean and worst
+similarity, so one part that disagrees (a sibling's given name, a namesake's father) weighs heavily,
+and every part left unpaired (a dropped patronymic, an extra middle name) lowers it a little.
 A name written as one word on one side ("Wu'erkaixi", "努尔白克力") is also compared whole.
 `same` is `score >= THRESHOLD`.
 """
@@ -20,11 +21,13 @@ from functools import lru_cache
 from rapidfuzz.distance import Indel
 
 from .structure import Part, read_part, split_parts
+from .variants import Variants, shipped_variants
 
-THRESHOLD = 0.70
-UNPAIRED_FACTOR = 0.88
+THRESHOLD = 0.63
+UNPAIRED_FACTOR = 0.9
 INITIAL_SIMILARITY = 0.9
 WHOLE_FACTOR = 0.95
+CROSS_POSITION_FACTOR = 0.8
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,15 +60,36 @@ class Comparison:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
-@lru_cache(maxsize=65536)
-def prepare(text: str) -> PreparedName:
-    """The comparable representation of a name (raises TypeError for a non-string)."""
+def prepare(text: str, variants: Variants | None = None) -> PreparedName:
+    """The comparable representation of a name (raises TypeError for a non-string).
+
+    A part whose spelling reviewers confirmed as another's is also read as it: `variants`, or
+    else the variants shipped with the package.
+    """
     if not isinstance(text, str):
         raise TypeError(f"a name must be a string, not {type(text).__name__}")
+    variants = shipped_variants() if variants is None else variants
+    if not variants:
+        return _prepare(text)
+    name = _prepare(text)
+    parts = tuple(_with_variants(part, variants) for part in name.parts)
+    return PreparedName(text=name.text, parts=parts, whole=name.whole)
+
+
+@lru_cache(maxsize=65536)
+def _prepare(text: str) -> PreparedName:
     words = split_parts(text)
     parts = tuple(p for p in (read_part(w) for w in words) if p.keys)
     whole = read_part("".join(words)) if len(words) > 1 else None
     return PreparedName(text=text, parts=parts, whole=whole if whole and whole.keys else None)
+
+
+def _with_variants(part: Part, variants: Variants) -> Part:
+    extra = variants.keys_of(part.text)
+    if not extra:
+        return part
+    keys = tuple(dict.fromkeys(part.keys + extra))
+    return Part(part.text, part.script, part.readings, keys, part.optional, part.initial)
 
 
 @lru_cache(maxsize=262144)
@@ -101,7 +125,7 @@ def compare(a: PreparedName | str, b: PreparedName | str) -> Comparison:
     used_a: set[int] = set()
     used_b: set[int] = set()
     matches: list[PartMatch] = []
-    total = 0.0
+    counted: list[float] = []
     for similarity, i, j, key_a, key_b in candidates:
         if i in used_a or j in used_b:
             continue
@@ -112,13 +136,15 @@ def compare(a: PreparedName | str, b: PreparedName | str) -> Comparison:
         used_b.add(j)
         matches.append(PartMatch(a.parts[i].text, b.parts[j].text, round(similarity, 3), key_a, key_b))
         if not optional:
-            total += similarity
-    required_a = sum(1 for p in a.parts if not p.optional)
-    required_b = sum(1 for p in b.parts if not p.optional)
+            counted.append(similarity)
     unpaired_a = tuple(p.text for k, p in enumerate(a.parts) if k not in used_a and not p.optional)
     unpaired_b = tuple(p.text for k, p in enumerate(b.parts) if k not in used_b and not p.optional)
-    shorter = max(1, min(required_a, required_b))
-    score = min(1.0, total / shorter) * UNPAIRED_FACTOR ** (len(unpaired_a) + len(unpaired_b))
+    score = 0.0
+    if counted:
+        score = (sum(counted) / len(counted) * min(counted)) ** 0.5
+        score *= UNPAIRED_FACTOR ** (len(unpaired_a) + len(unpaired_b))
+    if len(counted) == 1 and (unpaired_a or unpaired_b) and _crosses_position(a, b, matches[0]):
+        score *= CROSS_POSITION_FACTOR
     notes: list[str] = []
     whole = _whole_similarity(a, b)
     if whole > score:
@@ -126,6 +152,13 @@ def compare(a: PreparedName | str, b: PreparedName | str) -> Comparison:
         notes.append("compared as one word")
     score = round(max(0.0, min(1.0, score)), 4)
     return Comparison(score, score >= THRESHOLD, tuple(matches), unpaired_a, unpaired_b, tuple(notes))
+
+
+def _crosses_position(a: PreparedName, b: PreparedName, match: PartMatch) -> bool:
+    """True when a lone pair joins one name's given name (first part) to another part of the other."""
+    first_a = a.parts[0].text == match.a
+    first_b = b.parts[0].text == match.b
+    return first_a != first_b
 
 
 def _whole_similarity(a: PreparedName, b: PreparedName) -> float:
