@@ -31,12 +31,15 @@ test: venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: venv
+	$(BIN)/pip install -q --require-hashes -r requirements-bench.lock
+	$(BIN)/python -m bench.names_bench
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 # Regenerate the hash-pinned lock from pyproject.toml (needs network to PyPI).
 lock:
 	$(BIN)/pip install -q pip-tools
 	$(BIN)/pip-compile -q --generate-hashes --extra test --allow-unsafe -o requirements.lock pyproject.toml
+	$(BIN)/pip-compile -q --generate-hashes --extra test --extra bench --allow-unsafe -o requirements-bench.lock pyproject.toml
 
 clean-demo:
 	rm -rf $(DATA)

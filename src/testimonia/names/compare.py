@@ -20,14 +20,16 @@ from functools import lru_cache
 
 from rapidfuzz.distance import Indel
 
+from .phonetic import VOWELS, consonants
 from .structure import Part, read_part, split_parts
 from .variants import Variants, shipped_variants
 
-THRESHOLD = 0.63
+THRESHOLD = 0.60
 UNPAIRED_FACTOR = 0.9
 INITIAL_SIMILARITY = 0.9
 WHOLE_FACTOR = 0.95
 CROSS_POSITION_FACTOR = 0.8
+FIRST_SOUND_FACTOR = 0.8
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +91,7 @@ def _with_variants(part: Part, variants: Variants) -> Part:
     if not extra:
         return part
     keys = tuple(dict.fromkeys(part.keys + extra))
-    return Part(part.text, part.script, part.readings, keys, part.optional, part.initial)
+    return Part(part.text, part.script, part.readings, keys, part.optional, part.initial, part.vowelless)
 
 
 @lru_cache(maxsize=262144)
@@ -98,16 +100,27 @@ def _key_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[float, str,
     for key_a in a:
         for key_b in b:
             similarity = Indel.normalized_similarity(key_a, key_b)
+            if key_a[0] != key_b[0] and (key_a[0] not in VOWELS or key_b[0] not in VOWELS):
+                similarity *= FIRST_SOUND_FACTOR
             if similarity > best[0]:
                 best = (similarity, key_a, key_b)
     return best
 
 
 def _part_similarity(a: Part, b: Part) -> tuple[float, str, str]:
+    if a.initial and b.initial:
+        return (1.0 if a.keys[0] == b.keys[0] else 0.0), a.keys[0], b.keys[0]
     if a.initial or b.initial:
         agree = any(ka[0] == kb[0] for ka in a.keys for kb in b.keys)
         return (INITIAL_SIMILARITY if agree else 0.0), a.keys[0], b.keys[0]
+    if a.vowelless or b.vowelless:
+        return _key_similarity(_skeletons(a.keys), _skeletons(b.keys))
     return _key_similarity(a.keys, b.keys)
+
+
+@lru_cache(maxsize=65536)
+def _skeletons(keys: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(consonants(key) or key for key in keys))
 
 
 def compare(a: PreparedName | str, b: PreparedName | str) -> Comparison:
@@ -126,19 +139,26 @@ def compare(a: PreparedName | str, b: PreparedName | str) -> Comparison:
     used_b: set[int] = set()
     matches: list[PartMatch] = []
     counted: list[float] = []
-    for similarity, i, j, key_a, key_b in candidates:
-        if i in used_a or j in used_b:
-            continue
-        optional = a.parts[i].optional or b.parts[j].optional
-        if optional and similarity < THRESHOLD:
-            continue
-        used_a.add(i)
-        used_b.add(j)
-        matches.append(PartMatch(a.parts[i].text, b.parts[j].text, round(similarity, 3), key_a, key_b))
-        if not optional:
-            counted.append(similarity)
+    # First pass: parts that agree; an honorific pairs only with one it agrees with, and then does not count.
+    # Second pass: an honorific left over faces a name part left over on the other side, and counts.
+    for second_pass in (False, True):
+        for similarity, i, j, key_a, key_b in candidates:
+            if i in used_a or j in used_b:
+                continue
+            optional = (a.parts[i].optional, b.parts[j].optional)
+            if not second_pass and any(optional) and similarity < THRESHOLD:
+                continue
+            if second_pass and optional.count(True) != 1:
+                continue
+            used_a.add(i)
+            used_b.add(j)
+            matches.append(PartMatch(a.parts[i].text, b.parts[j].text, round(similarity, 3), key_a, key_b))
+            if second_pass or not any(optional):
+                counted.append(similarity)
     unpaired_a = tuple(p.text for k, p in enumerate(a.parts) if k not in used_a and not p.optional)
     unpaired_b = tuple(p.text for k, p in enumerate(b.parts) if k not in used_b and not p.optional)
+    if not counted:  # a name of honorifics only ("Haji") is compared by them
+        counted = [m.similarity for m in matches]
     score = 0.0
     if counted:
         score = (sum(counted) / len(counted) * min(counted)) ** 0.5
@@ -162,9 +182,13 @@ def _crosses_position(a: PreparedName, b: PreparedName, match: PartMatch) -> boo
 
 
 def _whole_similarity(a: PreparedName, b: PreparedName) -> float:
-    """Similarity when one name is written as one word and the other in several parts."""
-    if len(a.parts) == 1 and b.whole is not None:
-        return _key_similarity(a.parts[0].keys, b.whole.keys)[0] * WHOLE_FACTOR
-    if len(b.parts) == 1 and a.whole is not None:
-        return _key_similarity(a.whole.keys, b.parts[0].keys)[0] * WHOLE_FACTOR
-    return 0.0
+    """Similarity when the names are split into different numbers of parts ("Wu'er Kaixi", "Xi-re-li-jiang"):
+    one name read as one word against each part of the other."""
+    if len(a.parts) == len(b.parts):
+        return 0.0
+    best = 0.0
+    if len(a.parts) == 1 or len(b.parts) == 1:
+        single, other = (a, b) if len(a.parts) == 1 else (b, a)
+        if other.whole is not None:
+            best = max(best, _key_similarity(single.parts[0].keys, other.whole.keys)[0])
+    return best * WHOLE_FACTOR

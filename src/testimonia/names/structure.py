@@ -24,6 +24,9 @@ from .transliterate import arabic_readings, cyrillic_readings
 _PART_SEPARATORS = re.compile(r"[\s.,;:/()\[\]\"«»“”]+")
 _TONE_MARKS = re.compile(r"[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ]")
 MIN_STEM = 3
+# Vowel letters of Turkic Arabic-script orthographies and the harakat: a part with none of them is
+# an Arabic/Persian spelling that leaves short vowels unwritten, and is compared by its consonants.
+_ARABIC_VOWEL_SIGNS = set("ەېۇۆۈىۋٴٵٷٶٸ\u064e\u064f\u0650")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +39,7 @@ class Part:
     keys: tuple[str, ...]
     optional: bool = False
     initial: bool = False
+    vowelless: bool = False
 
 
 @lru_cache(maxsize=1)
@@ -60,6 +64,9 @@ def split_parts(text: str) -> list[str]:
         if parts and word in vocabulary["patronymic_words"]:
             continue
         if parts and word in vocabulary["attached_particles"]:
+            parts[-1] += word
+            continue
+        if parts and parts[-1] in vocabulary["leading_particles"]:
             parts[-1] += word
             continue
         for article in vocabulary["article_prefixes"]:
@@ -112,4 +119,5 @@ def read_part(part: str) -> Part:
     return Part(
         text=part, script=script, readings=tuple(readings), keys=keys,
         optional=part in _vocabulary()["honorifics"], initial=letters == 1 and script in ("Latn", "Cyrl"),
+        vowelless=script == "Arab" and not set(part) & _ARABIC_VOWEL_SIGNS,
     )

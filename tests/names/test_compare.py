@@ -1,0 +1,112 @@
+"""compare(), name_keys() and Variants: behaviour on the cases the issue names, and properties."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from testimonia.names import THRESHOLD, Variants, compare, name_keys, prepare
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Serikzhan Bilash", "Серикжан Билаш"),
+    ("Serikzhan Bilash", "Серікжан Біләшұлы"),
+    ("Serikzhan Bilash", "Serikjan Biläşulı"),
+    ("Serikzhan Bilash", "Saierkejian Bilaixi"),
+    ("Rahile Dawut", "راھىلە داۋۇت"),
+    ("Rahile Dawut", "热依拉·达吾提"),
+    ("Rahile Dawut", "Rèyīlā Dáwútí"),
+    ("Rahile Dawut", "Rahile Davut"),
+    ("Ilham Tohti", "Ilham Toxti"),
+    ("Ilham Tohti", "伊力哈木·土赫提"),
+    ("Abdurehim Heyit", "Heyit Abdurehim"),  # parts swapped
+    ("Abdurehim Heyit", "Haji Abdurehim Heyit"),  # honorific
+])
+def test_variants_of_one_name_are_the_same(a, b):
+    result = compare(a, b)
+    assert result.same, (a, b, result)
+    assert compare(b, a).score == result.score
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Ilham Tohti", "Enver Tohti"),            # shared father's name
+    ("Abdurehim Heyit", "Abdurehim Otkur"),     # shared given name
+    ("Ahmatjan Osman", "Osman Batur"),           # a part in another position
+    ("Ilham Tohti", "Rahile Dawut"),
+    ("伊力哈木·土赫提", "Enver Tohti"),
+])
+def test_different_people_are_different(a, b):
+    assert not compare(a, b).same
+
+
+def test_explanation_names_the_parts_and_readings():
+    result = compare("Serikzhan Bilash", "Saierkejian Bilaixi")
+    pairs = {(m.a, m.b) for m in result.matches}
+    assert pairs == {("serikzhan", "saierkejian"), ("bilash", "bilaixi")}
+    assert all(m.key_a and m.key_b for m in result.matches)
+    assert not result.unpaired_a and not result.unpaired_b
+
+
+def test_a_dropped_patronymic_lowers_the_score_but_keeps_the_match_visible():
+    full, short = compare("Serikzhan Bilash", "Serikzhan Bilash"), compare("Serikzhan Bilash", "Serikzhan")
+    assert short.score < full.score
+    assert short.unpaired_a == ("bilash",)
+
+
+def test_names_without_letters_score_zero():
+    assert compare("", "Ilham Tohti").score == 0.0
+    assert compare("1234", "1234").score == 0.0
+
+
+def test_non_string_is_a_clear_error():
+    with pytest.raises(TypeError, match="must be a string"):
+        prepare(42)
+
+
+def test_blocking_keys_are_shared_across_scripts_and_small():
+    latin, han = name_keys("Ilham Tohti"), name_keys("伊力哈木·土赫提")
+    assert latin & han
+    assert not name_keys("Ilham Tohti") & name_keys("Gulbahar Jalilova")
+    assert len(name_keys("Abdurehim Heyit Haji")) <= 16
+
+
+def test_reviewer_confirmed_variants_are_used_from_then_on():
+    before = compare(prepare("Yu Shanjiang"), prepare("Huseyin Celil"))
+    variants = Variants()
+    variants.add("Yu Shanjiang", "Huseyin Celil")
+    after = compare(prepare("Yu Shanjiang", variants), prepare("Huseyin Celil", variants))
+    assert not before.same and after.same
+    # transitively: a third spelling confirmed against the second joins the group
+    variants.add("Celil", "Jalil")
+    assert "jalil" in {p.text for p in prepare("Jalil").parts}
+    assert compare(prepare("Yu Shanjiang", variants), prepare("Huseyin Jalil", variants)).same
+
+
+def test_variants_file_errors_name_the_line():
+    with pytest.raises(ValueError, match="my.tsv:2: expected two spellings"):
+        Variants().read(["# comment", "only one"], "my.tsv")
+    with pytest.raises(ValueError, match="same number of parts"):
+        Variants().add("Ilham Tohti", "Ilham")
+
+
+names = st.one_of(
+    st.text(max_size=40),
+    st.sampled_from(["Ilham Tohti", "伊力哈木·土赫提", "ئىلھام توختى", "Серікжан Білаш", "Rèyīlā Dáwútí", "Haji"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(names, names)
+def test_score_is_symmetric_and_in_range(a, b):
+    ab, ba = compare(a, b), compare(b, a)
+    assert 0.0 <= ab.score <= 1.0
+    assert ab.score == pytest.approx(ba.score)
+
+
+@settings(max_examples=300, deadline=None)
+@given(names)
+def test_every_name_with_letters_is_the_same_as_itself(a):
+    result = compare(a, a)
+    if prepare(a).parts:
+        assert result.same and result.score == 1.0
+    else:
+        assert result.score == 0.0
