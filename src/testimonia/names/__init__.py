@@ -6,7 +6,7 @@
 See docs/names.md for the pipeline, the tables it reads and its measured quality.
 """
 
-from .compare import THRESHOLD, Comparison, PartMatch, PreparedName, compare, prepare
+from .comparison import THRESHOLD, Comparison, PartMatch, PreparedName, compare, prepare
 from .keys import name_keys
 from .scripts import detect_language, detect_script, normalise, search_keys
 from .variants import Variants

@@ -1,6 +1,6 @@
 """Read Chinese-character and pinyin forms of Turkic names back into Turkic readings.
 
-A Han part is turned into pinyin syllables (pypinyin, every reading of a heteronym character); a
+A Han part is turned into pinyin syllables (pypinyin's dictionary, every reading of a heteronym character); a
 Latin pinyin part is stripped of tone marks and segmented into syllables. The syllables are then
 read through data/han_readings.yaml (see its header for the transliteration practice it models):
 each syllable or conventional sequence offers a few readings, and the cheapest paths through that
@@ -15,7 +15,6 @@ from functools import lru_cache
 from importlib import resources
 
 import yaml
-from pypinyin import Style, pinyin
 from pypinyin.pinyin_dict import pinyin_dict
 
 from .phonetic import RUNS, phonetic_key
@@ -26,6 +25,7 @@ _HETERONYM_COST = 1.5
 _SEPARATE_INITIALS = ("zh", "ch", "sh")
 
 
+@lru_cache(maxsize=8192)
 def _strip_tones(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.lower())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch) or ch == "\u0308").replace(
@@ -115,10 +115,17 @@ def _segment(piece: str) -> tuple[str, ...] | None:
 
 
 @lru_cache(maxsize=65536)
+def _character_syllables(character: str) -> tuple[str, ...]:
+    readings = pinyin_dict.get(ord(character))
+    if not readings:
+        return ()
+    return tuple(dict.fromkeys(_strip_tones(r) for r in readings.split(",")))
+
+
 def han_syllables(part: str) -> tuple[tuple[str, ...], ...]:
-    """The pinyin syllables of a Han part, each with every reading pypinyin knows for its character."""
-    found = pinyin(part, style=Style.NORMAL, heteronym=True, errors="ignore")
-    return tuple(tuple(dict.fromkeys(_strip_tones(r) for r in readings)) for readings in found if readings)
+    """The pinyin syllables of a Han part, each with every reading pypinyin's dictionary gives its character
+    (names are read character by character: their characters are chosen for sound, not as words)."""
+    return tuple(found for found in map(_character_syllables, part) if found)
 
 
 def keys_of_syllables(syllables: tuple[tuple[str, ...], ...]) -> tuple[str, ...]:
@@ -154,8 +161,7 @@ def _cheapest_paths(edges: list[list[tuple[int, str, float]]], count: int) -> tu
         for cost_so_far, text in best[start]:
             for end, reading, cost in edges[start]:
                 best[end].append((cost_so_far + cost, text + reading))
-        for end in range(start + 1, count + 1):
-            best[end] = heapq.nsmallest(MAX_READINGS, set(best[end]))
+        best[start + 1] = heapq.nsmallest(MAX_READINGS, set(best[start + 1]))
     return tuple(dict.fromkeys(RUNS.sub(r"\1", text) for _, text in sorted(best[count]) if text))
 
 

@@ -9,7 +9,7 @@ in sorted order) are the selective ones a large registry blocks on first.
 
 from __future__ import annotations
 
-from .compare import PreparedName, prepare
+from .comparison import PreparedName, prepare
 from .phonetic import consonants
 
 READINGS_PER_PART = 4

@@ -29,9 +29,13 @@ MIN_STEM = 3
 _ARABIC_VOWEL_SIGNS = set("ەېۇۆۈىۋٴٵٷٶٸ\u064e\u064f\u0650")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Part:
-    """One part of a name: its text, script, Latin readings and their phonetic keys."""
+    """One part of a name: its text, script, Latin readings and their phonetic keys.
+
+    Compared and hashed by identity: read_part() returns one shared object per spelling, which
+    makes part similarities cheap to cache.
+    """
 
     text: str
     script: str

@@ -15,7 +15,7 @@ A name written as one word on one side ("Wu'erkaixi", "努尔白克力") is also
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz.distance import Indel
@@ -38,11 +38,18 @@ class PreparedName:
 
     text: str
     parts: tuple[Part, ...]
-    whole: Part | None
+    joined: str  # the parts written as one word, read only when a comparison needs it
+
+    @property
+    def whole(self) -> Part | None:
+        """The name read as one word (for names written joined on the other side), if it has several parts."""
+        return read_part(self.joined) if len(self.parts) > 1 and self.joined else None
 
 
 @dataclass(frozen=True, slots=True)
 class PartMatch:
+    """Two parts paired by compare(), their similarity and the phonetic keys that gave it."""
+
     a: str
     b: str
     similarity: float
@@ -50,16 +57,49 @@ class PartMatch:
     key_b: str
 
 
-@dataclass(frozen=True, slots=True)
 class Comparison:
-    """A score in [0, 1], the verdict at THRESHOLD, and how it was reached."""
+    """A score in [0, 1], the verdict at THRESHOLD, and how it was reached.
 
-    score: float
-    same: bool
-    matches: tuple[PartMatch, ...] = ()
-    unpaired_a: tuple[str, ...] = ()
-    unpaired_b: tuple[str, ...] = ()
-    notes: tuple[str, ...] = field(default_factory=tuple)
+    The explanation (matches, unpaired parts) is built when first asked for, so scoring many
+    pairs pays only for the score.
+    """
+
+    __slots__ = ("score", "same", "notes", "_a", "_b", "_pairs", "_explained")
+
+    def __init__(self, score: float, a: PreparedName | None = None, b: PreparedName | None = None,
+                 pairs: tuple[tuple[int, int, float], ...] = (), notes: tuple[str, ...] = ()):
+        self.score, self.same, self.notes = score, score >= THRESHOLD, notes
+        self._a, self._b, self._pairs = a, b, pairs
+        self._explained: tuple | None = None
+
+    def _explain(self) -> tuple:
+        if self._explained is None:
+            a, b = self._a, self._b
+            matches = tuple(
+                PartMatch(a.parts[i].text, b.parts[j].text, round(similarity, 3), *_part_similarity(a.parts[i], b.parts[j])[1:])
+                for i, j, similarity in self._pairs
+            ) if a and b else ()
+            paired_a = {i for i, _, _ in self._pairs}
+            paired_b = {j for _, j, _ in self._pairs}
+            unpaired_a = tuple(p.text for k, p in enumerate(a.parts) if k not in paired_a and not p.optional) if a else ()
+            unpaired_b = tuple(p.text for k, p in enumerate(b.parts) if k not in paired_b and not p.optional) if b else ()
+            self._explained = (matches, unpaired_a, unpaired_b)
+        return self._explained
+
+    @property
+    def matches(self) -> tuple[PartMatch, ...]:
+        return self._explain()[0]
+
+    @property
+    def unpaired_a(self) -> tuple[str, ...]:
+        return self._explain()[1]
+
+    @property
+    def unpaired_b(self) -> tuple[str, ...]:
+        return self._explain()[2]
+
+    def __repr__(self) -> str:
+        return f"Comparison(score={self.score}, same={self.same}, matches={self.matches}, notes={self.notes})"
 
 
 def prepare(text: str, variants: Variants | None = None) -> PreparedName:
@@ -75,15 +115,14 @@ def prepare(text: str, variants: Variants | None = None) -> PreparedName:
         return _prepare(text)
     name = _prepare(text)
     parts = tuple(_with_variants(part, variants) for part in name.parts)
-    return PreparedName(text=name.text, parts=parts, whole=name.whole)
+    return PreparedName(text=name.text, parts=parts, joined=name.joined)
 
 
 @lru_cache(maxsize=65536)
 def _prepare(text: str) -> PreparedName:
     words = split_parts(text)
     parts = tuple(p for p in (read_part(w) for w in words) if p.keys)
-    whole = read_part("".join(words)) if len(words) > 1 else None
-    return PreparedName(text=text, parts=parts, whole=whole if whole and whole.keys else None)
+    return PreparedName(text=text, parts=parts, joined="".join(p.text for p in parts))
 
 
 def _with_variants(part: Part, variants: Variants) -> Part:
@@ -107,7 +146,9 @@ def _key_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[float, str,
     return best
 
 
+@lru_cache(maxsize=262144)
 def _part_similarity(a: Part, b: Part) -> tuple[float, str, str]:
+    """(similarity, key of a, key of b) of two parts, cached by part (parts are shared objects)."""
     if a.initial and b.initial:
         return (1.0 if a.keys[0] == b.keys[0] else 0.0), a.keys[0], b.keys[0]
     if a.initial or b.initial:
@@ -124,71 +165,65 @@ def _skeletons(keys: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def compare(a: PreparedName | str, b: PreparedName | str) -> Comparison:
-    """Score two names (prepared or as text) and explain the score."""
+    """Score two names (prepared or as text); the result explains the score when asked."""
     a = a if isinstance(a, PreparedName) else prepare(a)
     b = b if isinstance(b, PreparedName) else prepare(b)
-    if not a.parts or not b.parts:
-        return Comparison(0.0, False, notes=("a name without letters is compared with nothing",))
-    candidates = []
-    for i, part_a in enumerate(a.parts):
-        for j, part_b in enumerate(b.parts):
-            similarity, key_a, key_b = _part_similarity(part_a, part_b)
-            candidates.append((similarity, i, j, key_a, key_b))
-    candidates.sort(reverse=True)
+    parts_a, parts_b = a.parts, b.parts
+    if not parts_a or not parts_b:
+        return Comparison(0.0, notes=("a name without letters is compared with nothing",))
+    candidates = sorted(
+        ((_part_similarity(pa, pb)[0], i, j) for i, pa in enumerate(parts_a) for j, pb in enumerate(parts_b)),
+        reverse=True,
+    )
     used_a: set[int] = set()
     used_b: set[int] = set()
-    matches: list[PartMatch] = []
+    pairs: list[tuple[int, int, float]] = []
     counted: list[float] = []
     # First pass: parts that agree; an honorific pairs only with one it agrees with, and then does not count.
     # Second pass: an honorific left over faces a name part left over on the other side, and counts.
     for second_pass in (False, True):
-        for similarity, i, j, key_a, key_b in candidates:
+        for similarity, i, j in candidates:
             if i in used_a or j in used_b:
                 continue
-            optional = (a.parts[i].optional, b.parts[j].optional)
-            if not second_pass and any(optional) and similarity < THRESHOLD:
-                continue
-            if second_pass and optional.count(True) != 1:
+            optional_a, optional_b = parts_a[i].optional, parts_b[j].optional
+            if second_pass:
+                if optional_a == optional_b:
+                    continue
+            elif (optional_a or optional_b) and similarity < THRESHOLD:
                 continue
             used_a.add(i)
             used_b.add(j)
-            matches.append(PartMatch(a.parts[i].text, b.parts[j].text, round(similarity, 3), key_a, key_b))
-            if second_pass or not any(optional):
+            pairs.append((i, j, similarity))
+            if second_pass or not (optional_a or optional_b):
                 counted.append(similarity)
-    unpaired_a = tuple(p.text for k, p in enumerate(a.parts) if k not in used_a and not p.optional)
-    unpaired_b = tuple(p.text for k, p in enumerate(b.parts) if k not in used_b and not p.optional)
+        if len(used_a) == len(parts_a) or len(used_b) == len(parts_b):
+            break
     if not counted:  # a name of honorifics only ("Haji") is compared by them
-        counted = [m.similarity for m in matches]
+        counted = [similarity for _, _, similarity in pairs]
+    unpaired = sum(1 for k, p in enumerate(parts_a) if k not in used_a and not p.optional)
+    unpaired += sum(1 for k, p in enumerate(parts_b) if k not in used_b and not p.optional)
     score = 0.0
     if counted:
-        score = (sum(counted) / len(counted) * min(counted)) ** 0.5
-        score *= UNPAIRED_FACTOR ** (len(unpaired_a) + len(unpaired_b))
-    if len(counted) == 1 and (unpaired_a or unpaired_b) and _crosses_position(a, b, matches[0]):
+        score = (sum(counted) / len(counted) * min(counted)) ** 0.5 * UNPAIRED_FACTOR ** unpaired
+    if len(counted) == 1 and unpaired and _crosses_position(a, b, pairs[0]):
         score *= CROSS_POSITION_FACTOR
-    notes: list[str] = []
-    whole = _whole_similarity(a, b)
-    if whole > score:
-        score = whole
-        notes.append("compared as one word")
-    score = round(max(0.0, min(1.0, score)), 4)
-    return Comparison(score, score >= THRESHOLD, tuple(matches), unpaired_a, unpaired_b, tuple(notes))
+    notes: tuple[str, ...] = ()
+    if len(parts_a) != len(parts_b) and (len(parts_a) == 1 or len(parts_b) == 1):
+        whole = _whole_similarity(a, b)
+        if whole > score:
+            score, notes = whole, ("compared as one word",)
+    return Comparison(round(min(1.0, score), 4), a, b, tuple(pairs), notes)
 
 
-def _crosses_position(a: PreparedName, b: PreparedName, match: PartMatch) -> bool:
+def _crosses_position(a: PreparedName, b: PreparedName, pair: tuple[int, int, float]) -> bool:
     """True when a lone pair joins one name's given name (first part) to another part of the other."""
-    first_a = a.parts[0].text == match.a
-    first_b = b.parts[0].text == match.b
-    return first_a != first_b
+    return (pair[0] == 0) != (pair[1] == 0)
 
 
 def _whole_similarity(a: PreparedName, b: PreparedName) -> float:
-    """Similarity when the names are split into different numbers of parts ("Wu'er Kaixi", "Xi-re-li-jiang"):
-    one name read as one word against each part of the other."""
-    if len(a.parts) == len(b.parts):
+    """Similarity of a name written as one word ("Wu'erkaixi", "努尔白克力") to the other read whole."""
+    single, other = (a, b) if len(a.parts) == 1 else (b, a)
+    whole = other.whole
+    if whole is None or not whole.keys:
         return 0.0
-    best = 0.0
-    if len(a.parts) == 1 or len(b.parts) == 1:
-        single, other = (a, b) if len(a.parts) == 1 else (b, a)
-        if other.whole is not None:
-            best = max(best, _key_similarity(single.parts[0].keys, other.whole.keys)[0])
-    return best * WHOLE_FACTOR
+    return _key_similarity(single.parts[0].keys, whole.keys)[0] * WHOLE_FACTOR
