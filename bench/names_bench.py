@@ -73,6 +73,16 @@ def report(title: str, rows: list[dict], scores: list[float], threshold: float) 
         print(f"  {kind:22} {same:5d} {len(idx) - same:5d} {kp:6.3f} {kr:6.3f} {kf:6.3f}{flag}")
 
 
+def blocking(rows: list[dict]) -> None:
+    """How often the pairs share a blocking key, and how many keys a name has."""
+    same = [bool(name_keys(r["a"]) & name_keys(r["b"])) for r in rows if r["label"] == "1"]
+    different = [bool(name_keys(r["a"]) & name_keys(r["b"])) for r in rows if r["label"] == "0"]
+    sizes = [len(name_keys(text)) for r in rows for text in (r["a"], r["b"])]
+    print(f"\nBlocking keys, both sets: {sum(same) / len(same):.3f} of same-person pairs share a key, "
+          f"{sum(different) / len(different):.3f} of different-person pairs (mostly hard negatives); "
+          f"{sum(sizes) / len(sizes):.1f} keys a name on average, {max(sizes)} at most")
+
+
 def jaro_winkler_on_anyascii(a: str, b: str) -> float:
     return JaroWinkler.normalized_similarity(anyascii(a).lower(), anyascii(b).lower())
 
@@ -157,6 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     f1, at = best_threshold(labels, combined)
     print(f"  (its best threshold after the fact would be {at}: F1 {f1:.3f})")
 
+    blocking(everything)
     jw = [jaro_winkler_on_anyascii(r["a"], r["b"]) for r in everything]
     f1, at = best_threshold(labels, jw)
     report("baseline rapidfuzz Jaro-Winkler on anyascii, both sets, at its best threshold", everything, jw, at)
