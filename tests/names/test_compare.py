@@ -20,6 +20,10 @@ from testimonia.names import THRESHOLD, Variants, compare, name_keys, prepare
     ("Ilham Tohti", "伊力哈木·土赫提"),
     ("Abdurehim Heyit", "Heyit Abdurehim"),  # parts swapped
     ("Abdurehim Heyit", "Haji Abdurehim Heyit"),  # honorific
+    ("Isa Yusuf Alptekin", "عيسى يوسف الپتگين"),     # Arabic spelling: ع silent, vowels unwritten
+    ("Muhammad Emin", "محمد أمين"),
+    ("Ahmetjan Qasimi", "Ahmet Jan Kasimi"),          # a particle written apart
+    ("Tursynkhan Zakenuly", "Тұрсынхан Зәкен ұлы"),   # "son of" written apart
 ])
 def test_variants_of_one_name_are_the_same(a, b):
     result = compare(a, b)
@@ -33,9 +37,21 @@ def test_variants_of_one_name_are_the_same(a, b):
     ("Ahmatjan Osman", "Osman Batur"),           # a part in another position
     ("Ilham Tohti", "Rahile Dawut"),
     ("伊力哈木·土赫提", "Enver Tohti"),
+    ("Khoja Niyaz", "Kurban Niyaz"),            # an honorific is not a free pass
 ])
+
 def test_different_people_are_different(a, b):
     assert not compare(a, b).same
+
+
+@pytest.mark.parametrize(("name", "variant", "other"), [
+    # brothers and namesakes whose given names share a morpheme (Abdu-, -jan): still above the threshold
+    # on their names alone (docs/names.md), but ranked below a true variant
+    ("Abdulahat Abdurixit", "Abdul'ahat Abdulrixit", "Abdusalam Abdurixit"),
+    ("Mamatjan Juma", "Memetcan Cuma", "Ahmetjan Juma"),
+])
+def test_a_true_variant_ranks_above_a_relative(name, variant, other):
+    assert compare(name, variant).score > compare(name, other).score
 
 
 def test_explanation_names_the_parts_and_readings():
@@ -44,6 +60,12 @@ def test_explanation_names_the_parts_and_readings():
     assert pairs == {("serikzhan", "saierkejian"), ("bilash", "bilaixi")}
     assert all(m.key_a and m.key_b for m in result.matches)
     assert not result.unpaired_a and not result.unpaired_b
+
+
+def test_a_dropped_kazakh_patronymic_costs_nothing_but_is_shown():
+    result = compare("Nurlan Abilmazhinuly", "Nurlan")
+    assert result.score == 1.0
+    assert result.unpaired_a == ("abilmazhinuly",)
 
 
 def test_a_dropped_patronymic_lowers_the_score_but_keeps_the_match_visible():

@@ -21,12 +21,13 @@ from functools import lru_cache
 from rapidfuzz.distance import Indel
 
 from .phonetic import VOWELS, consonants
-from .structure import Part, read_part, split_parts
+from .structure import Part, read_part, shared_affixes, split_parts
 from .variants import Variants, shipped_variants
 
-THRESHOLD = 0.60
+THRESHOLD = 0.5
 UNPAIRED_FACTOR = 0.9
-INITIAL_SIMILARITY = 0.9
+SIMILARITY_FLOOR = 0.2
+INITIAL_SIMILARITY = 0.75
 WHOLE_FACTOR = 0.95
 CROSS_POSITION_FACTOR = 0.8
 FIRST_SOUND_FACTOR = 0.8
@@ -130,7 +131,8 @@ def _with_variants(part: Part, variants: Variants) -> Part:
     if not extra:
         return part
     keys = tuple(dict.fromkeys(part.keys + extra))
-    return Part(part.text, part.script, part.readings, keys, part.optional, part.initial, part.vowelless)
+    return Part(part.text, part.script, part.readings, keys, part.optional, part.initial, part.vowelless,
+                part.patronymic)
 
 
 @lru_cache(maxsize=262144)
@@ -138,12 +140,32 @@ def _key_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[float, str,
     best = (-1.0, "", "")
     for key_a in a:
         for key_b in b:
-            similarity = Indel.normalized_similarity(key_a, key_b)
-            if key_a[0] != key_b[0] and (key_a[0] not in VOWELS or key_b[0] not in VOWELS):
-                similarity *= FIRST_SOUND_FACTOR
+            similarity = _similarity(key_a, key_b)
             if similarity > best[0]:
                 best = (similarity, key_a, key_b)
     return best
+
+
+def _similarity(key_a: str, key_b: str) -> float:
+    """Indel similarity of two phonetic keys, and of their consonants, whichever is lower (vowels vary
+    most between scripts, consonants identify); lower again when they begin with different sounds
+    (one a consonant); and measured without a morpheme both share (Abdu-, -jan …) when that is lower."""
+    similarity = Indel.normalized_similarity(key_a, key_b)
+    similarity = min(similarity, Indel.normalized_similarity(consonants(key_a), consonants(key_b)))
+    if key_a[0] != key_b[0] and (key_a[0] not in VOWELS or key_b[0] not in VOWELS):
+        similarity *= FIRST_SOUND_FACTOR
+    prefixes, suffixes = shared_affixes()
+    for prefix in prefixes:
+        if key_a.startswith(prefix) and key_b.startswith(prefix):
+            if len(key_a) > len(prefix) and len(key_b) > len(prefix):
+                similarity = min(similarity, Indel.normalized_similarity(key_a[len(prefix):], key_b[len(prefix):]))
+            break
+    for suffix in suffixes:
+        if key_a.endswith(suffix) and key_b.endswith(suffix):
+            if len(key_a) > len(suffix) and len(key_b) > len(suffix):
+                similarity = min(similarity, Indel.normalized_similarity(key_a[:-len(suffix)], key_b[:-len(suffix)]))
+            break
+    return similarity
 
 
 @lru_cache(maxsize=262144)
@@ -200,11 +222,14 @@ def compare(a: PreparedName | str, b: PreparedName | str) -> Comparison:
             break
     if not counted:  # a name of honorifics only ("Haji") is compared by them
         counted = [similarity for _, _, similarity in pairs]
-    unpaired = sum(1 for k, p in enumerate(parts_a) if k not in used_a and not p.optional)
-    unpaired += sum(1 for k, p in enumerate(parts_b) if k not in used_b and not p.optional)
+    unpaired = sum(1 for k, p in enumerate(parts_a) if k not in used_a and not (p.optional or p.patronymic))
+    unpaired += sum(1 for k, p in enumerate(parts_b) if k not in used_b and not (p.optional or p.patronymic))
     score = 0.0
     if counted:
-        score = (sum(counted) / len(counted) * min(counted)) ** 0.5 * UNPAIRED_FACTOR ** unpaired
+        # harmonic mean of the similarities rescaled from [FLOOR, 1] to [0, 1]: one part that disagrees weighs most
+        rescaled = [max(0.0, (x - SIMILARITY_FLOOR) / (1 - SIMILARITY_FLOOR)) for x in counted]
+        score = 0.0 if min(rescaled) == 0 else len(rescaled) / sum(1 / x for x in rescaled)
+        score *= UNPAIRED_FACTOR ** unpaired
     if len(counted) == 1 and unpaired and _crosses_position(a, b, pairs[0]):
         score *= CROSS_POSITION_FACTOR
     notes: tuple[str, ...] = ()

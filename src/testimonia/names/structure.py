@@ -19,14 +19,11 @@ import yaml
 from .han import han_keys, han_pinyin, pinyin_keys
 from .phonetic import phonetic_key
 from .scripts import detect_script, normalise
-from .transliterate import arabic_readings, cyrillic_readings
+from .transliterate import arabic_readings, cyrillic_readings, writes_vowels
 
 _PART_SEPARATORS = re.compile(r"[\s.,;:/()\[\]\"«»“”]+")
 _TONE_MARKS = re.compile(r"[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ]")
 MIN_STEM = 3
-# Vowel letters of Turkic Arabic-script orthographies and the harakat: a part with none of them is
-# an Arabic/Persian spelling that leaves short vowels unwritten, and is compared by its consonants.
-_ARABIC_VOWEL_SIGNS = set("ەېۇۆۈىۋٴٵٷٶٸ\u064e\u064f\u0650")
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -44,12 +41,22 @@ class Part:
     optional: bool = False
     initial: bool = False
     vowelless: bool = False
+    patronymic: bool = False  # ends as a father's name does (-uly, -ovich …): dropping it is common
 
 
 @lru_cache(maxsize=1)
 def _vocabulary() -> dict[str, frozenset[str]]:
     raw = yaml.safe_load(resources.files("testimonia.names").joinpath("data/name_parts.yaml").read_text("utf-8"))
     return {kind: frozenset(words) for kind, words in raw.items()}
+
+
+@lru_cache(maxsize=1)
+def shared_affixes() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(prefixes, suffixes) many names share, as phonetic keys, longest first."""
+    vocabulary = _vocabulary()
+    def keyed(kind: str) -> tuple[str, ...]:
+        return tuple(sorted({phonetic_key(w) for w in vocabulary[kind]}, key=len, reverse=True))
+    return keyed("shared_prefixes"), keyed("shared_suffixes")
 
 
 @lru_cache(maxsize=8)
@@ -59,11 +66,12 @@ def _other_scripts() -> icu.Transliterator:
 
 def split_parts(text: str) -> list[str]:
     """The parts of a name, lower-cased: stand-alone "son of" words and articles dropped, particles
-    written apart ("Ahmet Jan", "Dalil Khan") joined to the part before them."""
+    written apart ("Ahmet Jan", "Dalil Khan", "Abd al-Qadir") joined to their part."""
     vocabulary = _vocabulary()
+    words = [w for w in _PART_SEPARATORS.split(normalise(text).casefold()) if w]
     parts: list[str] = []
-    for word in _PART_SEPARATORS.split(normalise(text).casefold()):
-        if not word or word in vocabulary["articles"]:
+    for word in words:
+        if word in vocabulary["articles"]:
             continue
         if parts and word in vocabulary["patronymic_words"]:
             continue
@@ -95,9 +103,10 @@ def _read_stem(stem: str, script: str) -> tuple[tuple[str, ...], tuple[str, ...]
     if script == "Hani":
         return (han_pinyin(stem),), han_keys(stem)
     if script == "Latn":
-        readings: tuple[str, ...] = (stem,)
+        # x is kh in Uyghur and Uzbek Latin, sh in pinyin and in pinyin-like spellings ("Xiralijan")
+        readings: tuple[str, ...] = (stem, stem.replace("x", "sh")) if "x" in stem else (stem,)
         extra = pinyin_keys(stem) if len(stem) > 3 or _TONE_MARKS.search(stem) else ()
-        return readings, (phonetic_key(stem), *extra)
+        return readings, (*map(phonetic_key, readings), *extra)
     if script == "Cyrl":
         readings = cyrillic_readings(stem)
     elif script == "Arab":
@@ -113,7 +122,8 @@ def read_part(part: str) -> Part:
     script = detect_script(part)
     readings: list[str] = []
     keys: list[str] = []
-    for stem in _stems(part):
+    stems = _stems(part)
+    for stem in stems:
         stem_readings, stem_keys = _read_stem(stem, script)
         readings.extend(stem_readings)
         keys.extend(stem_keys)
@@ -123,5 +133,5 @@ def read_part(part: str) -> Part:
     return Part(
         text=part, script=script, readings=tuple(readings), keys=keys,
         optional=part in _vocabulary()["honorifics"], initial=letters == 1 and script in ("Latn", "Cyrl"),
-        vowelless=script == "Arab" and not set(part) & _ARABIC_VOWEL_SIGNS,
+        vowelless=script == "Arab" and not writes_vowels(part), patronymic=len(stems) > 1,
     )

@@ -18,8 +18,10 @@ from functools import lru_cache
 import icu
 from umsc import UgMultiScriptConverter
 
-# Letters of Kazakh and Uyghur Arabic-script orthographies (which write every vowel).
-_TURKIC_ARABIC = set("ەېۇۆۈىۋٴٵٷٶٸ")
+# Letters only Kazakh and Uyghur Arabic-script orthographies use (they write every vowel; ئ carries
+# a word's first vowel). ى counts too, except word-final, where Arabic writes it as alif maqsura.
+_TURKIC_ARABIC = set("ەېۇۆۈۋٴٵٷٶٸئ")
+_HARAKAT = set("\u064e\u064f\u0650")
 _KAZAKH_GHAIN = str.maketrans({"ع": "غ"})
 _ARABIC_AIN = str.maketrans({"ع": "ا"})
 _ARABIC_TO_UYGHUR = str.maketrans({
@@ -47,6 +49,16 @@ def _icu(transform_id: str) -> icu.Transliterator:
     return icu.Transliterator.createInstance(transform_id)
 
 
+def turkic_orthography(part: str) -> bool:
+    """True when an Arabic-script part is spelled as Uyghur or Kazakh write (every vowel written)."""
+    return bool(set(part) & _TURKIC_ARABIC) or "ى" in part.rstrip("ى")
+
+
+def writes_vowels(part: str) -> bool:
+    """True when an Arabic-script part shows its vowels: a Turkic spelling, or harakat."""
+    return turkic_orthography(part) or bool(set(part) & _HARAKAT)
+
+
 @lru_cache(maxsize=65536)
 def arabic_readings(part: str) -> tuple[str, ...]:
     """Uyghur Latin readings of an Arabic-script part (Uyghur, Kazakh, or Arabic/Persian spelling)."""
@@ -54,7 +66,7 @@ def arabic_readings(part: str) -> tuple[str, ...]:
     marked = part.replace("\u064e", "ە").replace("\u064f", "ۇ").replace("\u0650", "ى")
     stripped = "".join(ch for ch in marked if not unicodedata.combining(ch))
     # ع is Kazakh ғ (gh) in a Turkic orthography, and a silent consonant in Arabic/Persian spelling.
-    stripped = stripped.translate(_KAZAKH_GHAIN if set(stripped) & _TURKIC_ARABIC else _ARABIC_AIN)
+    stripped = stripped.translate(_KAZAKH_GHAIN if turkic_orthography(stripped) else _ARABIC_AIN)
     reading = _uyghur_arabic()(stripped.translate(_ARABIC_TO_UYGHUR))
     return (reading,) if reading else ()
 
