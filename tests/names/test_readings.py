@@ -25,6 +25,16 @@ def test_normalise_folds_presentation_forms_marks_and_separators():
     ("Серікжан Білашұлы", "Cyrl", "kk"),
     ("Серикжан Билаш", "Cyrl", "ru"),
     ("伊力哈木·土赫提", "Hani", "zh"),
+    ("Rèyīlā Dáwútí", "Latn", "zh-Latn-pinyin"),
+    ("Saierkejian Bilaixi", "Latn", "zh-Latn-pinyin"),
+    ("Abduréhim Ötkür", "Latn", "ug-Latn"),
+    ("İlham Tohti", "Latn", "tr"),
+    ("Tañjarıq Joldıulı", "Latn", "kk-Latn"),
+    ("Жүсүп Мамай", "Cyrl", "ky"),
+    ("Илһам Җан", "Cyrl", "ug-Cyrl"),
+    ("ءابىلماجىن", "Arab", "kk-Arab"),
+    ("محمد صالح", "Arab", "ar"),
+    ("جهانگیر خوجا", "Arab", "fa"),
 ])
 def test_detects_script_and_language(text, script, language):
     assert detect_script(text) == script

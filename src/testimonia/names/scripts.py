@@ -17,9 +17,13 @@ from functools import lru_cache
 
 _SEPARATORS = re.compile(r"[·•‧・\-‐‑‒–—_]+")
 _SPACES = re.compile(r"\s+")
-_KAZAKH_CYRILLIC = set("әғқңөұүһі")
+KAZAKH_CYRILLIC = set("әғқұһі")  # letters Kazakh writes and Kyrgyz and Russian do not
 _UYGHUR_ARABIC = set("ېۇۆۈھىۋ")
-_KAZAKH_ARABIC = set("ٵٷٸ")
+_KAZAKH_ARABIC = set("ٵٷٸٴ")
+KYRGYZ_CYRILLIC = set("ңөү")  # Kyrgyz letters (Kazakh has them too)
+_PERSIAN_LETTERS = set("پچژگکی")
+# Pinyin tone marks that no Turkic Latin alphabet uses (é, ū and ü are Uyghur or Kazakh letters too).
+_PINYIN_TONE_MARKS = set("āáǎàēěèīíǐìōóǒòúǔùǖǘǚǜ")
 
 
 def normalise(text: str) -> str:
@@ -72,17 +76,49 @@ def detect_script(text: str) -> str:
 
 
 def detect_language(text: str, script: str | None = None) -> str | None:
-    """A BCP 47 guess from letters only that language uses; None when the letters do not tell."""
+    """A BCP 47 guess at the language and romanisation, from letters only one of them uses; None when
+    the letters do not tell (a plain English-press spelling such as "Aygul Tursun").
+
+    Latin: `zh-Latn-pinyin` (tone marks, or every part segments into pinyin syllables), `ug-Latn`
+    (Uyghur Latin Yéziqi: é, or x), `tr` (ş ç ğ ı), `kk-Latn` (Kazakh Latin 2021: ä ñ ū, or ı with q).
+    Cyrillic: `ug-Cyrl` (җ), `kk` (ә ғ қ ұ і һ), `ky` (ң ө ү only), else `ru`. Arabic script:
+    `kk-Arab` (ٴ ٵ ٷ …, or a word led by the front-vowel mark ء), `ug` (ې ۆ ۈ ۋ ە …), `fa`/`ar` for Persian/Arabic spelling. Han: `zh`.
+    """
     letters = set(normalise(text).lower())
     script = script or detect_script(text)
+    if script == "Latn":
+        return _latin_romanisation(normalise(text).lower(), letters)
     if script == "Cyrl":
-        return "kk" if letters & _KAZAKH_CYRILLIC else "ru"
+        if "җ" in letters:
+            return "ug-Cyrl"
+        if letters & KAZAKH_CYRILLIC:
+            return "kk"
+        return "ky" if letters & KYRGYZ_CYRILLIC else "ru"
     if script == "Arab":
-        if letters & _KAZAKH_ARABIC:
+        if letters & _KAZAKH_ARABIC or any(word.startswith("ء") for word in normalise(text).split()):
             return "kk-Arab"
-        return "ug" if letters & _UYGHUR_ARABIC else None
+        if letters & _UYGHUR_ARABIC:
+            return "ug"
+        return "fa" if letters & _PERSIAN_LETTERS else "ar"
     if script == "Hani":
         return "zh"
+    return None
+
+
+def _latin_romanisation(text: str, letters: set[str]) -> str | None:
+    from .han import segment_pinyin  # names.han reads the pinyin syllable inventory
+
+    if letters & _PINYIN_TONE_MARKS:
+        return "zh-Latn-pinyin"
+    words = [w for w in re.split(r"[^\w']+", text) if w]
+    if words and all((syllables := segment_pinyin(w)) and len(syllables) >= 2 for w in words):
+        return "zh-Latn-pinyin"
+    if letters & set("äñū") or ("ı" in letters and "q" in letters):
+        return "kk-Latn"
+    if letters & set("şçğı\u0307"):  # U+0307: the dot of a lower-cased Turkish İ
+        return "tr"
+    if "é" in letters or "x" in letters:
+        return "ug-Latn"
     return None
 
 

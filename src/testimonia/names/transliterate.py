@@ -18,6 +18,8 @@ from functools import lru_cache
 import icu
 from umsc import UgMultiScriptConverter
 
+from .scripts import KAZAKH_CYRILLIC, KYRGYZ_CYRILLIC
+
 # Letters only Kazakh and Uyghur Arabic-script orthographies use (they write every vowel; ئ carries
 # a word's first vowel). ى counts too, except word-final, where Arabic writes it as alif maqsura.
 _TURKIC_ARABIC = set("ەېۇۆۈۋٴٵٷٶٸئ")
@@ -29,9 +31,6 @@ _ARABIC_TO_UYGHUR = str.maketrans({
     "ہ": "ھ", "ۃ": "ە", "ح": "ھ", "ص": "س", "ض": "ز", "ط": "ت", "ظ": "ز", "ث": "س", "ذ": "ز",
     "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ؤ": "ۇ", "ء": None,
 })
-_UYGHUR_CYRILLIC = set("җ")
-_KAZAKH_CYRILLIC = set("әғқұіһ")
-_KYRGYZ_CYRILLIC = set("ңөү")
 
 
 @lru_cache(maxsize=1)
@@ -51,7 +50,7 @@ def _icu(transform_id: str) -> icu.Transliterator:
 
 def turkic_orthography(part: str) -> bool:
     """True when an Arabic-script part is spelled as Uyghur or Kazakh write (every vowel written)."""
-    return bool(set(part) & _TURKIC_ARABIC) or "ى" in part.rstrip("ى")
+    return bool(set(part) & _TURKIC_ARABIC) or "ى" in part.rstrip("ى") or part.startswith("ء")
 
 
 def writes_vowels(part: str) -> bool:
@@ -75,11 +74,11 @@ def arabic_readings(part: str) -> tuple[str, ...]:
 def cyrillic_readings(part: str) -> tuple[str, ...]:
     """Latin readings of a Cyrillic part: Uyghur by umsc, Kazakh/Kyrgyz/Russian by ICU BGN."""
     letters = set(part)
-    if letters & _UYGHUR_CYRILLIC:
+    if "җ" in letters:
         return (_uyghur_cyrillic()(part),)
-    if letters & _KAZAKH_CYRILLIC:
+    if letters & KAZAKH_CYRILLIC:
         return (_icu("kk-kk_Latn/BGN").transliterate(part),)
-    if letters & _KYRGYZ_CYRILLIC:
+    if letters & KYRGYZ_CYRILLIC:
         return (_icu("Kirghiz-Latin/BGN").transliterate(part),)
     # Russian spelling of a Turkic name: BGN writes initial е as "ye"; the Kazakh reading does not.
     return tuple(dict.fromkeys((
