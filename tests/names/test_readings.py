@@ -91,7 +91,8 @@ def test_han_forms_read_back_into_turkic_names():
 
 def test_name_structure():
     assert split_parts("Ahmet Jan Kasimi") == ["ahmetjan", "kasimi"]
-    assert split_parts("Tursynkhan Zaken uly") == ["tursynkhan", "zaken"]
+    assert split_parts("Tursynkhan Zaken uly") == ["tursynkhan", "zakenuly"]
+    assert read_part("zakenuly").patronymic
     assert split_parts("Mahmud al-Kashgari") == ["mahmud", "kashgari"]
     assert read_part("haji").optional
     assert read_part("A").initial

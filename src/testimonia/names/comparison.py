@@ -227,7 +227,7 @@ def compare(a: PreparedName | str, b: PreparedName | str) -> Comparison:
     score = 0.0
     if counted:
         # harmonic mean of the similarities rescaled from [FLOOR, 1] to [0, 1]: one part that disagrees weighs most
-        rescaled = [max(0.0, (x - SIMILARITY_FLOOR) / (1 - SIMILARITY_FLOOR)) for x in counted]
+        rescaled = [_rescaled(x) for x in counted]
         score = 0.0 if min(rescaled) == 0 else len(rescaled) / sum(1 / x for x in rescaled)
         score *= UNPAIRED_FACTOR ** unpaired
     if len(counted) == 1 and unpaired and _crosses_position(a, b, pairs[0]):
@@ -238,6 +238,11 @@ def compare(a: PreparedName | str, b: PreparedName | str) -> Comparison:
         if whole > score:
             score, notes = whole, ("compared as one word",)
     return Comparison(round(min(1.0, score), 4), a, b, tuple(pairs), notes)
+
+
+def _rescaled(similarity: float) -> float:
+    """A part similarity moved from [SIMILARITY_FLOOR, 1] to [0, 1]: below the floor, nothing agrees."""
+    return max(0.0, (similarity - SIMILARITY_FLOOR) / (1 - SIMILARITY_FLOOR))
 
 
 def _crosses_position(a: PreparedName, b: PreparedName, pair: tuple[int, int, float]) -> bool:

@@ -65,17 +65,16 @@ def _other_scripts() -> icu.Transliterator:
 
 
 def split_parts(text: str) -> list[str]:
-    """The parts of a name, lower-cased: stand-alone "son of" words and articles dropped, particles
-    written apart ("Ahmet Jan", "Dalil Khan", "Abd al-Qadir") joined to their part."""
+    """The parts of a name, lower-cased: articles dropped; particles and "son of" words written apart
+    ("Ahmet Jan", "Dalil Khan", "Abd al-Qadir", "Zaken uly") joined to their part."""
     vocabulary = _vocabulary()
     words = [w for w in _PART_SEPARATORS.split(normalise(text).casefold()) if w]
+    joined_to_previous = vocabulary["attached_particles"] | vocabulary["patronymic_words"]
     parts: list[str] = []
     for word in words:
         if word in vocabulary["articles"]:
             continue
-        if parts and word in vocabulary["patronymic_words"]:
-            continue
-        if parts and word in vocabulary["attached_particles"]:
+        if parts and word in joined_to_previous:
             parts[-1] += word
             continue
         if parts and parts[-1] in vocabulary["leading_particles"]:
