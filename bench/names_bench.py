@@ -113,7 +113,7 @@ def nomenklatura_scorer() -> Callable[[str, str], float] | None:
 def clear_caches() -> None:
     """Forget every cached reading, so a timing starts from nothing."""
     for function in (compare_module._prepare, compare_module._key_similarity, compare_module._part_similarity,
-                     compare_module._skeletons,
+                     compare_module._skeletons, compare_module._forms,
                      structure.read_part, han.han_keys, han.pinyin_keys, han._character_syllables, han._segment,
                      han.syllable_keys, transliterate.arabic_readings, transliterate.cyrillic_readings):
         function.cache_clear()
@@ -130,8 +130,8 @@ def speed(rows: list[dict], repeat: int) -> None:
     print(f"\nSpeed on {len(pairs)} pairs ({len(rows)} distinct x {repeat}), one core")
     clear_caches()
     prepared = [(prepare(a), prepare(b)) for a, b in pairs]
-    compare_module._key_similarity.cache_clear()
-    compare_module._part_similarity.cache_clear()
+    for cache in (compare_module._key_similarity, compare_module._part_similarity, compare_module._forms):
+        cache.cache_clear()
     cold = timed(lambda: [compare(a, b) for a, b in prepared[: len(rows)]])
     warm = timed(lambda: [compare(a, b) for a, b in prepared])
     baseline = timed(lambda: [jaro_winkler_on_anyascii(a, b) for a, b in pairs])

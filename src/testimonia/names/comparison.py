@@ -135,37 +135,41 @@ def _with_variants(part: Part, variants: Variants) -> Part:
                 part.patronymic)
 
 
+@lru_cache(maxsize=65536)
+def _forms(keys: tuple[str, ...]) -> tuple[tuple[str, str, str, str], ...]:
+    """Each key with what its comparisons need: (key, consonants, shared prefix, shared suffix)."""
+    prefixes, suffixes = shared_affixes()
+    forms = []
+    for key in keys:
+        prefix = next((p for p in prefixes if key.startswith(p) and len(key) > len(p)), "")
+        suffix = next((x for x in suffixes if key.endswith(x) and len(key) > len(x)), "")
+        forms.append((key, consonants(key), prefix, suffix))
+    return tuple(forms)
+
+
 @lru_cache(maxsize=262144)
 def _key_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[float, str, str]:
+    """The best similarity between any key of a and any key of b, and the two keys.
+
+    Per pair: the Indel similarity of the keys and of their consonants, whichever is lower (vowels
+    vary most between scripts, consonants identify); × FIRST_SOUND_FACTOR when they begin with
+    different sounds and one is a consonant; and, when both carry a morpheme many names share
+    (Abdu-, -jan …), also measured without it, the lower value counting.
+    """
     best = (-1.0, "", "")
-    for key_a in a:
-        for key_b in b:
-            similarity = _similarity(key_a, key_b)
+    similarity_of = Indel.normalized_similarity
+    for key_a, consonants_a, prefix_a, suffix_a in _forms(a):
+        for key_b, consonants_b, prefix_b, suffix_b in _forms(b):
+            similarity = min(similarity_of(key_a, key_b), similarity_of(consonants_a, consonants_b))
+            if key_a[0] != key_b[0] and (key_a[0] not in VOWELS or key_b[0] not in VOWELS):
+                similarity *= FIRST_SOUND_FACTOR
+            if prefix_a and prefix_a == prefix_b:
+                similarity = min(similarity, similarity_of(key_a[len(prefix_a):], key_b[len(prefix_b):]))
+            if suffix_a and suffix_a == suffix_b:
+                similarity = min(similarity, similarity_of(key_a[:-len(suffix_a)], key_b[:-len(suffix_b)]))
             if similarity > best[0]:
                 best = (similarity, key_a, key_b)
     return best
-
-
-def _similarity(key_a: str, key_b: str) -> float:
-    """Indel similarity of two phonetic keys, and of their consonants, whichever is lower (vowels vary
-    most between scripts, consonants identify); lower again when they begin with different sounds
-    (one a consonant); and measured without a morpheme both share (Abdu-, -jan …) when that is lower."""
-    similarity = Indel.normalized_similarity(key_a, key_b)
-    similarity = min(similarity, Indel.normalized_similarity(consonants(key_a), consonants(key_b)))
-    if key_a[0] != key_b[0] and (key_a[0] not in VOWELS or key_b[0] not in VOWELS):
-        similarity *= FIRST_SOUND_FACTOR
-    prefixes, suffixes = shared_affixes()
-    for prefix in prefixes:
-        if key_a.startswith(prefix) and key_b.startswith(prefix):
-            if len(key_a) > len(prefix) and len(key_b) > len(prefix):
-                similarity = min(similarity, Indel.normalized_similarity(key_a[len(prefix):], key_b[len(prefix):]))
-            break
-    for suffix in suffixes:
-        if key_a.endswith(suffix) and key_b.endswith(suffix):
-            if len(key_a) > len(suffix) and len(key_b) > len(suffix):
-                similarity = min(similarity, Indel.normalized_similarity(key_a[:-len(suffix)], key_b[:-len(suffix)]))
-            break
-    return similarity
 
 
 @lru_cache(maxsize=262144)

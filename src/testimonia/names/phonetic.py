@@ -49,6 +49,9 @@ def phonetic_key(latin: str) -> str:
     return RUNS.sub(r"\1", text)
 
 
+_WITHOUT_VOWELS = str.maketrans("", "", "".join(VOWELS))
+
+
 def consonants(key: str) -> str:
     """A phonetic key without its vowels: the skeleton blocking keys are made from."""
-    return "".join(ch for ch in key if ch not in VOWELS)
+    return key.translate(_WITHOUT_VOWELS)
