@@ -66,3 +66,29 @@ def test_search_respects_projects(registry, project, editor, make_user):
     _seed(registry, project, editor)
     outsider = make_user("editor", projects=[create_project(registry, SYSTEM, "other")])
     assert search_persons(registry, outsider, "rahile") == []
+
+
+def test_a_name_is_found_from_another_script(registry, project, editor):
+    a, b = _seed(registry, project, editor)
+    ilham = records.add_person(registry, editor, project, PersonInput(names=[NameInput("Ilham Tohti")]))
+    # the query is written in a script none of the person's recorded names uses
+    assert [r["id"] for r in search_persons(registry, editor, "Serikzhan Bilash")] == [b]
+    assert [r["id"] for r in search_persons(registry, editor, "伊力哈木·土赫提")] == [ilham]
+    assert [r["id"] for r in search_persons(registry, editor, "Rèyīlā Dáwútí")] == [a]
+    # a different man who shares a father's name is not found by its sound
+    assert search_persons(registry, editor, "Enver Tohti") == []
+
+
+def test_matches_as_written_rank_above_matches_by_sound(registry, project, editor):
+    latin = records.add_person(registry, editor, project, PersonInput(names=[NameInput("Serikzhan Bilash")]))
+    cyrillic = records.add_person(registry, editor, project, PersonInput(names=[NameInput("Серікжан Біләшұлы")]))
+    assert [r["id"] for r in search_persons(registry, editor, "Serikzhan Bilash")] == [latin, cyrillic]
+    assert [r["id"] for r in search_persons(registry, editor, "Серікжан Біләшұлы")] == [cyrillic, latin]
+
+
+def test_blocking_keys_of_every_name_are_stored(registry, project, editor):
+    pid = records.add_person(registry, editor, project, PersonInput(names=[NameInput("Ilham Tohti"),
+                                                                          NameInput("伊力哈木·土赫提")]))
+    with registry.db.reading() as conn:
+        keys = set(conn.execute(select(name_keys.c.key).where(name_keys.c.person_id == pid)).scalars())
+    assert {"part:LM", "part:TT", "pair:LM|TT"} <= keys

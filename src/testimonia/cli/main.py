@@ -92,6 +92,17 @@ def serve(session: Session, host: str, port: int) -> None:
     uvicorn.run(create_app(session.registry), host=host, port=port, log_level="warning")
 
 
+@main.command()
+@click.pass_obj
+@handle_errors
+def reindex(session: Session) -> None:
+    """Rebuild name keys and search documents (admins; after an upgrade that changes how names are read)."""
+    from ..services.reindex import reindex as rebuild
+
+    count = rebuild(session.registry, session.actor)
+    click.echo(f"reindexed {count} persons")
+
+
 def _register() -> None:
     from . import audit, evidence, keys, names, petitions, records, search, transfer
 

@@ -8,10 +8,10 @@ See docs/names.md for the pipeline, the tables it reads and its measured quality
 
 from .comparison import THRESHOLD, Comparison, PartMatch, PreparedName, compare, prepare
 from .keys import name_keys
-from .scripts import detect_language, detect_script, normalise, search_keys
+from .scripts import detect_language, detect_script, normalise, search_keys, search_words
 from .variants import Variants
 
 __all__ = [
     "THRESHOLD", "Comparison", "PartMatch", "PreparedName", "Variants", "compare", "detect_language",
-    "detect_script", "name_keys", "normalise", "prepare", "search_keys",
+    "detect_script", "name_keys", "normalise", "prepare", "search_keys", "search_words",
 ]

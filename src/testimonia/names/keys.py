@@ -1,4 +1,4 @@
-"""Blocking keys: two names worth comparing share at least one key.
+"""Blocking keys (two names worth comparing share at least one key) and full-text phonetic tokens.
 
 A key is the consonant skeleton of a part's phonetic key ("Tohti" → TUTI → TT, 土赫提 → TT),
 cut to its first four consonants: vowels and the endings Chinese adds vary most. Each part gives
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from .comparison import PreparedName, prepare
 from .phonetic import consonants
+from .structure import Part
 
 READINGS_PER_PART = 4
 SKELETON_LENGTH = 4
@@ -33,3 +34,25 @@ def name_keys(name: PreparedName | str) -> set[str]:
         for j in range(i + 1, len(skeletons)):
             keys.update(f"pair:{'|'.join(sorted((x, y)))}" for x in skeletons[i] for y in skeletons[j])
     return keys
+
+
+PHONETIC_TOKEN_MARK = "9"  # phonetic tokens start with a digit, which no name part does
+
+
+def phonetic_tokens(name: PreparedName | str) -> list[str]:
+    """Tokens a full-text index stores beside a name so that a query in another script finds it:
+    the consonant skeleton of each part's readings, marked so it cannot collide with a written word."""
+    name = name if isinstance(name, PreparedName) else prepare(name)
+    return list(dict.fromkeys(token for part in name.parts for token in phonetic_tokens_of_part(part)))
+
+
+def query_parts(query: str) -> list[tuple[str, list[str]]]:
+    """Each part of a search query, with the phonetic tokens that may stand for it in another script."""
+    prepared = prepare(query)
+    return [(part.text, phonetic_tokens_of_part(part)) for part in prepared.parts]
+
+
+def phonetic_tokens_of_part(part: Part) -> list[str]:
+    """The phonetic tokens of one part (none for an initial; skeletons of two consonants or more)."""
+    tokens = (PHONETIC_TOKEN_MARK + s.lower() for s in _skeletons(part.keys)) if not part.initial else ()
+    return list(dict.fromkeys(t for t in tokens if len(t) >= 3))

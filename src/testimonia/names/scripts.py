@@ -128,10 +128,16 @@ def _fold(word: str) -> str:
 
 
 @lru_cache(maxsize=65536)
+def search_words(text: str) -> tuple[str, ...]:
+    """The words of a name or query as a full-text index folds them: normalised, case and accents folded."""
+    return tuple(p for p in _fold(normalise(text)).split(" ") if p)
+
+
+@lru_cache(maxsize=65536)
 def search_keys(text: str) -> frozenset[str]:
-    """Keys under which a name is indexed and looked up: each folded part (and each Han character)."""
-    folded = _fold(normalise(text))
-    keys = {p for p in folded.split(" ") if p}
+    """Keys under which a name is indexed: each folded word, and each Han character (which the
+    full-text tokenizers would not split from its word)."""
+    keys = set(search_words(text))
     if detect_script(text) == "Hani":
-        keys.update(ch for ch in folded if _script_of_char(ch) == "Hani")
+        keys.update(ch for word in keys.copy() for ch in word if _script_of_char(ch) == "Hani")
     return frozenset(keys)

@@ -9,11 +9,17 @@ from sqlalchemy import and_, exists, or_, select
 
 from ..domain.prc_id import InvalidResidentId, normalise_resident_id
 from ..domain.vocab import Sensitivity, UserRole
-from ..names import search_keys
+from ..names import THRESHOLD as NAME_THRESHOLD
+from ..names import compare, prepare, search_words
+from ..names.keys import phonetic_tokens_of_part
+from ..names.structure import read_part
 from ..store.schema import events, facilities, names, persons
-from ..store.search import matching_documents
+from ..store.search import Query, matching_documents
 from .access import Actor
 from .registry import Registry
+
+
+PHONETIC_CANDIDATES = 200  # persons matched only phonetically, checked with testimonia.names
 
 
 @dataclass
@@ -30,12 +36,11 @@ class Filters:
 def search_persons(registry: Registry, actor: Actor, query: str = "", filters: Filters | None = None,
                    limit: int = 50) -> list[dict[str, Any]]:
     filters = filters or Filters()
-    words = sorted(search_keys(query), key=len, reverse=True) if query.strip() else []
     with registry.db.reading() as conn:
         scores: dict[str, float] = {}
         if query.strip():
             filtered = any(vars(filters).values())
-            scores.update(matching_documents(conn, words, limit=5000 if filtered else 500))
+            scores.update(_matches(conn, query, limit=5000 if filtered else 500))
             if actor.can_read(Sensitivity.CONFIDENTIAL):
                 try:
                     number = normalise_resident_id(query)
@@ -63,6 +68,44 @@ def search_persons(registry: Registry, actor: Actor, query: str = "", filters: F
             all_names.setdefault(person_id, []).append(text_value)
     return [{"id": r["id"], "names": all_names.get(r["id"], []), "status": r["status"], "ethnicity": r["ethnicity"],
              "sex": r["sex"], "hometown": r["hometown_code"], "score": round(scores.get(r["id"], 0), 3)} for r in found]
+
+
+def _query(query: str, phonetic: bool) -> Query:
+    """One group per word of the query: the word (as a prefix; a word in Chinese characters also as its
+    characters), or, with `phonetic`, any phonetic token of the word (the same name in another script)."""
+    groups = []
+    for word in search_words(query):
+        alternatives = [[word + "*" if len(word) >= 3 else word]]
+        if len(word) > 1 and all(_is_han(ch) for ch in word):
+            alternatives.append(list(word))
+        if phonetic:
+            alternatives += [[token] for token in phonetic_tokens_of_part(read_part(word))]
+        groups.append(alternatives)
+    return groups
+
+
+def _is_han(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or ch >= "\U00020000"
+
+
+def _matches(conn, query: str, limit: int) -> dict[str, float]:
+    """Persons whose documents match the query as written; then those that match it only phonetically
+    (a name written in another script), kept when their best name is the same name by testimonia.names,
+    ranked below the others by that score."""
+    found = matching_documents(conn, _query(query, phonetic=False), limit=limit)
+    sounded = [pid for pid in matching_documents(conn, _query(query, phonetic=True), limit=limit) if pid not in found]
+    if not sounded:
+        return found
+    wanted = prepare(query)
+    best: dict[str, float] = {}
+    for person_id, text_value in conn.execute(select(names.c.person_id, names.c.text)
+                                              .where(names.c.person_id.in_(sounded[:PHONETIC_CANDIDATES]))):
+        best[person_id] = max(best.get(person_id, 0.0), compare(wanted, prepare(text_value)).score)
+    below = min(found.values(), default=1.0) / 2  # every match as written ranks first
+    for person_id, score in best.items():
+        if score >= NAME_THRESHOLD:
+            found[person_id] = below * score
+    return found
 
 
 def _place_prefix(registry: Registry, value: str) -> str:

@@ -19,6 +19,8 @@ from ..domain.dates import parse_date
 from ..domain.status import EventFact, derive_status
 from ..domain.vocab import EventType
 from ..names import detect_script, search_keys
+from ..names import name_keys as blocking_keys
+from ..names.keys import phonetic_tokens
 from ..store.bulk import insert_many
 from ..store.crypto import KeyRing, new_id
 from ..store.schema import (
@@ -163,7 +165,7 @@ class Writer:
         self.rows["names"].append({"id": name_id, "person_id": person_id, "text": n.text, "script": n.script,
                                    "language": n.language, "part": n.part, "position": position,
                                    "source_id": source_id, **self._stamp()})
-        for key in search_keys(n.text):
+        for key in sorted(blocking_keys(n.text)):
             self.rows["name_keys"].append({"key": key[:200], "person_id": person_id, "name_id": name_id})
         self.new_names[person_id].append(n.text)
         if audit:
@@ -282,11 +284,13 @@ class Writer:
 
 def _name_words(texts: list[str]) -> list[str]:
     """Names as written; for names in Chinese characters also each character, which the full-text
-    tokenizers do not split (case and accents they fold themselves)."""
+    tokenizers do not split (case and accents they fold themselves); and the phonetic tokens of every
+    name, through which a query written in another script finds it."""
     words = list(texts)
     for text in texts:
         if detect_script(text) == "Hani":
             words += sorted(search_keys(text))
+        words += phonetic_tokens(text)
     return words
 
 

@@ -1,8 +1,8 @@
 """Full-text candidate lookup, per dialect: SQLite FTS5 or a PostgreSQL stored tsvector with a GIN index.
 
-Documents hold names as written, their folded search keys (and, once the names capability
-provides them, cross-script keys), place and facility names, and published source text —
-never a confidential value.
+Documents hold names as written, their folded search keys and phonetic tokens (testimonia.names:
+a query in one script finds forms written in another), place and facility names, and published
+source text — never a confidential value.
 """
 
 from __future__ import annotations
@@ -15,27 +15,59 @@ from sqlalchemy.engine import Connection
 LIMIT = 500
 
 
-def _fts5_query(tokens: list[str]) -> str:
-    quoted = ['"' + t.replace('"', '""') + '"' + ("*" if len(t) >= 3 else "") for t in tokens]
-    return " AND ".join(quoted)
+# A query: groups that must all match; a group: alternatives of which one must match; an alternative:
+# tokens that must all be in the document. A token ending in "*" matches as a prefix.
+Query = list[list[list[str]]]
 
 
-def matching_documents(conn: Connection, tokens: list[str], kind: str = "person", limit: int = LIMIT) -> dict[str, float]:
-    """doc_id → relevance (higher is better) for documents containing every token (prefixes allowed)."""
-    tokens = [t for t in tokens if re.search(r"\w", t)]
-    if not tokens:
+def _fts5_query(query: Query) -> str:
+    def token(t: str) -> str:
+        word = t.removesuffix("*")
+        return '"' + word.replace('"', '""') + '"' + ("*" if t.endswith("*") else "")
+    return " AND ".join("(" + " OR ".join("(" + " AND ".join(map(token, alt)) + ")" for alt in group) + ")"
+                        for group in query)
+
+
+def _tsquery(query: Query) -> str:
+    def token(t: str) -> str:
+        word = re.sub(r"[^\w]+", "", t.removesuffix("*"))
+        return word + (":*" if t.endswith("*") else "") if word else ""
+    groups = []
+    for group in query:
+        alternatives = [" & ".join(filter(None, map(token, alt))) for alt in group]
+        alternatives = [f"({a})" for a in alternatives if a]
+        if alternatives:
+            groups.append("(" + " | ".join(alternatives) + ")")
+    return " & ".join(groups)
+
+
+def _clean(query: Query) -> Query:
+    """Drop tokens without a letter or digit, then alternatives and groups left empty."""
+    cleaned = []
+    for group in query:
+        alternatives = [[t for t in alt if re.search(r"\w", t)] for alt in group]
+        alternatives = [alt for alt in alternatives if alt]
+        if alternatives:
+            cleaned.append(alternatives)
+    return cleaned
+
+
+def matching_documents(conn: Connection, query: Query, kind: str = "person", limit: int = LIMIT) -> dict[str, float]:
+    """doc_id → relevance (higher is better) for documents matching the query (see `Query`)."""
+    query = _clean(query)
+    if not query:
         return {}
     prefix = {"person": "p_", "source": "s_"}[kind]  # ids carry their record type
     if conn.dialect.name == "sqlite":
         rows = conn.execute(text(
             "SELECT doc_id, bm25(search_fts) AS rank FROM search_fts WHERE search_fts MATCH :q "
-            "ORDER BY rank LIMIT :limit"), {"q": _fts5_query(tokens), "limit": limit})
+            "ORDER BY rank LIMIT :limit"), {"q": _fts5_query(query), "limit": limit})
         return {doc_id: -rank for doc_id, rank in rows if doc_id.startswith(prefix)}
-    query = " & ".join(w + ":*" for t in tokens if (w := re.sub(r"[^\w]+", "", t)))
-    if not query:
+    tsquery = _tsquery(query)
+    if not tsquery:
         return {}
     rows = conn.execute(text(
         "SELECT doc_id, ts_rank(tsv, to_tsquery('simple', :q)) AS rank "
         "FROM search_documents WHERE tsv @@ to_tsquery('simple', :q) "
-        "ORDER BY rank DESC LIMIT :limit"), {"q": query, "limit": limit})
+        "ORDER BY rank DESC LIMIT :limit"), {"q": tsquery, "limit": limit})
     return {doc_id: float(rank) + 0.01 for doc_id, rank in rows if doc_id.startswith(prefix)}
