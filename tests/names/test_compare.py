@@ -24,6 +24,8 @@ from testimonia.names import THRESHOLD, Variants, compare, name_keys, prepare
     ("Muhammad Emin", "محمد أمين"),
     ("Ahmetjan Qasimi", "Ahmet Jan Kasimi"),          # a particle written apart
     ("Tursynkhan Zakenuly", "Тұрсынхан Зәкен ұлы"),   # "son of" written apart
+    ("Apak Khoja", "Āpàkè Hézhuō"),                   # 和卓, the conventional characters for Khoja
+    ("Akhyt Ulimzhiuly Karymsakov", "Ахыт кажы Улимжиулы"),  # a title on one side, a passport surname on the other
 ])
 def test_variants_of_one_name_are_the_same(a, b):
     result = compare(a, b)

@@ -212,8 +212,8 @@ def compare(a: PreparedName | str, b: PreparedName | str) -> Comparison:
             if i in used_a or j in used_b:
                 continue
             optional_a, optional_b = parts_a[i].optional, parts_b[j].optional
-            if second_pass:
-                if optional_a == optional_b:
+            if second_pass:  # an honorific against a name part that may not simply be dropped
+                if optional_a == optional_b or parts_a[i].patronymic or parts_b[j].patronymic:
                     continue
             elif (optional_a or optional_b) and similarity < THRESHOLD:
                 continue
