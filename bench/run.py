@@ -51,11 +51,12 @@ from testimonia.domain import status as status_module
 from testimonia.domain.dates import parse_date
 from testimonia.domain.status import EventFact, derive_status
 from testimonia.domain.vocab import EventType
-from testimonia.names import search_keys
+from testimonia.names import name_keys as name_keys_of
 from testimonia.services.access import SYSTEM
 from testimonia.services.registry import Registry, init_folder
 from testimonia.services.search import Filters, search_persons
 from testimonia.services.users import create_project, create_user, load_actor
+from testimonia.services.writer import _name_words
 from testimonia.store.crypto import new_id
 from testimonia.store.schema import (
     audit_log,
@@ -201,10 +202,6 @@ def _report_summary(report: Any) -> Any:
 
 
 # --- (b) baseline -----------------------------------------------------------------------------------
-try:  # how the Writer words a person's names in the search text (newer commits); else names and their keys
-    from testimonia.services.writer import _name_words
-except ImportError:
-    _name_words = None
 _parse_date = functools.lru_cache(maxsize=None)(parse_date)  # precomputation only (not timed)
 
 
@@ -300,12 +297,9 @@ class BaselineRows:
                 out["names"].append({"id": name_id, "person_id": person_id, "text": n["text"], "script": n["script"],
                                      "language": n.get("language"), "part": n.get("part", "full"), "position": position,
                                      "source_id": source_id, **stamp})
-                keys = search_keys(n["text"])
+                keys = sorted(name_keys_of(n["text"]))
                 out["name_keys"].extend({"key": k, "person_id": person_id, "name_id": name_id} for k in keys)
-                if _name_words is None:  # the search text as the Writer of that commit writes it
-                    words += [n["text"], " ".join(sorted(keys))]
-            if _name_words is not None:
-                words += _name_words([n["text"] for n in p["names"]])
+            words += _name_words([n["text"] for n in p["names"]])
             for code in sorted(codes):
                 words += self.place_words(code)
             words += [p.get("ethnicity") or "", p.get("occupation") or ""]
