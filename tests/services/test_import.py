@@ -287,3 +287,44 @@ def test_history_of_imported_records(registry, project, editor, make_user):
     assert [e["action"] for e in testimony_history] == ["testimony.create"]
     assert testimony_history[0]["change"]["contacts"] == CONTACTS
     assert history(registry, make_user("researcher"), testimony_id)[0]["change"]["contacts"] == "[confidential]"
+
+
+def _index_and_trigger_names(registry):  # noqa: ANN001, ANN202
+    with registry.db.reading() as conn:
+        if conn.dialect.name != "sqlite":
+            return None
+        return sorted(conn.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type IN ('index', 'trigger') AND sql IS NOT NULL").scalars())
+
+
+def test_a_large_import_sets_indexes_aside_and_rebuilds_them(registry, project, editor, tmp_path, monkeypatch):  # noqa: ANN001
+    from testimonia.services import importing
+    from testimonia.services.search import search_persons
+
+    monkeypatch.setattr(importing, "BULK_MIN_BYTES", 1)  # any file counts as large
+    before = _index_and_trigger_names(registry)
+    rows = "".join(f"Aygul Tursun{i},female,1975,Ghulja,detained|2018-01|Ghulja\n" for i in range(50))
+    report = import_file(registry, editor, write(tmp_path / "big.csv", HEADER + rows + "Serikzhan Bilash,male,1974,,\n"),
+                         project)
+    assert report.persons_written == 51
+    assert _index_and_trigger_names(registry) == before  # every index and trigger is back
+    # the full-text index holds the imported documents, phonetic tokens included
+    assert len(search_persons(registry, editor, "Ghulja", limit=100)) == 50
+    assert len(search_persons(registry, editor, "Серікжан Білаш")) == 1
+    with registry.db.transaction() as conn:
+        if conn.dialect.name == "sqlite":
+            assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+            # FTS5 checks its index against the documents table, raising an error if they differ
+            conn.exec_driver_sql("INSERT INTO search_fts(search_fts, rank) VALUES ('integrity-check', 1)")
+
+
+def test_a_failed_large_import_leaves_indexes_and_rows_as_they_were(registry, project, editor, tmp_path, monkeypatch):  # noqa: ANN001
+    from testimonia.services import importing
+
+    monkeypatch.setattr(importing, "BULK_MIN_BYTES", 1)
+    before_indexes, before_counts = _index_and_trigger_names(registry), counts(registry)
+    bad = HEADER + GOOD * 20 + "Aygul Tursun,female,not-a-date,Ghulja,\n"
+    report = import_file(registry, editor, write(tmp_path / "bad.csv", bad), project)
+    assert report.rejected == 1 and report.persons_written == 0
+    assert counts(registry) == before_counts
+    assert _index_and_trigger_names(registry) == before_indexes

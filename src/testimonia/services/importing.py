@@ -20,14 +20,15 @@ import json
 import os
 import re
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Callable, Iterator
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from ..store.schema import facilities
+from ..store.bulk_load import deferred_indexes
+from ..store.schema import facilities, persons
 from .access import Actor
 from .errors import InvalidInput, ServiceError
 from .inputs import (
@@ -50,6 +51,12 @@ MAX_LINE = 5 * MiB  # bytes in one physical line
 MAX_FIELD = MiB  # characters in one CSV field
 MAX_ERRORS = 200  # errors kept in the report (all go to the rejected file)
 CHUNK = 2000  # rows per Writer flush
+# A file this large that at least doubles the registry is loaded with its indexes set aside and
+# rebuilt at the end (store/bulk_load.py): about one person a kilobyte of CSV or JSON Lines.
+BULK_MIN_BYTES = 8 * 1024 * 1024
+BYTES_PER_PERSON = 1000
+BULK_TABLES = ("persons", "names", "name_keys", "testimonies", "testimony_subjects", "events", "relations",
+               "sources", "search_documents", "audit_log")
 BOM = b"\xef\xbb\xbf"
 
 #: The documented schema: each section of a row and its fields, in column order.
@@ -646,8 +653,9 @@ def import_file(registry: Registry, actor: Actor, path: str | Path, project_id: 
     try:
         with registry.db.transaction() as conn:
             parent_seq = registry.audit.append(conn, "import", project_id, {"file": path.name}, actor=actor.label)
-            written = _read_and_write(registry, conn, actor, project_id, reader, checker, report, rejected,
-                                      parent_seq, skip_invalid, progress)
+            with deferred_indexes(conn, BULK_TABLES) if _is_bulk(conn, path) else nullcontext():
+                written = _read_and_write(registry, conn, actor, project_id, reader, checker, report, rejected,
+                                          parent_seq, skip_invalid, progress)
             if written == 0 or (report.rejected and not skip_invalid):
                 raise _NothingWritten
             # A keyed fingerprint: it identifies the file to the registry, but lets nobody holding a copy confirm it.
@@ -661,6 +669,14 @@ def import_file(registry: Registry, actor: Actor, path: str | Path, project_id: 
     registry.db.analyze()
     report.persons_written, report.audit_seq = written, parent_seq
     return report
+
+
+def _is_bulk(conn, path: Path) -> bool:  # noqa: ANN001
+    size = path.stat().st_size
+    if size < BULK_MIN_BYTES:
+        return False
+    existing = conn.execute(select(func.count()).select_from(persons)).scalar_one()
+    return size // BYTES_PER_PERSON >= existing
 
 
 def _read_and_write(registry: Registry, conn, actor: Actor, project_id: str, reader: Reader,  # noqa: ANN001

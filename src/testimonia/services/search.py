@@ -19,7 +19,7 @@ from .access import Actor
 from .registry import Registry
 
 
-PHONETIC_CANDIDATES = 200  # persons matched only phonetically, checked with testimonia.names
+PHONETIC_CANDIDATES = 100  # persons matched only phonetically, checked with testimonia.names
 
 
 @dataclass
@@ -40,7 +40,7 @@ def search_persons(registry: Registry, actor: Actor, query: str = "", filters: F
         scores: dict[str, float] = {}
         if query.strip():
             filtered = any(vars(filters).values())
-            scores.update(_matches(conn, query, limit=5000 if filtered else 500))
+            scores.update(_matches(conn, query, limit=5000 if filtered else 500, page=limit if not filtered else 5000))
             if actor.can_read(Sensitivity.CONFIDENTIAL):
                 try:
                     number = normalise_resident_id(query)
@@ -88,11 +88,13 @@ def _is_han(ch: str) -> bool:
     return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or ch >= "\U00020000"
 
 
-def _matches(conn, query: str, limit: int) -> dict[str, float]:
+def _matches(conn, query: str, limit: int, page: int) -> dict[str, float]:
     """Persons whose documents match the query as written; then those that match it only phonetically
     (a name written in another script), kept when their best name is the same name by testimonia.names,
     ranked below the others by that score."""
     found = matching_documents(conn, _query(query, phonetic=False), limit=limit)
+    if len(found) >= page:  # a full page of matches as written: no need to look further
+        return found
     sounded = [pid for pid in matching_documents(conn, _query(query, phonetic=True), limit=limit) if pid not in found]
     if not sounded:
         return found

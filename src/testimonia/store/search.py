@@ -13,6 +13,10 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 LIMIT = 500
+# Ranking is bounded: relevance is computed for at most this many matching documents (the first
+# ones the index yields), so a query that matches much of a large registry answers as fast as one
+# that matches little. A query that matches more is one to narrow (more of the name, a filter).
+CANDIDATES = 2000
 
 
 # A query: groups that must all match; a group: alternatives of which one must match; an alternative:
@@ -60,14 +64,16 @@ def matching_documents(conn: Connection, query: Query, kind: str = "person", lim
     prefix = {"person": "p_", "source": "s_"}[kind]  # ids carry their record type
     if conn.dialect.name == "sqlite":
         rows = conn.execute(text(
-            "SELECT doc_id, bm25(search_fts) AS rank FROM search_fts WHERE search_fts MATCH :q "
-            "ORDER BY rank LIMIT :limit"), {"q": _fts5_query(query), "limit": limit})
-        return {doc_id: -rank for doc_id, rank in rows if doc_id.startswith(prefix)}
-    tsquery = _tsquery(query)
-    if not tsquery:
-        return {}
-    rows = conn.execute(text(
-        "SELECT doc_id, ts_rank(tsv, to_tsquery('simple', :q)) AS rank "
-        "FROM search_documents WHERE tsv @@ to_tsquery('simple', :q) "
-        "ORDER BY rank DESC LIMIT :limit"), {"q": tsquery, "limit": limit})
-    return {doc_id: float(rank) + 0.01 for doc_id, rank in rows if doc_id.startswith(prefix)}
+            "SELECT doc_id, -bm25(search_fts) FROM search_fts WHERE search_fts MATCH :q LIMIT :candidates"),
+            {"q": _fts5_query(query), "candidates": max(limit, CANDIDATES)})
+    else:
+        tsquery = _tsquery(query)
+        if not tsquery:
+            return {}
+        rows = conn.execute(text(
+            "SELECT doc_id, ts_rank(tsv, to_tsquery('simple', :q)) + 0.01 FROM "
+            "(SELECT doc_id, tsv FROM search_documents WHERE tsv @@ to_tsquery('simple', :q) LIMIT :candidates) AS found"),
+            {"q": tsquery, "candidates": max(limit, CANDIDATES)})
+    ranked = sorted(((doc_id, float(rank)) for doc_id, rank in rows if doc_id.startswith(prefix)),
+                    key=lambda item: -item[1])
+    return dict(ranked[:limit])
