@@ -328,3 +328,13 @@ def test_a_failed_large_import_leaves_indexes_and_rows_as_they_were(registry, pr
     assert report.rejected == 1 and report.persons_written == 0
     assert counts(registry) == before_counts
     assert _index_and_trigger_names(registry) == before_indexes
+
+
+def test_an_import_leaves_planner_statistics(registry, project, editor, tmp_path):  # noqa: ANN001
+    import_file(registry, editor, write(tmp_path / "one.csv", HEADER + GOOD), project)
+    with registry.db.reading() as conn:
+        if conn.dialect.name == "sqlite":
+            stats = conn.exec_driver_sql("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'persons'").scalar()
+        else:
+            stats = conn.exec_driver_sql("SELECT count(*) FROM pg_stats WHERE tablename = 'persons'").scalar()
+    assert stats > 0
