@@ -91,4 +91,10 @@ def test_blocking_keys_of_every_name_are_stored(registry, project, editor):
                                                                           NameInput("伊力哈木·土赫提")]))
     with registry.db.reading() as conn:
         keys = set(conn.execute(select(name_keys.c.key).where(name_keys.c.person_id == pid)).scalars())
-    assert {"part:LM", "part:TT", "pair:LM|TT"} <= keys
+    assert {"part:RM", "part:TT", "pair:RM|TT"} <= keys
+
+
+def test_a_chinese_form_finds_the_latin_record(registry, project, editor):
+    pid = records.add_person(registry, editor, project, PersonInput(names=[NameInput("Serikzhan Bilash")]))
+    for query in ("比拉什", "赛里克江·比拉什", "سېرىكجان بىلاش", "Bilyash"):
+        assert [r["id"] for r in search_persons(registry, editor, query)] == [pid], query

@@ -119,7 +119,8 @@ def _character_syllables(character: str) -> tuple[str, ...]:
     readings = pinyin_dict.get(ord(character))
     if not readings:
         return ()
-    return tuple(dict.fromkeys(_strip_tones(r) for r in readings.split(",")))
+    preferred = _table()["characters"].get(character, [])
+    return tuple(dict.fromkeys([*preferred, *(_strip_tones(r) for r in readings.split(","))]))
 
 
 def han_syllables(part: str) -> tuple[tuple[str, ...], ...]:

@@ -1,7 +1,7 @@
 """Blocking keys (two names worth comparing share at least one key) and full-text phonetic tokens.
 
-A key is the consonant skeleton of a part's phonetic key ("Tohti" → TUTI → TT, 土赫提 → TT),
-cut to its first four consonants: vowels and the endings Chinese adds vary most. Each part gives
+A key is the consonant skeleton of a part's phonetic key ("Tohti" → TUTI → TT, 土赫提 → TT), with
+l and r as one letter, cut to its first four consonants: vowels and the endings Chinese adds vary most. Each part gives
 the skeletons of its cheapest readings; parts with fewer than two consonants give none unless the
 name has nothing else. `part:` keys find a name from any one part; `pair:` keys (two parts' skeletons,
 in sorted order) are the selective ones a large registry blocks on first.
@@ -18,7 +18,8 @@ SKELETON_LENGTH = 4
 
 
 def _skeletons(keys: tuple[str, ...]) -> list[str]:
-    found = [consonants(key)[:SKELETON_LENGTH] for key in keys[:READINGS_PER_PART]]
+    # l and r are one letter here: Chinese writes both with the same characters (里, 拉, 力 …)
+    found = [consonants(key).replace("L", "R")[:SKELETON_LENGTH] for key in keys[:READINGS_PER_PART]]
     return list(dict.fromkeys(s for s in found if s))
 
 
