@@ -14,7 +14,7 @@ from ..names import compare, prepare, search_words
 from ..names.keys import phonetic_tokens_of_part
 from ..names.structure import read_part
 from ..store.schema import events, facilities, names, persons
-from ..store.search import Query, matching_documents
+from ..store.search import Query, candidate_documents
 from .access import Actor
 from .registry import Registry
 
@@ -35,39 +35,74 @@ class Filters:
 
 def search_persons(registry: Registry, actor: Actor, query: str = "", filters: Filters | None = None,
                    limit: int = 50) -> list[dict[str, Any]]:
+    """Persons the actor may see that match the query (any name form in any script, places,
+    facilities, source text) and the filters: matches as written first by relevance, then persons
+    found only by the sound of their names; without a query, the filters alone, oldest first."""
     filters = filters or Filters()
     with registry.db.reading() as conn:
-        scores: dict[str, float] = {}
-        if query.strip():
-            filtered = any(vars(filters).values())
-            scores.update(_matches(conn, query, limit=5000 if filtered else 500, page=limit if not filtered else 5000))
-            if actor.can_read(Sensitivity.CONFIDENTIAL):
-                try:
-                    number = normalise_resident_id(query)
-                except InvalidResidentId:
-                    number = None
-                if number:
-                    blind = registry.keys.blind("resident_id", number)
-                    for pid in conn.execute(select(persons.c.id).where(persons.c.resident_id_blind == blind)).scalars():
-                        scores[pid] = scores.get(pid, 0) + 100
-            if not scores:
-                return []
         conditions = [persons.c.merged_into.is_(None)]
-        if scores:
-            conditions.append(persons.c.id.in_(list(scores)))
         if actor.role is not UserRole.ADMIN:
             conditions += [persons.c.project_id.in_(list(actor.projects)), persons.c.hidden == 0]
         conditions += _filter_conditions(registry, filters)
-        rows = conn.execute(select(persons.c.id, persons.c.status, persons.c.ethnicity, persons.c.sex,
-                                   persons.c.hometown_code).where(and_(*conditions))
-                            .order_by(persons.c.created_at, persons.c.id).limit(limit if not scores else 5000)).mappings().all()
-        found = sorted(rows, key=lambda r: -scores.get(r["id"], 0))[:limit]
+        columns = (persons.c.id, persons.c.status, persons.c.ethnicity, persons.c.sex, persons.c.hometown_code)
+        if not query.strip():
+            rows = conn.execute(select(*columns).where(and_(*conditions))
+                                .order_by(persons.c.created_at, persons.c.id).limit(limit)).mappings().all()
+            scores: dict[str, float] = {}
+        else:
+            scores = _resident_id_match(registry, conn, actor, query, conditions)
+            scores.update({k: v for k, v in _ranked(conn, _query(query, phonetic=False), conditions, limit).items()
+                           if k not in scores})
+            if len(scores) < limit:
+                scores.update(_by_sound(conn, query, conditions + [persons.c.id.not_in(list(scores))],
+                                        below=min(scores.values(), default=1.0) / 2))
+            if not scores:
+                return []
+            found_rows = conn.execute(select(*columns).where(persons.c.id.in_(list(scores)))).mappings().all()
+            rows = sorted(found_rows, key=lambda r: -scores[r["id"]])[:limit]
         all_names: dict[str, list[str]] = {}
         for person_id, text_value in conn.execute(select(names.c.person_id, names.c.text)
-                                                  .where(names.c.person_id.in_([r["id"] for r in found]))):
+                                                  .where(names.c.person_id.in_([r["id"] for r in rows]))):
             all_names.setdefault(person_id, []).append(text_value)
     return [{"id": r["id"], "names": all_names.get(r["id"], []), "status": r["status"], "ethnicity": r["ethnicity"],
-             "sex": r["sex"], "hometown": r["hometown_code"], "score": round(scores.get(r["id"], 0), 3)} for r in found]
+             "sex": r["sex"], "hometown": r["hometown_code"], "score": round(scores.get(r["id"], 0), 3)} for r in rows]
+
+
+def _ranked(conn, query: Query, conditions: list, limit: int) -> dict[str, float]:  # noqa: ANN001
+    """Person id → relevance for the best `limit` persons meeting the conditions among the first
+    full-text candidates of the query (one SQL statement: only the page comes back)."""
+    clause = candidate_documents(conn.dialect.name, query)
+    if clause is None:
+        return {}
+    found = clause.subquery("found")
+    rows = conn.execute(select(persons.c.id, found.c.rank).join_from(persons, found, found.c.doc_id == persons.c.id)
+                        .where(and_(*conditions)).order_by(found.c.rank.desc()).limit(limit))
+    return {person_id: float(rank) for person_id, rank in rows}
+
+
+def _by_sound(conn, query: str, conditions: list, below: float) -> dict[str, float]:  # noqa: ANN001
+    """Persons whose names match the query only by their sound (written in another script), kept
+    when testimonia.names calls their best name the same name, scored below every match as written."""
+    candidates = _ranked(conn, _query(query, phonetic=True), conditions, PHONETIC_CANDIDATES)
+    wanted = prepare(query)
+    best: dict[str, float] = {}
+    for person_id, text_value in conn.execute(select(names.c.person_id, names.c.text)
+                                              .where(names.c.person_id.in_(list(candidates)))):
+        best[person_id] = max(best.get(person_id, 0.0), compare(wanted, prepare(text_value)).score)
+    return {person_id: below * score for person_id, score in best.items() if score >= NAME_THRESHOLD}
+
+
+def _resident_id_match(registry: Registry, conn, actor: Actor, query: str, conditions: list) -> dict[str, float]:  # noqa: ANN001
+    """A query that is a PRC resident ID finds its person by blind index, for roles cleared to read it."""
+    if not actor.can_read(Sensitivity.CONFIDENTIAL):
+        return {}
+    try:
+        number = normalise_resident_id(query)
+    except InvalidResidentId:
+        return {}
+    blind = registry.keys.blind("resident_id", number)
+    return {pid: 1e6 for pid in conn.execute(select(persons.c.id).where(
+        and_(persons.c.resident_id_blind == blind, *conditions))).scalars()}
 
 
 def _query(query: str, phonetic: bool) -> Query:
@@ -86,28 +121,6 @@ def _query(query: str, phonetic: bool) -> Query:
 
 def _is_han(ch: str) -> bool:
     return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or ch >= "\U00020000"
-
-
-def _matches(conn, query: str, limit: int, page: int) -> dict[str, float]:
-    """Persons whose documents match the query as written; then those that match it only phonetically
-    (a name written in another script), kept when their best name is the same name by testimonia.names,
-    ranked below the others by that score."""
-    found = matching_documents(conn, _query(query, phonetic=False), limit=limit)
-    if len(found) >= page:  # a full page of matches as written: no need to look further
-        return found
-    sounded = [pid for pid in matching_documents(conn, _query(query, phonetic=True), limit=limit) if pid not in found]
-    if not sounded:
-        return found
-    wanted = prepare(query)
-    best: dict[str, float] = {}
-    for person_id, text_value in conn.execute(select(names.c.person_id, names.c.text)
-                                              .where(names.c.person_id.in_(sounded[:PHONETIC_CANDIDATES]))):
-        best[person_id] = max(best.get(person_id, 0.0), compare(wanted, prepare(text_value)).score)
-    below = min(found.values(), default=1.0) / 2  # every match as written ranks first
-    for person_id, score in best.items():
-        if score >= NAME_THRESHOLD:
-            found[person_id] = below * score
-    return found
 
 
 def _place_prefix(registry: Registry, value: str) -> str:

@@ -9,7 +9,9 @@ other connections keep reading their snapshot, indexes included, meanwhile.
 
 Kept during the load: unique indexes (they enforce constraints) and the indexes on `person_id`
 alone, which the import's own reads use (visibility of withdrawn testimonies, refreshed persons).
-PostgreSQL is left alone: dropping an index there locks readers out of the table until commit.
+The page cache grows to 1 GiB for the load (what a million persons' primary-key indexes need) and
+shrinks back after. PostgreSQL is left alone: dropping an index there locks readers out of the
+table until commit.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ from sqlalchemy.engine import Connection
 # Only the insert trigger: documents added during the load are indexed at its end, and the update and
 # delete triggers do nothing to a document the full-text index does not hold yet.
 FULL_TEXT_INSERT_TRIGGER = "search_documents_ai"
+# Page cache for the load (KiB, as SQLite's negative cache_size): the primary-key indexes of random
+# ids take inserts all over their pages, so they must stay in memory rather than spill mid-load.
+BULK_CACHE_KIB = 1024 * 1024
 
 
 def _secondary_indexes(conn: Connection, tables: Iterable[str]) -> list[tuple[str, str]]:
@@ -52,13 +57,18 @@ def deferred_indexes(conn: Connection, tables: Iterable[str]) -> Iterator[None]:
     trigger = conn.execute(text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :n"),
                            {"n": FULL_TEXT_INSERT_TRIGGER}).scalar_one()
     last_document = conn.exec_driver_sql("SELECT coalesce(max(rowid), 0) FROM search_documents").scalar_one()
+    cache = conn.exec_driver_sql("PRAGMA cache_size").scalar_one()
     for name, _ in indexes:
         conn.exec_driver_sql(f'DROP INDEX "{name}"')
     conn.exec_driver_sql(f'DROP TRIGGER "{FULL_TEXT_INSERT_TRIGGER}"')
-    yield
-    for _, sql in indexes:
-        conn.exec_driver_sql(sql)
-    conn.exec_driver_sql(trigger)
-    conn.execute(text("INSERT INTO search_fts(rowid, doc_id, content) "
-                      "SELECT rowid, doc_id, content FROM search_documents WHERE rowid > :last"),
-                 {"last": last_document})
+    conn.exec_driver_sql(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
+    try:
+        yield
+        for _, sql in indexes:
+            conn.exec_driver_sql(sql)
+        conn.exec_driver_sql(trigger)
+        conn.execute(text("INSERT INTO search_fts(rowid, doc_id, content) "
+                          "SELECT rowid, doc_id, content FROM search_documents WHERE rowid > :last"),
+                     {"last": last_document})
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size={cache}")

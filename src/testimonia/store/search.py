@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import text
+from sqlalchemy import Float, String, column, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.selectable import TextualSelect
 
-LIMIT = 500
 # Ranking is bounded: relevance is computed for at most this many matching documents (the first
 # ones the index yields), so a query that matches much of a large registry answers as fast as one
 # that matches little. A query that matches more is one to narrow (more of the name, a filter).
@@ -56,24 +56,20 @@ def _clean(query: Query) -> Query:
     return cleaned
 
 
-def matching_documents(conn: Connection, query: Query, kind: str = "person", limit: int = LIMIT) -> dict[str, float]:
-    """doc_id → relevance (higher is better) for documents matching the query (see `Query`)."""
+def candidate_documents(dialect: str, query: Query) -> TextualSelect | None:
+    """A subquery `(doc_id, rank)` of the first CANDIDATES documents matching the query, with their
+    relevance (higher is better), to join with the tables whose rows the documents describe; None
+    when the query holds no word."""
     query = _clean(query)
     if not query:
-        return {}
-    prefix = {"person": "p_", "source": "s_"}[kind]  # ids carry their record type
-    if conn.dialect.name == "sqlite":
-        rows = conn.execute(text(
-            "SELECT doc_id, -bm25(search_fts) FROM search_fts WHERE search_fts MATCH :q LIMIT :candidates"),
-            {"q": _fts5_query(query), "candidates": max(limit, CANDIDATES)})
+        return None
+    if dialect == "sqlite":
+        clause = text("SELECT doc_id, -bm25(search_fts) AS rank FROM search_fts "
+                      "WHERE search_fts MATCH :q LIMIT :candidates").bindparams(q=_fts5_query(query))
     else:
         tsquery = _tsquery(query)
         if not tsquery:
-            return {}
-        rows = conn.execute(text(
-            "SELECT doc_id, ts_rank(tsv, to_tsquery('simple', :q)) + 0.01 FROM "
-            "(SELECT doc_id, tsv FROM search_documents WHERE tsv @@ to_tsquery('simple', :q) LIMIT :candidates) AS found"),
-            {"q": tsquery, "candidates": max(limit, CANDIDATES)})
-    ranked = sorted(((doc_id, float(rank)) for doc_id, rank in rows if doc_id.startswith(prefix)),
-                    key=lambda item: -item[1])
-    return dict(ranked[:limit])
+            return None
+        clause = text("SELECT doc_id, ts_rank(tsv, to_tsquery('simple', :q)) + 0.01 AS rank FROM search_documents "
+                      "WHERE tsv @@ to_tsquery('simple', :q) LIMIT :candidates").bindparams(q=tsquery)
+    return clause.bindparams(candidates=CANDIDATES).columns(column("doc_id", String), column("rank", Float))
