@@ -113,7 +113,7 @@ def nomenklatura_scorer() -> Callable[[str, str], float] | None:
 def clear_caches() -> None:
     """Forget every cached reading, so a timing starts from nothing."""
     for function in (compare_module._prepare, compare_module._key_similarity, compare_module._part_similarity,
-                     compare_module._skeletons, compare_module._forms,
+                     compare_module._consonant_keys, compare_module._forms,
                      structure.read_part, han.han_keys, han.pinyin_keys, han._character_syllables, han._segment,
                      han.syllable_keys, transliterate.arabic_readings, transliterate.cyrillic_readings):
         function.cache_clear()

@@ -2,15 +2,16 @@
 
 `prepare(text)` does the expensive work once (splitting, transliteration, readings of Han and
 pinyin forms, phonetic keys); `compare(a, b)` on two prepared names only aligns their parts and
-measures phonetic keys with rapidfuzz's Indel similarity. Part similarities are cached by key pair,
-since the vocabulary of name parts repeats across a registry.
+measures phonetic keys with rapidfuzz's Indel similarity. Part similarities are cached by part
+pair, since the vocabulary of name parts repeats across a registry.
 
-The score, in [0, 1]: parts are paired greedily, best similarity first (honorifics pair only when
-they agree and never count); the score is the geometric mean of the pairs' mean and worst
-similarity, so one part that disagrees (a sibling's given name, a namesake's father) weighs heavily,
-and every part left unpaired (a dropped patronymic, an extra middle name) lowers it a little.
-A name written as one word on one side ("Wu'erkaixi", "努尔白克力") is also compared whole.
-`same` is `score >= THRESHOLD`.
+The score, in [0, 1]: parts are paired greedily, best similarity first (an honorific pairs with a
+part it agrees with and then does not count, or with a name part left over, and then does); the
+score is the harmonic mean of the pairs' similarities rescaled from [SIMILARITY_FLOOR, 1], so one
+part that disagrees (a sibling's given name, a namesake's father) weighs most, and every name part
+left unpaired (an extra middle name; not a patronymic, often dropped) lowers it a little. A name
+written as one word on one side ("Wu'erkaixi", "努尔白克力") is also compared whole.
+`same` is `score >= THRESHOLD`; docs/names.md gives every constant below its reason.
 """
 
 from __future__ import annotations
@@ -181,12 +182,12 @@ def _part_similarity(a: Part, b: Part) -> tuple[float, str, str]:
         agree = any(ka[0] == kb[0] for ka in a.keys for kb in b.keys)
         return (INITIAL_SIMILARITY if agree else 0.0), a.keys[0], b.keys[0]
     if a.vowelless or b.vowelless:
-        return _key_similarity(_skeletons(a.keys), _skeletons(b.keys))
+        return _key_similarity(_consonant_keys(a.keys), _consonant_keys(b.keys))
     return _key_similarity(a.keys, b.keys)
 
 
 @lru_cache(maxsize=65536)
-def _skeletons(keys: tuple[str, ...]) -> tuple[str, ...]:
+def _consonant_keys(keys: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(consonants(key) or key for key in keys))
 
 
