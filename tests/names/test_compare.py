@@ -134,3 +134,30 @@ def test_every_name_with_letters_is_the_same_as_itself(a):
         assert result.same and result.score == 1.0
     else:
         assert result.score == 0.0
+
+
+@settings(max_examples=300, deadline=None)
+@given(names, names)
+def test_the_fast_path_gives_the_general_result(a, b):
+    import importlib
+
+    comparison = importlib.import_module("testimonia.names.comparison")
+    prepared_a, prepared_b = prepare(a), prepare(b)
+    fast, general = compare(prepared_a, prepared_b), comparison._compare(prepared_a, prepared_b)
+    assert (fast.score, fast.matches, fast.notes) == (general.score, general.matches, general.notes)
+
+
+def test_the_fast_path_gives_the_general_result_on_the_development_pairs():
+    import csv
+    import importlib
+
+    from ..conftest import SHARED
+
+    comparison = importlib.import_module("testimonia.names.comparison")
+    pairs = SHARED / "data" / "names" / "pairs.tsv"
+    with pairs.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    assert len(rows) > 900
+    for row in rows:
+        a, b = prepare(row["a"]), prepare(row["b"])
+        assert compare(a, b).score == comparison._compare(a, b).score, (row["a"], row["b"])
