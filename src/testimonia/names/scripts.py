@@ -75,6 +75,7 @@ def detect_script(text: str) -> str:
     return max(counts, key=lambda code: counts[code])
 
 
+@lru_cache(maxsize=65536)
 def detect_language(text: str, script: str | None = None) -> str | None:
     """A BCP 47 guess at the language and romanisation, from letters only one of them uses; None when
     the letters do not tell (a plain English-press spelling such as "Aygul Tursun").

@@ -51,6 +51,7 @@ MAX_LINE = 5 * MiB  # bytes in one physical line
 MAX_FIELD = MiB  # characters in one CSV field
 MAX_ERRORS = 200  # errors kept in the report (all go to the rejected file)
 CHUNK = 2000  # rows per Writer flush
+READ_BUFFER = 4 * 1024 * 1024  # bytes read from the file at a time
 # A file this large that at least doubles the registry is loaded with its indexes set aside and
 # rebuilt at the end (store/bulk_load.py): about one person a kilobyte of CSV or JSON Lines.
 BULK_MIN_BYTES = 8 * 1024 * 1024
@@ -306,7 +307,9 @@ class Reader:
 
     def __iter__(self) -> Iterator[_Item]:
         try:
-            with self.path.open("rb") as stream:
+            # A large buffer: each refill is a read that releases the interpreter lock to the writer
+            # thread, and waiting to get it back cost more than the reading itself with 8 KiB refills.
+            with self.path.open("rb", buffering=READ_BUFFER) as stream:
                 self.lines = _Lines(stream)
                 yield from (self._csv_items() if self.format == "csv" else self._jsonl_items())
         except InvalidInput as exc:

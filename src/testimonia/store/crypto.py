@@ -29,7 +29,7 @@ class _RandomPool:
     ever hand out the same bytes (a repeated AES-GCM nonce would be a disaster).
     """
 
-    BLOCK = 4096
+    BLOCK = 65536
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
