@@ -10,7 +10,8 @@ part it agrees with and then does not count, or with a name part left over, and 
 score is the harmonic mean of the pairs' similarities rescaled from [SIMILARITY_FLOOR, 1], so one
 part that disagrees (a sibling's given name, a namesake's father) weighs most, and every name part
 left unpaired (an extra middle name; not a patronymic, often dropped) lowers it a little. A name
-written as one word on one side ("Wu'erkaixi", "努尔白克力") is also compared whole.
+written as one word on one side ("Wu'erkaixi", "萨图克布格拉汗") is also compared with every run of
+adjacent parts of the other read as one word.
 `same` is `score >= THRESHOLD`; docs/names.md gives every constant below its reason.
 """
 
@@ -36,17 +37,11 @@ FIRST_SOUND_FACTOR = 0.8
 
 @dataclass(frozen=True, slots=True)
 class PreparedName:
-    """A name ready to compare: its parts and, for names of several parts, the whole read as one word."""
+    """A name ready to compare: its parts, read in every way worth comparing."""
 
     text: str
     parts: tuple[Part, ...]
-    joined: str  # the parts written as one word, read only when a comparison needs it
     plain: bool = False  # no honorific among the parts: compare() may take its fast path
-
-    @property
-    def whole(self) -> Part | None:
-        """The name read as one word (for names written joined on the other side), if it has several parts."""
-        return read_part(self.joined) if len(self.parts) > 1 and self.joined else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,15 +113,14 @@ def prepare(text: str, variants: Variants | None = None) -> PreparedName:
         return _prepare(text)
     name = _prepare(text)
     parts = tuple(_with_variants(part, variants) for part in name.parts)
-    return PreparedName(text=name.text, parts=parts, joined=name.joined, plain=name.plain)
+    return PreparedName(text=name.text, parts=parts, plain=name.plain)
 
 
 @lru_cache(maxsize=65536)
 def _prepare(text: str) -> PreparedName:
     words = split_parts(text)
     parts = tuple(p for p in (read_part(w) for w in words) if p.keys)
-    return PreparedName(text=text, parts=parts, joined="".join(p.text for p in parts),
-                        plain=bool(parts) and not any(p.optional for p in parts))
+    return PreparedName(text=text, parts=parts, plain=bool(parts) and not any(p.optional for p in parts))
 
 
 def _with_variants(part: Part, variants: Variants) -> Part:
@@ -285,9 +279,16 @@ def _crosses_position(a: PreparedName, b: PreparedName, pair: tuple[int, int, fl
 
 
 def _whole_similarity(a: PreparedName, b: PreparedName) -> float:
-    """Similarity of a name written as one word ("Wu'erkaixi", "努尔白克力") to the other read whole."""
+    """Similarity of a name written as one word ("Wu'erkaixi", "萨图克布格拉汗") to a run of two or more
+    adjacent parts of the other read as one word, less UNPAIRED_FACTOR for each name part outside it."""
     single, other = (a, b) if len(a.parts) == 1 else (b, a)
-    whole = other.whole
-    if whole is None or not whole.keys:
-        return 0.0
-    return _key_similarity(single.parts[0].keys, whole.keys)[0] * WHOLE_FACTOR
+    parts, best = other.parts, 0.0
+    for start in range(len(parts) - 1):
+        for end in range(start + 2, len(parts) + 1):
+            joined = read_part("".join(p.text for p in parts[start:end]))
+            if not joined.keys:
+                continue
+            outside = sum(1 for p in parts[:start] + parts[end:] if not (p.optional or p.patronymic))
+            similarity = _key_similarity(single.parts[0].keys, joined.keys)[0] * UNPAIRED_FACTOR ** outside
+            best = max(best, similarity)
+    return best * WHOLE_FACTOR
