@@ -161,3 +161,9 @@ def test_the_fast_path_gives_the_general_result_on_the_development_pairs():
     for row in rows:
         a, b = prepare(row["a"]), prepare(row["b"])
         assert compare(a, b).score == comparison._compare(a, b).score, (row["a"], row["b"])
+
+
+def test_a_name_written_as_one_word_matches_a_run_of_the_others_parts():
+    result = compare("Abdulkarim Satuq Bughra Khan", "萨图克布格拉汗")
+    assert result.same
+    assert result.notes == ("compared as one word: satuq bughrakhan ~ 萨图克布格拉汗",)

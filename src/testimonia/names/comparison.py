@@ -262,9 +262,10 @@ def _compare(a: PreparedName, b: PreparedName) -> Comparison:
         score *= CROSS_POSITION_FACTOR
     notes: tuple[str, ...] = ()
     if len(parts_a) != len(parts_b) and (len(parts_a) == 1 or len(parts_b) == 1):
-        whole = _whole_similarity(a, b)
+        whole, run = _whole_similarity(a, b)
         if whole > score:
-            score, notes = whole, ("compared as one word",)
+            single = a.parts[0].text if len(parts_a) == 1 else b.parts[0].text
+            score, notes = whole, (f"compared as one word: {run} ~ {single}",)
     return Comparison(round(min(1.0, score), 4), a, b, tuple(pairs), notes)
 
 
@@ -278,11 +279,12 @@ def _crosses_position(a: PreparedName, b: PreparedName, pair: tuple[int, int, fl
     return (pair[0] == 0) != (pair[1] == 0)
 
 
-def _whole_similarity(a: PreparedName, b: PreparedName) -> float:
+def _whole_similarity(a: PreparedName, b: PreparedName) -> tuple[float, str]:
     """Similarity of a name written as one word ("Wu'erkaixi", "萨图克布格拉汗") to a run of two or more
-    adjacent parts of the other read as one word, less UNPAIRED_FACTOR for each name part outside it."""
+    adjacent parts of the other read as one word, less UNPAIRED_FACTOR for each name part outside it;
+    and the run."""
     single, other = (a, b) if len(a.parts) == 1 else (b, a)
-    parts, best = other.parts, 0.0
+    parts, best = other.parts, (0.0, "")
     for start in range(len(parts) - 1):
         for end in range(start + 2, len(parts) + 1):
             joined = read_part("".join(p.text for p in parts[start:end]))
@@ -290,5 +292,6 @@ def _whole_similarity(a: PreparedName, b: PreparedName) -> float:
                 continue
             outside = sum(1 for p in parts[:start] + parts[end:] if not (p.optional or p.patronymic))
             similarity = _key_similarity(single.parts[0].keys, joined.keys)[0] * UNPAIRED_FACTOR ** outside
-            best = max(best, similarity)
-    return best * WHOLE_FACTOR
+            if similarity > best[0]:
+                best = (similarity, " ".join(p.text for p in parts[start:end]))
+    return best[0] * WHOLE_FACTOR, best[1]
