@@ -10,7 +10,7 @@ from sqlalchemy import and_, exists, or_, select
 from ..domain.prc_id import InvalidResidentId, normalise_resident_id
 from ..domain.vocab import Sensitivity, UserRole
 from ..names import THRESHOLD as NAME_THRESHOLD
-from ..names import compare, prepare, search_words
+from ..names import compare, detect_script, prepare, search_words
 from ..names.keys import phonetic_tokens_of_part
 from ..names.structure import read_part
 from ..store.schema import events, facilities, names, persons
@@ -111,16 +111,12 @@ def _query(query: str, phonetic: bool) -> Query:
     groups = []
     for word in search_words(query):
         alternatives = [[word + "*" if len(word) >= 3 else word]]
-        if len(word) > 1 and all(_is_han(ch) for ch in word):
+        if len(word) > 1 and detect_script(word) == "Hani":
             alternatives.append(list(word))
         if phonetic:
             alternatives += [[token] for token in phonetic_tokens_of_part(read_part(word))]
         groups.append(alternatives)
     return groups
-
-
-def _is_han(ch: str) -> bool:
-    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or ch >= "\U00020000"
 
 
 def _place_prefix(registry: Registry, value: str) -> str:
