@@ -1,8 +1,8 @@
 """Blocking keys (two names worth comparing share at least one key) and full-text phonetic tokens.
 
 A key is the consonant skeleton of a part's phonetic key ("Tohti" → TUTI → TT, 土赫提 → TT), with
-l and r as one letter, cut to its first four consonants: vowels and the endings Chinese adds vary most. Each part gives
-the skeletons of its cheapest readings; parts with fewer than two consonants give none unless the
+l and r as one letter, cut to its first four consonants: vowels and the endings Chinese adds vary
+most. Each part gives the skeletons of its cheapest readings; parts with fewer than two consonants give none unless the
 name has nothing else. `part:` keys find a name from any one part; `pair:` keys (two parts' skeletons,
 in sorted order) are the selective ones a large registry blocks on first.
 """
@@ -45,12 +45,6 @@ def phonetic_tokens(name: PreparedName | str) -> list[str]:
     the consonant skeleton of each part's readings, marked so it cannot collide with a written word."""
     name = name if isinstance(name, PreparedName) else prepare(name)
     return list(dict.fromkeys(token for part in name.parts for token in phonetic_tokens_of_part(part)))
-
-
-def query_parts(query: str) -> list[tuple[str, list[str]]]:
-    """Each part of a search query, with the phonetic tokens that may stand for it in another script."""
-    prepared = prepare(query)
-    return [(part.text, phonetic_tokens_of_part(part)) for part in prepared.parts]
 
 
 def phonetic_tokens_of_part(part: Part) -> list[str]:
