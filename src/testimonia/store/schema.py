@@ -343,4 +343,62 @@ search_documents = Table(
     Column("content", Text, nullable=False),
 )
 
+# --- linking (services/linking.py, docs/linking.md) ---------------------------------------------
+
+link_runs = Table(
+    "link_runs",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("state", String(10), nullable=False),  # running | done | failed
+    Column("scope", String(10), nullable=False),  # all | changed (persons added or changed since the last run)
+    Column("registry_fingerprint", String(64), nullable=False),  # what was read: a killed run resumes only on it
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True), nullable=True),
+    Column("created_by", ID, nullable=True),
+    Column("report", Text, nullable=True),  # JSON: counts, skipped keys and persons and why, timings
+)
+
+match_proposals = Table(
+    "match_proposals",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("run_id", ID, ForeignKey("link_runs.id"), nullable=False, index=True),
+    Column("person_a", ID, ForeignKey("persons.id"), nullable=False),  # person_a < person_b
+    Column("person_b", ID, ForeignKey("persons.id"), nullable=False, index=True),
+    Column("probability", Float, nullable=False),
+    Column("weight", Float, nullable=False),
+    Column("cluster", ID, nullable=True, index=True),  # the run's cluster both persons fall in
+    Column("evidence", String(64), nullable=False),  # fingerprint of both persons' compared fields
+    Column("reasons", Text, nullable=False),  # JSON: per field, its level, agreement and weight
+    Column("features", Text, nullable=False),  # JSON: the compared fields of both (to say what is new)
+    Index("ix_match_proposals_pair", "person_a", "person_b"),
+)
+
+match_decisions = Table(
+    "match_decisions",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("person_a", ID, ForeignKey("persons.id"), nullable=False),
+    Column("person_b", ID, ForeignKey("persons.id"), nullable=False),
+    Column("decision", String(10), nullable=False),  # same | not_same | unsure
+    Column("evidence", String(64), nullable=False),  # the proposal's evidence when decided
+    Column("features", Text, nullable=True),  # JSON, as in match_proposals
+    Column("reason", Text, nullable=True),
+    *_stamps(),
+    Index("ix_match_decisions_pair", "person_a", "person_b"),
+)
+
+merges = Table(
+    "merges",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("survivor_id", ID, ForeignKey("persons.id"), nullable=False, index=True),
+    Column("absorbed", Text, nullable=False),  # JSON list of person ids
+    Column("moved", Text, nullable=False),  # JSON: table -> the rows re-pointed, to put them back
+    Column("filled", Text, nullable=False),  # JSON: survivor fields filled from the absorbed, with old values
+    *_stamps(),
+    Column("undone_at", DateTime(timezone=True), nullable=True),
+    Column("undone_by", ID, nullable=True),
+)
+
 UniqueConstraint(place_aliases.c.place_code, place_aliases.c.text, place_aliases.c.kind)

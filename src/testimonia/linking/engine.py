@@ -1,0 +1,321 @@
+"""Score candidate pairs of persons with splink (Fellegi–Sunter: EM-trained m, sampled u) and cluster them.
+
+splink does the blocking, training, scoring and connected-components clustering, on DuckDB by default
+or on Spark (`spark_backend`). The names capability enters as two SQL functions registered on the
+backend: `tm_names(id_l, id_r)`, the best `testimonia.names.compare` score between any name form of
+one person and any of the other's, and `tm_relatives(id_l, id_r)`, the same over the names of the
+persons related to each. Everything else is plain SQL over `LinkRecord` columns. docs/linking.md
+gives the comparisons, their levels and why.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+import splink.comparison_level_library as cll
+import splink.comparison_library as cl
+from splink import Linker, SettingsCreator
+from splink.blocking_rule_library import CustomRule
+from splink.clustering import cluster_pairwise_predictions_at_threshold
+
+from ..names import PreparedName, compare, prepare
+from .records import LinkRecord
+
+#: Match probability from which a pair is proposed to reviewers and joins a cluster.
+PROPOSE = 0.5
+#: Pairs sampled to estimate u (how often non-matches agree) and, per session, to train m by EM.
+U_PAIRS = 300_000
+EM_PAIRS = 200_000
+
+logging.getLogger("splink").setLevel(logging.WARNING)
+
+
+class NameScorer:
+    """The best compare() score between the name forms of two persons; None when one has no name.
+
+    Callable with two ids (Spark) or with two Arrow arrays of ids (DuckDB's vectorised functions).
+    Prepared names are built on first use and kept, so each person's forms are read once per run.
+    """
+
+    def __init__(self, names: dict[str, tuple[str, ...]]):
+        self.names = names
+        self._prepared: dict[str, tuple[PreparedName, ...]] = {}
+
+    def __getstate__(self) -> dict:  # shipped to Spark workers without the cache
+        return {"names": self.names}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["names"])
+
+    def _forms(self, person_id: str) -> tuple[PreparedName, ...]:
+        forms = self._prepared.get(person_id)
+        if forms is None:
+            forms = self._prepared[person_id] = tuple(prepare(text) for text in self.names.get(person_id, ()))
+        return forms
+
+    def __call__(self, a: str, b: str) -> float | None:
+        forms_a, forms_b = self._forms(a), self._forms(b)
+        if not forms_a or not forms_b:
+            return None
+        return max(compare(x, y).score for x in forms_a for y in forms_b)
+
+    def arrow(self, a: pa.Array, b: pa.Array) -> pa.Array:
+        return pa.array([self(x, y) for x, y in zip(a.to_pylist(), b.to_pylist())], type=pa.float64())
+
+
+def scorers(records: Sequence[LinkRecord]) -> dict[str, NameScorer]:
+    """The SQL functions linking registers, by name."""
+    return {"tm_names": NameScorer({r.id: r.names for r in records if r.names}),
+            "tm_relatives": NameScorer({r.id: r.relatives for r in records if r.relatives})}
+
+
+COLUMNS = pa.schema([
+    ("unique_id", pa.string()), ("names_n", pa.int32()), ("name_keys", pa.list_(pa.string())),
+    ("name_key", pa.string()),
+    ("sex", pa.string()), ("ethnicity", pa.string()), ("birth_lo", pa.int32()), ("birth_hi", pa.int32()),
+    ("county", pa.string()), ("prefecture", pa.string()), ("resident", pa.string()),
+    ("facilities", pa.list_(pa.string())), ("relatives_n", pa.int32()), ("no_keys", pa.bool_()),
+    ("changed", pa.bool_()),
+])
+
+
+def rows(records: Iterable[LinkRecord]) -> list[dict[str, Any]]:
+    """One input row per record, in COLUMNS' shape (empty values as NULL, which splink treats as missing)."""
+    return [{
+        "unique_id": r.id, "names_n": len(r.names) or None, "name_keys": list(r.name_keys) or None,
+        "name_key": _training_key(r.name_keys),
+        "sex": r.sex if r.sex not in (None, "unknown") else None,
+        "ethnicity": r.ethnicity if r.ethnicity not in (None, "unknown") else None,
+        "birth_lo": r.birth[0] if r.birth else None, "birth_hi": r.birth[1] if r.birth else None,
+        "county": r.county, "prefecture": r.prefecture, "resident": r.resident,
+        "facilities": list(r.facilities) or None, "relatives_n": len(r.relatives) or None,
+        "no_keys": not r.name_keys, "changed": r.changed,
+    } for r in records]
+
+
+def _training_key(keys: tuple[str, ...]) -> str | None:
+    """One key per person for the EM session blocked on names (splink samples only scalar blocking
+    columns): the first two-part key, else the first key."""
+    ordered = sorted(keys, key=lambda k: (not k.startswith("pair:"), k))
+    return ordered[0] if ordered else None
+
+
+def _level(sql: str, label: str, m: float, u: float) -> cll.CustomLevel:
+    return cll.CustomLevel(sql, label).configure(m_probability=m, u_probability=u)
+
+
+def _else(m: float, u: float) -> cll.ElseLevel:
+    return cll.ElseLevel().configure(label_for_charts="differ", m_probability=m, u_probability=u)
+
+
+def _missing(sql: str) -> cll.CustomLevel:
+    return cll.CustomLevel(sql, "missing").configure(is_null_level=True)
+
+
+def comparisons() -> list:
+    """The fields compared and their levels, each with a prior m and u (the probability of the level
+    among true matches and among non-matches; docs/linking.md) that training replaces when the registry
+    is large enough to estimate it."""
+    names, relatives = "tm_names(unique_id_l, unique_id_r)", "tm_relatives(unique_id_l, unique_id_r)"
+    return [
+        cl.CustomComparison(output_column_name="names", comparison_levels=[
+            _missing("names_n_l IS NULL OR names_n_r IS NULL"),
+            _level(f"{names} >= 0.9", "agree", 0.70, 0.002),
+            _level(f"{names} >= 0.7", "alike", 0.18, 0.01),
+            _level(f"{names} >= 0.5", "may be one name", 0.08, 0.04),
+            _else(0.04, 0.948),
+        ]),
+        cl.CustomComparison(output_column_name="birth", comparison_levels=[
+            _missing("birth_lo_l IS NULL OR birth_lo_r IS NULL"),
+            _level("birth_lo_l <= birth_hi_r AND birth_lo_r <= birth_hi_l", "agree", 0.80, 0.05),
+            _level("birth_lo_l <= birth_hi_r + 2 AND birth_lo_r <= birth_hi_l + 2", "within 2 years", 0.12, 0.10),
+            _else(0.08, 0.85),
+        ]),
+        cl.CustomComparison(output_column_name="sex", comparison_levels=[
+            _missing("sex_l IS NULL OR sex_r IS NULL"),
+            _level("sex_l = sex_r", "same", 0.97, 0.5),
+            _else(0.03, 0.5),
+        ]),
+        cl.CustomComparison(output_column_name="ethnicity", comparison_levels=[
+            _missing("ethnicity_l IS NULL OR ethnicity_r IS NULL"),
+            _level("ethnicity_l = ethnicity_r", "same", 0.95, 0.4),
+            _else(0.05, 0.6),
+        ]),
+        cl.CustomComparison(output_column_name="hometown", comparison_levels=[
+            _missing("prefecture_l IS NULL OR prefecture_r IS NULL"),
+            _level("county_l = county_r", "same county", 0.70, 0.02),
+            _level("prefecture_l = prefecture_r", "same prefecture", 0.15, 0.10),
+            _else(0.15, 0.88),
+        ]),
+        cl.CustomComparison(output_column_name="resident_id", comparison_levels=[
+            _missing("resident_l IS NULL OR resident_r IS NULL"),
+            _level("resident_l = resident_r", "same number", 0.95, 0.00001),
+            _else(0.05, 0.99999),
+        ]),
+        cl.ArrayIntersectAtSizes("facilities", [1]).configure(m_probabilities=[0.40, 0.60],
+                                                              u_probabilities=[0.02, 0.98]),
+        cl.CustomComparison(output_column_name="relatives", comparison_levels=[
+            _missing("relatives_n_l IS NULL OR relatives_n_r IS NULL"),
+            _level(f"{relatives} >= 0.7", "a relative's name agrees", 0.60, 0.01),
+            _else(0.40, 0.99),
+        ]),
+    ]
+
+
+def blocking_rules(changed_only: bool) -> list[CustomRule]:
+    """Candidate pairs: a shared name key; the same resident ID; or, for a person with no usable name key,
+    the same county and earliest birth year. With `changed_only`, one side must be new or changed."""
+    scope = " AND (l.changed OR r.changed)" if changed_only else ""
+    return [
+        CustomRule("l.name_keys = r.name_keys" + scope, arrays_to_explode=["name_keys"]),
+        CustomRule("l.resident = r.resident" + scope),
+        CustomRule("l.county = r.county AND l.birth_lo = r.birth_lo AND (l.no_keys OR r.no_keys)" + scope),
+    ]
+
+
+def settings(persons: int, changed_only: bool = False) -> SettingsCreator:
+    """The model before training: the priors of comparisons(), and λ (the probability that two records
+    drawn at random are one person) as if each person were recorded about twice."""
+    return SettingsCreator(
+        link_type="dedupe_only",
+        probability_two_random_records_match=min(0.1, 1 / max(persons, 1)),
+        comparisons=comparisons(),
+        blocking_rules_to_generate_predictions=blocking_rules(changed_only),
+        retain_intermediate_calculation_columns=True,
+        retain_matching_columns=True,  # the comparison levels (gamma_*) are kept only with them
+    )
+
+
+def make_linker(db_api, input_table, persons: int, changed_only: bool = False, model: dict | None = None) -> Linker:
+    """A splink Linker over a registered input (`db_api.register(...)`), untrained or from a saved model
+    (which carries the blocking rules it was trained with)."""
+    configured = model if model is not None else settings(persons, changed_only)
+    return Linker(input_table, configured, log_level=logging.WARNING)
+
+
+#: Below this many persons the priors stand: too few pairs to estimate anything.
+MIN_TRAINING_PERSONS = 2_000
+
+
+def train(linker: Linker, persons: int) -> tuple[dict, list[str]]:
+    """Estimate the model from the data alone (no labels): λ from near-certain rules, u by sampling random
+    pairs, m by EM in two sessions blocked on different fields, so each field is trained in one. Returns
+    the model and the steps that ran (a step the data cannot support keeps the priors)."""
+    if persons < MIN_TRAINING_PERSONS:
+        return linker.misc.save_model_to_json(), []
+    steps = {
+        "λ": lambda: linker.training.estimate_probability_two_random_records_match(
+            ["l.resident = r.resident",
+             CustomRule("l.name_keys = r.name_keys AND l.birth_lo = r.birth_lo AND l.county = r.county "
+                        "AND tm_names(l.unique_id, r.unique_id) >= 0.9", arrays_to_explode=["name_keys"])],
+            recall=0.5),
+        "u": lambda: linker.training.estimate_u_using_random_sampling(max_pairs=U_PAIRS, seed=1),
+        "m by names": lambda: linker.training.estimate_parameters_using_expectation_maximisation(
+            "l.name_key = r.name_key", max_pairs=EM_PAIRS),
+        "m by prefecture and birth year": lambda: linker.training.estimate_parameters_using_expectation_maximisation(
+            "l.prefecture = r.prefecture AND l.birth_lo = r.birth_lo", max_pairs=EM_PAIRS),
+    }
+    done = []
+    for name, step in steps.items():
+        try:
+            step()
+            done.append(name)
+        except (ValueError, ZeroDivisionError):  # splink's arithmetic on empty or one-sided samples
+            continue
+    return linker.misc.save_model_to_json(), done
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A scored candidate pair, a < b, with splink's reasons per field."""
+
+    a: str
+    b: str
+    probability: float
+    weight: float
+    reasons: tuple[dict, ...]
+
+
+def levels(linker: Linker) -> dict[str, dict[int, str]]:
+    """Each comparison's level labels by comparison vector value."""
+    out: dict[str, dict[int, str]] = {}
+    for comparison in linker._settings_obj.comparisons:
+        out[comparison.output_column_name] = {level.comparison_vector_value: level.label_for_charts
+                                              for level in comparison.comparison_levels}
+    return out
+
+
+def pairs_of(predictions: list[dict], labels: dict[str, dict[int, str]]) -> list[Pair]:
+    """Pairs from splink's prediction rows: per field its level, whether it agreed, and its match weight."""
+    out = []
+    for row in predictions:
+        reasons = []
+        for field, by_value in labels.items():
+            gamma, weight = row[f"gamma_{field}"], round(row[f"mw_{field}"] or 0.0, 2)
+            verdict = "missing" if gamma == -1 else ("agrees" if weight > 0 else "disagrees" if weight < 0 else "neutral")
+            reasons.append({"field": field, "level": by_value.get(gamma, str(gamma)), "verdict": verdict,
+                            "weight": weight})
+        a, b = sorted((row["unique_id_l"], row["unique_id_r"]))
+        out.append(Pair(a, b, round(row["match_probability"], 6), round(row["match_weight"], 3), tuple(reasons)))
+    return out
+
+
+KEPT = ("unique_id_", "match_", "gamma_", "mw_")  # what a scored pair keeps: ids, score, levels, weights
+
+
+def predict(linker: Linker, chunks: int, done: Callable[[int], list[dict] | None],
+            save: Callable[[int, list[dict]], None], progress: Callable[[], None] | None = None) -> list[dict]:
+    """Score every candidate pair, `chunks` slices of the left side at a time, keeping pairs ≥ PROPOSE.
+
+    `done(i)` returns a chunk's rows saved by an earlier, interrupted run (or None); `save(i, rows)`
+    keeps a finished chunk, so a killed run resumes where it stopped.
+    """
+    kept: list[dict] = []
+    for i in range(1, chunks + 1):
+        rows_ = done(i)
+        if rows_ is None:
+            result = linker.inference.predict_chunk(left_chunk=(i, chunks), right_chunk=(1, 1),
+                                                    threshold_match_probability=PROPOSE, warning_mode="never")
+            rows_ = [{k: v for k, v in row.items() if k.startswith(KEPT)} for row in result.as_record_list()]
+            save(i, rows_)
+        kept.extend(rows_)
+        if progress:
+            progress()
+    return kept
+
+
+def clusters(pairs: Iterable[Pair], same: set[tuple[str, str]], not_same: set[tuple[str, str]]) -> dict[str, str]:
+    """Cluster id per person in a pair (connected components over pairs ≥ PROPOSE, with reviewers'
+    "same" pairs joined and "not same" pairs cut); a cluster still holding a "not same" pair through a third
+    person is clustered again at rising thresholds until the two fall apart. Runs on DuckDB whatever
+    backend scored the pairs: the edges are few."""
+    from splink import DuckDBAPI
+
+    db_api = DuckDBAPI()
+    edges = {(p.a, p.b): p.probability for p in pairs if (p.a, p.b) not in not_same}
+    edges.update({pair: 1.0 for pair in same})
+    assignment = _components(db_api, edges, PROPOSE)
+    for threshold in sorted({p for p in edges.values() if p > PROPOSE}):
+        split = {assignment[a] for a, b in not_same if a in assignment and assignment.get(a) == assignment.get(b)}
+        if not split:
+            break
+        inside = {pair: p for pair, p in edges.items() if assignment[pair[0]] in split}
+        assignment.update(_components(db_api, inside, threshold + 1e-9))
+    return assignment
+
+
+def _components(db_api, edges: dict[tuple[str, str], float], threshold: float) -> dict[str, str]:
+    nodes = sorted({n for pair in edges for n in pair})
+    if not nodes:
+        return {}
+    edge_table = pa.table({"unique_id_l": [a for a, _ in edges], "unique_id_r": [b for _, b in edges],
+                           "match_probability": list(edges.values())},
+                          schema=pa.schema([("unique_id_l", pa.string()), ("unique_id_r", pa.string()),
+                                            ("match_probability", pa.float64())]))
+    result = cluster_pairwise_predictions_at_threshold(pa.table({"unique_id": nodes}), edge_table, db_api,
+                                                       "unique_id", threshold_match_probability=threshold)
+    return {row["unique_id"]: row["cluster_id"] for row in result.as_record_list()}

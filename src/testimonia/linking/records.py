@@ -1,0 +1,99 @@
+"""What linking compares of a person (a `LinkRecord`), built from registry values, and bounded blocking.
+
+Pure: services/linking.py reads the registry and hands these over. A record holds only what the
+comparisons need: every name form, the names' blocking keys (testimonia.names), sex, ethnicity, the
+birth years a birth date or an age at a dated event allows, the hometown's county and prefecture
+(China's division codes: the first 6 and 4 digits), the keyed blind index of a resident ID number
+(never the number), facilities named in events, and the names of related persons.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from dataclasses import asdict, dataclass, field, replace
+
+from ..domain.dates import InvalidDate, birth_range_from_age, parse_date
+
+#: A blocking key shared by more persons than this is not blocked on: it would make every pair of them a
+#: candidate (quadratic); those persons are still found through their other keys.
+MAX_BLOCK = 300
+
+
+@dataclass(frozen=True)
+class LinkRecord:
+    id: str
+    names: tuple[str, ...] = ()
+    name_keys: tuple[str, ...] = ()
+    sex: str | None = None
+    ethnicity: str | None = None
+    birth: tuple[int, int] | None = None  # earliest and latest birth year
+    county: str | None = None
+    prefecture: str | None = None
+    resident: str | None = None  # blind index of the PRC resident ID number
+    facilities: tuple[str, ...] = ()
+    relatives: tuple[str, ...] = ()  # names of persons related to this one
+    changed: bool = True  # added or changed since the last run
+
+    def compared(self) -> dict:
+        """The fields compared, as plain JSON values (what a reviewer is shown as evidence)."""
+        values = asdict(self)
+        for dropped in ("id", "name_keys", "changed", "resident"):
+            del values[dropped]
+        values["resident_id"] = "given" if self.resident else None
+        return values
+
+    def evidence(self) -> str:
+        """A fingerprint of the compared fields: a decision holds until it changes."""
+        values = self.compared() | {"resident": self.resident}
+        return hashlib.sha256(json.dumps(values, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:32]
+
+
+def birth_years(birth_date: str | None, age_years: int | None, age_at: str | None) -> tuple[int, int] | None:
+    """Earliest and latest birth year from an EDTF birth date, else from an age at a dated event."""
+    try:
+        if birth_date:
+            span = parse_date(birth_date)
+        elif age_years is not None and age_at:
+            span = birth_range_from_age(age_years, age_at)
+        else:
+            return None
+    except InvalidDate:
+        return None
+    return span.earliest.year, span.latest.year
+
+
+def county_and_prefecture(code: str | None) -> tuple[str | None, str | None]:
+    """A Chinese division code's county (6 digits) and prefecture (4 digits); None outside China."""
+    if not code or not code.isdigit() or len(code) < 6 or code.startswith("00"):
+        return None, None
+    county = code[:6]
+    return (county if not county.endswith("00") else None), county[:4]
+
+
+@dataclass
+class BlockingReport:
+    """What blocking left out, and why."""
+
+    keys_skipped: int = 0
+    largest_skipped: list[tuple[int, str]] = field(default_factory=list)  # (persons, key) of the biggest
+    persons_without_names: int = 0
+    persons_without_keys: int = 0  # names, but every key too common: found only by ID or hometown and birth
+
+
+def bounded_keys(records: list[LinkRecord], max_block: int = MAX_BLOCK) -> tuple[list[LinkRecord], BlockingReport]:
+    """The records with their blocking keys limited to those shared by at most `max_block` persons."""
+    counts = Counter(key for record in records for key in set(record.name_keys))
+    too_common = {key for key, n in counts.items() if n > max_block}
+    report = BlockingReport(keys_skipped=len(too_common),
+                            largest_skipped=sorted(((counts[k], k) for k in too_common), reverse=True)[:5])
+    kept = []
+    for record in records:
+        keys = tuple(k for k in record.name_keys if k not in too_common)
+        if not record.names:
+            report.persons_without_names += 1
+        elif not keys:
+            report.persons_without_keys += 1
+        kept.append(record if keys == record.name_keys else replace(record, name_keys=keys))
+    return kept, report

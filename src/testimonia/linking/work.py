@@ -1,0 +1,86 @@
+"""Where a linking run keeps its working state: the compared records, the trained model, scored chunks.
+
+`WorkFile` is a DuckDB database file (the default backend works in it directly), so a killed run
+resumes from its last finished chunk; `Memory` keeps the same things for a backend that brings its
+own tables (Spark).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+from splink import DuckDBAPI
+
+from . import engine
+from .records import LinkRecord
+
+INPUT = "link_input"
+
+
+class Memory:
+    def __init__(self) -> None:
+        self._model: dict | None = None
+        self._chunks: dict[int, list[dict]] = {}
+
+    def model(self) -> dict | None:
+        return self._model
+
+    def save_model(self, model: dict) -> None:
+        self._model = model
+
+    def chunk(self, number: int) -> list[dict] | None:
+        return self._chunks.get(number)
+
+    def save_chunk(self, number: int, rows: list[dict]) -> None:
+        self._chunks[number] = rows
+
+
+class WorkFile(Memory):
+    def __init__(self, path: Path):
+        super().__init__()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.connection = duckdb.connect(str(path))
+        self.connection.execute("CREATE TABLE IF NOT EXISTS model (json VARCHAR)")
+
+    def input(self, records: Sequence[LinkRecord]):
+        """The splink database API and input table; the records are stored on first use."""
+        register_functions(self.connection, records)
+        if not self._exists(INPUT):
+            table = pa.Table.from_pylist(engine.rows(records), schema=engine.COLUMNS)
+            self.connection.register("incoming", table)
+            self.connection.execute(f"CREATE TABLE {INPUT} AS SELECT * FROM incoming")
+            self.connection.unregister("incoming")
+        db_api = DuckDBAPI(connection=self.connection)
+        return db_api, db_api.register(INPUT, table_name="persons")
+
+    def model(self) -> dict | None:
+        row = self.connection.execute("SELECT json FROM model").fetchone()
+        return json.loads(row[0]) if row else None
+
+    def save_model(self, model: dict) -> None:
+        self.connection.execute("INSERT INTO model VALUES (?)", [json.dumps(model)])
+
+    def chunk(self, number: int) -> list[dict] | None:
+        if not self._exists(f"chunk_{number}"):
+            return None
+        return self.connection.execute(f"SELECT * FROM chunk_{number}").fetch_arrow_table().to_pylist()
+
+    def save_chunk(self, number: int, rows: list[dict]) -> None:
+        table = pa.Table.from_pylist(rows) if rows else pa.table({"unique_id_l": pa.array([], pa.string())})
+        self.connection.register("finished", table)
+        self.connection.execute(f"CREATE TABLE chunk_{number} AS SELECT * FROM finished")
+        self.connection.unregister("finished")
+
+    def _exists(self, table: str) -> bool:
+        return bool(self.connection.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]).fetchone()[0])
+
+
+def register_functions(connection: duckdb.DuckDBPyConnection, records: Sequence[LinkRecord]) -> None:
+    """The names capability as DuckDB functions (vectorised over Arrow batches)."""
+    for name, scorer in engine.scorers(records).items():
+        connection.create_function(name, scorer.arrow, ["VARCHAR", "VARCHAR"], "DOUBLE", type="arrow")

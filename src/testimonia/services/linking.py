@@ -1,0 +1,352 @@
+"""Link the registry's persons: propose matches, keep reviewers' decisions, show the review queue.
+
+A run reads what linking compares of every active person (linking/records.py), lets splink score and
+cluster the candidate pairs (linking/engine.py) and writes the proposals in one transaction. Its
+working state (the compared records, the trained model, each scored chunk) lives in a DuckDB file in
+the data folder, `linking/<run>.duckdb`, so a killed run resumes where it stopped when the registry
+has not changed since; nothing is written to the registry before the last step, and merging is never
+automatic. docs/linking.md describes the model and the queue.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+
+from ..domain.vocab import UserRole
+from ..linking import engine
+from ..linking.work import Memory, WorkFile
+from ..linking.records import MAX_BLOCK, BlockingReport, LinkRecord, birth_years, bounded_keys, county_and_prefecture
+from ..store.crypto import new_id
+from ..store.schema import (
+    events,
+    facilities,
+    link_runs,
+    match_decisions,
+    match_proposals,
+    name_keys,
+    names,
+    persons,
+    relations,
+)
+from .access import Actor
+from .errors import InvalidInput, NotFound
+from .registry import Registry, utcnow
+
+DECISIONS = ("same", "not_same", "unsure")
+REVIEWERS = (UserRole.ADMIN, UserRole.EDITOR)
+#: Persons per scored chunk: a killed run loses at most one chunk's work.
+CHUNK_PERSONS = 20_000
+
+
+@dataclass
+class LinkReport:
+    run_id: str
+    persons: int
+    changed: int
+    pairs_scored_above_threshold: int
+    proposed: int
+    held_by_decisions: int
+    clusters: int
+    resumed: bool
+    trained: list[str] = field(default_factory=list)  # training steps that ran (none: the priors stand)
+    blocking: BlockingReport = field(default_factory=BlockingReport)
+
+
+Progress = Callable[[str, int], Callable[[], None]]  # (stage, total) -> tick
+
+
+def run(registry: Registry, actor: Actor, *, changed_only: bool = False, progress: Progress | None = None,
+        max_block: int = MAX_BLOCK, backend: Callable | None = None) -> LinkReport:
+    """Propose matches among the persons the actor may edit (`changed_only`: pairs with at least one
+    person added or changed since the last finished run). `backend(records) -> (db_api, table)` replaces
+    the default DuckDB work file (the Spark tests pass one)."""
+    actor.require_role(*REVIEWERS)
+    with registry.db.reading() as conn:
+        since = conn.execute(select(func.max(link_runs.c.started_at)).where(link_runs.c.state == "done")).scalar()
+        records = read_records(conn, actor, since if changed_only else None)
+        decisions = latest_decisions(conn)
+    records, blocking = bounded_keys(records, max_block)
+    fingerprint = _fingerprint(records, changed_only)
+    run_id, resumed = _open_run(registry, actor, fingerprint, changed_only)
+    work = registry.folder / "linking" / f"{run_id}.duckdb"
+    try:
+        pairs, trained = _score(records, work, backend, progress)
+    except Exception:  # an interruption (Ctrl-C, a kill) leaves the run to resume instead
+        _close_run(registry, run_id, "failed", {"error": "scoring failed"})
+        work.unlink(missing_ok=True)
+        raise
+    by_id = {r.id: r for r in records}
+    held = {pair for pair, d in decisions.items()
+            if d["decision"] in ("same", "not_same") and _evidence(by_id, pair) == d["evidence"]}
+    same = {pair for pair, d in decisions.items() if d["decision"] == "same" and pair[0] in by_id and pair[1] in by_id}
+    not_same = {pair for pair, d in decisions.items() if d["decision"] == "not_same"}
+    clusters = engine.clusters(pairs, same, not_same)
+    proposed = [p for p in pairs if (p.a, p.b) not in held]
+    report = LinkReport(run_id, len(records), sum(r.changed for r in records), len(pairs), len(proposed),
+                        len(pairs) - len(proposed), len(set(clusters.values())), resumed, trained, blocking)
+    with registry.db.transaction() as conn:
+        _write_proposals(conn, run_id, proposed, clusters, by_id)
+        summary = asdict(report)
+        conn.execute(update(link_runs).where(link_runs.c.id == run_id).values(
+            state="done", finished_at=utcnow(), report=json.dumps(summary, default=str)))
+        registry.audit.append(conn, "link.run", run_id, {k: v for k, v in summary.items() if k != "blocking"},
+                              actor=actor.label)
+    work.unlink(missing_ok=True)
+    return report
+
+
+def read_records(conn, actor: Actor, since=None) -> list[LinkRecord]:  # noqa: ANN001
+    """What linking compares of every active person the actor may see (not merged away, not hidden)."""
+    active = and_(persons.c.merged_into.is_(None), persons.c.hidden == 0)
+    if actor.role is not UserRole.ADMIN:
+        active = and_(active, persons.c.project_id.in_(sorted(actor.projects)))
+    people = conn.execute(select(persons.c.id, persons.c.sex, persons.c.ethnicity, persons.c.birth_date,
+                                 persons.c.age_years, persons.c.age_at, persons.c.hometown_code,
+                                 persons.c.resident_id_blind, persons.c.updated_at).where(active)).all()
+    ids = select(persons.c.id).where(active)
+    texts = _grouped(conn, select(names.c.person_id, names.c.text).where(names.c.person_id.in_(ids))
+                     .order_by(names.c.person_id, names.c.position))
+    keys = _grouped(conn, select(name_keys.c.person_id, name_keys.c.key).where(name_keys.c.person_id.in_(ids))
+                    .distinct())
+    places = _grouped(conn, select(events.c.person_id, facilities.c.id)
+                      .select_from(events.join(facilities, events.c.facility_id == facilities.c.id))
+                      .where(events.c.person_id.in_(ids)).distinct())
+    related = _relatives(conn, ids)
+    changed = _changed_since(conn, ids, since) if since is not None else None
+    out = []
+    for p in people:
+        county, prefecture = county_and_prefecture(p.hometown_code)
+        out.append(LinkRecord(
+            id=p.id, names=tuple(dict.fromkeys(texts.get(p.id, ()))), name_keys=tuple(sorted(keys.get(p.id, ()))),
+            sex=p.sex, ethnicity=p.ethnicity, birth=birth_years(p.birth_date, p.age_years, p.age_at),
+            county=county, prefecture=prefecture, resident=p.resident_id_blind,
+            facilities=tuple(sorted(places.get(p.id, ()))), relatives=tuple(sorted(related.get(p.id, ()))),
+            changed=True if changed is None else p.id in changed))
+    return out
+
+
+def _grouped(conn, query) -> dict[str, list[str]]:  # noqa: ANN001
+    out: dict[str, list[str]] = defaultdict(list)
+    for person_id, value in conn.execute(query):
+        out[person_id].append(value)
+    return out
+
+
+def _relatives(conn, ids) -> dict[str, set[str]]:  # noqa: ANN001
+    """The names of the persons each person is related to (either direction)."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for mine, theirs in (("person_id", "other_id"), ("other_id", "person_id")):
+        query = (select(relations.c[mine], names.c.text)
+                 .select_from(relations.join(names, names.c.person_id == relations.c[theirs]))
+                 .where(relations.c[mine].in_(ids)))
+        for person_id, text in conn.execute(query):
+            out[person_id].add(text)
+    return out
+
+
+def _changed_since(conn, ids, since) -> set[str]:  # noqa: ANN001
+    """Persons updated, named, given an event or a relation since `since`."""
+    changed = set(conn.execute(select(persons.c.id).where(persons.c.id.in_(ids), persons.c.updated_at > since))
+                  .scalars())
+    for table in (names, events):
+        changed.update(conn.execute(select(table.c.person_id).where(table.c.created_at > since)).scalars())
+    for row in conn.execute(select(relations.c.person_id, relations.c.other_id).where(relations.c.created_at > since)):
+        changed.update(row)
+    return changed
+
+
+def _fingerprint(records: list[LinkRecord], changed_only: bool) -> str:
+    digest = hashlib.sha256(b"changed" if changed_only else b"all")
+    for record in sorted(records, key=lambda r: r.id):
+        digest.update(f"{record.id}:{record.evidence()}:{record.changed}:{','.join(record.name_keys)}\n".encode())
+    return digest.hexdigest()
+
+
+def _open_run(registry: Registry, actor: Actor, fingerprint: str, changed_only: bool) -> tuple[str, bool]:
+    """The interrupted run over the same registry state, to resume; else a new run."""
+    with registry.db.transaction() as conn:
+        earlier = conn.execute(select(link_runs.c.id, link_runs.c.registry_fingerprint)
+                               .where(link_runs.c.state == "running")).all()
+        for run_id, seen in earlier:
+            if seen == fingerprint and (registry.folder / "linking" / f"{run_id}.duckdb").exists():
+                return run_id, True
+            conn.execute(update(link_runs).where(link_runs.c.id == run_id).values(
+                state="failed", finished_at=utcnow(), report=json.dumps({"error": "interrupted; the registry changed"})))
+            (registry.folder / "linking" / f"{run_id}.duckdb").unlink(missing_ok=True)
+        run_id = new_id("l")
+        conn.execute(link_runs.insert().values(id=run_id, state="running", scope="changed" if changed_only else "all",
+                                               registry_fingerprint=fingerprint, started_at=utcnow(),
+                                               created_by=actor.user_id))
+    return run_id, False
+
+
+def _close_run(registry: Registry, run_id: str, state: str, report: dict) -> None:
+    with registry.db.transaction() as conn:
+        conn.execute(update(link_runs).where(link_runs.c.id == run_id).values(
+            state=state, finished_at=utcnow(), report=json.dumps(report)))
+
+
+def _score(records: list[LinkRecord], work: Path, backend: Callable | None,
+           progress: Progress | None) -> tuple[list[engine.Pair], list[str]]:
+    """Train (or reuse the saved model) and score every candidate pair, chunk by chunk."""
+    tick = progress or (lambda stage, total: lambda: None)
+    store = WorkFile(work) if backend is None else Memory()
+    db_api, table = backend(records) if backend else store.input(records)
+    trained: list[str] = []
+    if store.model() is None:
+        done = tick("training the model", 1)
+        model, trained = engine.train(engine.make_linker(db_api, table, len(records)), len(records))
+        store.save_model(model)
+        done()
+    linker = engine.make_linker(db_api, table, len(records), model=store.model())
+    chunks = max(1, -(-len(records) // CHUNK_PERSONS))
+    predictions = engine.predict(linker, chunks, store.chunk, store.save_chunk, tick("scoring candidate pairs", chunks))
+    return engine.pairs_of(predictions, engine.levels(linker)), trained
+
+
+def _evidence(by_id: dict[str, LinkRecord], pair: tuple[str, str]) -> str | None:
+    a, b = by_id.get(pair[0]), by_id.get(pair[1])
+    return pair_evidence(a, b) if a and b else None
+
+
+def pair_evidence(a: LinkRecord, b: LinkRecord) -> str:
+    return hashlib.sha256(f"{a.evidence()}|{b.evidence()}".encode()).hexdigest()[:32]
+
+
+def _write_proposals(conn, run_id: str, pairs: list[engine.Pair], clusters: dict[str, str],  # noqa: ANN001
+                     by_id: dict[str, LinkRecord]) -> None:
+    rows = [{"id": new_id("m"), "run_id": run_id, "person_a": p.a, "person_b": p.b, "probability": p.probability,
+             "weight": p.weight, "cluster": clusters.get(p.a), "evidence": pair_evidence(by_id[p.a], by_id[p.b]),
+             "reasons": json.dumps(p.reasons, ensure_ascii=False),
+             "features": json.dumps({"a": by_id[p.a].compared(), "b": by_id[p.b].compared()}, ensure_ascii=False)}
+            for p in pairs]
+    for start in range(0, len(rows), 2000):
+        conn.execute(match_proposals.insert(), rows[start:start + 2000])
+
+
+def latest_decisions(conn) -> dict[tuple[str, str], dict[str, Any]]:  # noqa: ANN001
+    """The latest decision on each pair (the log is append-only; a later decision overrides)."""
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    query = select(match_decisions).order_by(match_decisions.c.created_at, match_decisions.c.id)
+    for row in conn.execute(query).mappings():
+        out[(row["person_a"], row["person_b"])] = dict(row)
+    return out
+
+
+def queue(registry: Registry, actor: Actor, *, include_decided: bool = False, limit: int = 200) -> list[dict[str, Any]]:
+    """The review queue: the latest proposal of each open pair, grouped by cluster, strongest first.
+
+    A pair is open until decided; a decided pair comes back when its evidence changed, with what is new.
+    """
+    actor.require_role(*REVIEWERS, UserRole.RESEARCHER)
+    with registry.db.reading() as conn:
+        decisions = latest_decisions(conn)
+        latest = (select(match_proposals.c.person_a, match_proposals.c.person_b,
+                         func.max(link_runs.c.started_at).label("at"))
+                  .select_from(match_proposals.join(link_runs, link_runs.c.id == match_proposals.c.run_id))
+                  .group_by(match_proposals.c.person_a, match_proposals.c.person_b).subquery())
+        a, b = persons.alias("a"), persons.alias("b")
+        query = (select(match_proposals, a.c.project_id.label("project_a"), b.c.project_id.label("project_b"))
+                 .select_from(match_proposals
+                              .join(link_runs, link_runs.c.id == match_proposals.c.run_id)
+                              .join(latest, and_(latest.c.person_a == match_proposals.c.person_a,
+                                                 latest.c.person_b == match_proposals.c.person_b,
+                                                 latest.c.at == link_runs.c.started_at))
+                              .join(a, a.c.id == match_proposals.c.person_a)
+                              .join(b, b.c.id == match_proposals.c.person_b))
+                 .where(a.c.merged_into.is_(None), b.c.merged_into.is_(None), a.c.hidden == 0, b.c.hidden == 0)
+                 .order_by(match_proposals.c.probability.desc()))
+        items = []
+        for row in conn.execute(query).mappings():
+            if not (actor.sees_project(row["project_a"]) and actor.sees_project(row["project_b"])):
+                continue
+            decision = decisions.get((row["person_a"], row["person_b"]))
+            features = json.loads(row["features"])
+            new = _what_is_new(decision, features) if decision else []
+            if decision and decision["evidence"] == row["evidence"] and not include_decided:
+                continue
+            items.append({"id": row["id"], "a": row["person_a"], "b": row["person_b"],
+                          "probability": row["probability"], "weight": row["weight"], "cluster": row["cluster"],
+                          "reasons": json.loads(row["reasons"]), "features": features,
+                          "decision": decision["decision"] if decision else None, "new": new})
+            if len(items) >= limit:
+                break
+        names_of = _display_names(conn, {i["a"] for i in items} | {i["b"] for i in items})
+    for item in items:
+        item["name_a"], item["name_b"] = names_of.get(item["a"]), names_of.get(item["b"])
+    return _grouped_by_cluster(items)
+
+
+def _what_is_new(decision: dict[str, Any], features: dict[str, dict]) -> list[str]:
+    """What changed in the compared fields since the decision, in words."""
+    before = json.loads(decision["features"] or "{}")
+    new = []
+    for side in ("a", "b"):
+        old, now = before.get(side, {}), features.get(side, {})
+        for name in sorted(set(old) | set(now)):
+            if old.get(name) != now.get(name):
+                if isinstance(now.get(name), list) and isinstance(old.get(name), list):
+                    added = [v for v in now[name] if v not in old[name]]
+                    new.append(f"{side}: {name} added {', '.join(map(str, added))}" if added else f"{side}: {name} changed")
+                else:
+                    new.append(f"{side}: {name} now {now.get(name)}")
+    return new
+
+
+def _display_names(conn, ids: set[str]) -> dict[str, str]:  # noqa: ANN001
+    out: dict[str, str] = {}
+    for start in range(0, len(ids), 500):
+        chunk = sorted(ids)[start:start + 500]
+        for person_id, text in conn.execute(select(names.c.person_id, names.c.text)
+                                            .where(names.c.person_id.in_(chunk)).order_by(names.c.position)):
+            out.setdefault(person_id, text)
+    return out
+
+
+def _grouped_by_cluster(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Pairs of one cluster together (a cluster of three or more is reviewed as one), strongest first."""
+    groups: dict[str, list[dict]] = {}
+    for item in items:
+        groups.setdefault(item["cluster"] or item["id"], []).append(item)
+    out = []
+    for cluster, pairs in groups.items():
+        members = sorted({p["a"] for p in pairs} | {p["b"] for p in pairs})
+        out.append({"cluster": cluster, "persons": members, "pairs": pairs})
+    return out
+
+
+def decide(registry: Registry, actor: Actor, person_a: str, person_b: str, decision: str,
+           reason: str | None = None) -> str:
+    """Record a reviewer's decision on a pair (append-only; the latest counts)."""
+    actor.require_role(*REVIEWERS)
+    if decision not in DECISIONS:
+        raise InvalidInput(f"decision must be one of {', '.join(DECISIONS)}, not {decision!r}", "decision")
+    a, b = sorted((person_a, person_b))
+    if a == b:
+        raise InvalidInput("a person is always the same as themself", "person")
+    with registry.db.transaction() as conn:
+        for person_id in (a, b):
+            project = conn.execute(select(persons.c.project_id).where(persons.c.id == person_id)).scalar()
+            if project is None:
+                raise NotFound(f"no person {person_id}")
+            actor.require_write(project)
+        proposal = conn.execute(select(match_proposals.c.evidence, match_proposals.c.features)
+                                .select_from(match_proposals.join(link_runs, link_runs.c.id == match_proposals.c.run_id))
+                                .where(or_(and_(match_proposals.c.person_a == a, match_proposals.c.person_b == b)))
+                                .order_by(link_runs.c.started_at.desc()).limit(1)).first()
+        decision_id = new_id("d")
+        conn.execute(match_decisions.insert().values(
+            id=decision_id, person_a=a, person_b=b, decision=decision,
+            evidence=proposal.evidence if proposal else "", features=proposal.features if proposal else None,
+            reason=reason, created_at=utcnow(), created_by=actor.user_id))
+        registry.audit.append(conn, "match.decide", decision_id, {"a": a, "b": b, "decision": decision,
+                                                                  "reason": reason}, actor=actor.label)
+    return decision_id
