@@ -62,7 +62,8 @@ from bench.generate import (
 from testimonia.domain.prc_id import check_character
 
 ROOT = Path(__file__).resolve().parents[2]
-PEOPLE_FILES = (ROOT.parent / "shared" / "data" / "names" / "people.jsonl", ROOT / "bench" / "names" / "people.jsonl")
+SHARED = ROOT / "shared" if (ROOT / "shared").exists() else ROOT.parent / "shared"  # as tests/conftest.py finds it
+PEOPLE_FILES = (SHARED / "data" / "names" / "people.jsonl", ROOT / "bench" / "names" / "people.jsonl")
 ROW_URL = "https://example.org/bench/row/"
 _ROW_SLOT = "{row}"  # stands for the row number until the block is shuffled
 
@@ -82,7 +83,7 @@ BIRTH_RANGE = (dt.date(1938, 1, 1), dt.date(2001, 12, 31))
 
 # --- noise, per row unless said otherwise (README.md lists them) ------------------------------------
 NO_NAME = 0.01
-ONLY_HAN = 0.02
+ONLY_HAN = 0.02  # of rows about a person both of whose name parts have Chinese forms
 TYPO = 0.05  # per Latin or Cyrillic form: a letter dropped, doubled or swapped with the next
 GIVEN_ONLY = 0.08  # per form: the father's name left out
 SWAPPED = 0.05  # per form: father's name first
@@ -156,11 +157,9 @@ LANGUAGE_BY_KIND = {"uyghur_arabic": "ug", "chinese": "zh", "kazakh_cyrillic": "
 MIN_SIMILARITY = {"Hani": 20, "pinyin": 20}  # a form's part against the reference part; others 45
 
 
-def _ascii_key(text: str) -> str:
-    return _ANY_LATIN.transliterate(text.translate(_FOLD_LETTERS))
-
-
-_ANY_LATIN = icu.Transliterator.createInstance("Any-Latin; Latin-ASCII; Lower")
+_UMSC = UgMultiScriptConverter("UAS", "ULS")
+_ICU = {name: icu.Transliterator.createInstance(name)
+        for name in ("Any-Latin; Latin-ASCII; Lower", "kk-kk_Latn/BGN", "Russian-Latin/BGN", "Latin-Cyrillic")}
 _FOLD_LETTERS = str.maketrans({"ə": "e", "ә": "e", "Ә": "e", "ⱨ": "h", "Ⱨ": "h", "ɵ": "o", "ʿ": "", "’": "", "'": ""})
 _FOLD_SOUNDS = (("dzh", "j"), ("kh", "h"), ("zh", "j"), ("gh", "g"), ("sh", "s"), ("ch", "c"), ("x", "h"),
                 ("q", "k"), ("w", "v"), ("y", "i"))
@@ -172,7 +171,7 @@ def fold(text: str, slot: str, kind: str = "") -> str:
         text = "".join(lazy_pinyin(text))
     elif kind == "uyghur_arabic":
         text = _UMSC(text, "UAS", "ULS")
-    key = re.sub(r"[^a-z]", "", _ascii_key(text))
+    key = re.sub(r"[^a-z]", "", _ICU["Any-Latin; Latin-ASCII; Lower"].transliterate(text.translate(_FOLD_LETTERS)))
     for sound, letter in _FOLD_SOUNDS:
         key = key.replace(sound, letter)
     return key
@@ -252,10 +251,8 @@ def read_people(paths: tuple[Path, ...] = PEOPLE_FILES) -> list[dict]:
 
 
 # --- converters (independent of testimonia) ---------------------------------------------------------
-_UMSC = UgMultiScriptConverter("UAS", "ULS")
-_ICU = {name: icu.Transliterator.createInstance(name)
-        for name in ("kk-kk_Latn/BGN", "Russian-Latin/BGN", "Latin-Cyrillic")}
-_ULY_WORD = re.compile(r"(?:ch|sh|gh|ng|zh|[abdefghijklmnopqrstuvwyzéöü'’])+")  # no c, kh or x+h spellings
+# An English spelling umsc may read as ULY: no c, kh or x, which English and ULY spell differently.
+_READS_AS_ULY = re.compile(r"(?!.*kh)(?:ch|[abdefghijklmnopqrstuvwyzéöü'’])+")
 _KAZAKH_AS_UYGHUR_CYRILLIC = str.maketrans({"ұ": "у", "Ұ": "У", "і": "и", "І": "И", "ы": "и", "Ы": "И",
                                             "ж": "җ", "Ж": "Җ", "е": "ә", "Е": "Ә"})
 # English spellings as ICU's Latin-Cyrillic reads them (š, ž, č, â = я, û = ю, j = й, é = э, dž = дж).
@@ -263,7 +260,7 @@ _RUSSIAN_SPELLING = ((r"[öə]", "o"), (r"ü", "u"), (r"ä", "a"), (r"ı", "i"),
                      (r"^e", "é"), (r"ck", "k"), (r"ff$", "f"), (r"zh", "ž"), (r"kh", "h"), (r"sh", "š"),
                      (r"ch", "č"), (r"gh", "g"), (r"[jc]", "dž"), (r"q", "k"), (r"w", "v"), (r"x", "h"),
                      (r"ya", "â"), (r"yu", "û"), (r"yo", "ë"), (r"ye", "e"), (r"y(?=[aeiou])", "j"),
-                     (r"(?<=[aeiou])y", "j"))
+                     (r"(?<=[aeiou])y", "j"), (r"(?<=[aeou])i(?=$|[^aeiouyl])", "j"))  # Altai, Kaisha; Ismail
 # ICU's BGN romanisation marks what people writing their names leave out: ū for у, ī for и, ī̆ for й,
 # ʹ for the soft sign, a middle dot between letters read apart.
 _BGN_MARKS = str.maketrans({"·": None, "ʹ": None, "\u0304": None, "\u0306": None})
@@ -281,9 +278,13 @@ def uyghur_cyrillic_from_arabic(text: str) -> str:
     return _capital(_UMSC(text, "UAS", "UCS").replace("'", ""))
 
 
-def arabic_from_uly(text: str) -> str | None:
-    """Uyghur Arabic script from a ULY spelling (or an English one that reads as ULY)."""
-    return _UMSC(text.lower(), "ULS", "UAS") if _ULY_WORD.fullmatch(text.lower()) else None
+def arabic_from_uly(text: str) -> str:
+    return _UMSC(text.lower().replace("’", "'"), "ULS", "UAS")
+
+
+def arabic_from_english(text: str) -> str:
+    """An English spelling read as ULY, where ng before a vowel is n + g (Chimengul: -gul, flower), not ڭ."""
+    return arabic_from_uly(re.sub(r"ng(?=[aeiouöü])", "n'g", text.lower()))
 
 
 def latin_from_kazakh(text: str) -> str:
@@ -344,8 +345,11 @@ def derived_variants(published: list[Variant], ethnicity: str) -> list[Variant]:
             add(arabic_from_kazakh(v.text), "Arab", "umsc UCS-UAS (Kazakh)", "kk-Arab")
         elif v.kind == "russian":
             add(latin_from_russian(v.text), "Latn", "icu Russian-Latin/BGN")
-        elif v.kind == "uly" or (v.kind == "english" and GROUP[ethnicity] == "uyghur" and not has_arabic):
+        elif v.kind == "uly":
             add(arabic_from_uly(v.text), "Arab", "umsc ULS-UAS", "ug")
+        elif v.kind == "english" and GROUP[ethnicity] == "uyghur" and not has_arabic \
+                and _READS_AS_ULY.fullmatch(v.text.lower()):
+            add(arabic_from_english(v.text), "Arab", "umsc ULS-UAS (English read as ULY)", "ug")
         if v.kind == "english":
             add(russian_cyrillic_from_english(v.text), "Cyrl", "icu Latin-Cyrillic", "ru")
     return out
@@ -547,7 +551,8 @@ def _pick_slots(rng: random.Random, shared: list[str], weights: dict[str, int], 
 
 
 def name_form(rng: random.Random, person: TruePerson, slot: str) -> dict:
-    given, father = rng.choice(person.given.variants[slot]), rng.choice(person.father.variants[slot])
+    """One form of the person's name, part by part from the clusters, with the noise of the rates above."""
+    given, father = _spellings(rng, person, slot)
     father_text = father.text
     if slot in ("Latn", "Cyrl") and GROUP[person.ethnicity] == "kazakh" and rng.random() < PASSPORT_SURNAME:
         father_text = passport_surname(rng, father_text, person.core.sex, slot)
@@ -569,6 +574,20 @@ def name_form(rng: random.Random, person: TruePerson, slot: str) -> dict:
     if part != "full":
         form["part"] = part
     return form
+
+
+def _spellings(rng: random.Random, person: TruePerson, slot: str) -> tuple[Variant, Variant]:
+    """A spelling of each part; pinyin parts both with tone marks or both without, as one writer would."""
+    givens, fathers = person.given.variants[slot], person.father.variants[slot]
+    if slot == "pinyin":
+        marked = rng.random() < 0.5
+        givens = [v for v in givens if _has_tone_marks(v.text) == marked] or givens
+        fathers = [v for v in fathers if _has_tone_marks(v.text) == marked] or fathers
+    return rng.choice(givens), rng.choice(fathers)
+
+
+def _has_tone_marks(text: str) -> bool:
+    return not text.isascii()
 
 
 _PATRONYMIC_END = re.compile(r"(uly|ulı|qyzy|kyzy|ova|eva|ov|ev|ұлы|улы|қызы|кызы|ова|ева|ов|ев)$", re.I)

@@ -153,8 +153,8 @@ def comparisons() -> list:
         ]),
         cl.CustomComparison(output_column_name="resident_id", comparison_levels=[
             _missing("resident_l IS NULL OR resident_r IS NULL"),
-            _level("resident_l = resident_r", "same number", 0.95, 0.00001),
-            _else(0.05, 0.99999),
+            _level("resident_l = resident_r", "same number", 0.999, 0.00001),
+            _else(0.001, 0.99999),  # check digits catch most typing errors: two valid numbers are two persons
         ]),
         cl.ArrayIntersectAtSizes("facilities", [1]).configure(m_probabilities=[0.40, 0.60],
                                                               u_probabilities=[0.02, 0.98]),
@@ -278,14 +278,19 @@ def predict(linker: Linker, chunks: int, done: Callable[[int], list[dict] | None
     for i in range(1, chunks + 1):
         rows_ = done(i)
         if rows_ is None:
-            result = linker.inference.predict_chunk(left_chunk=(i, chunks), right_chunk=(1, 1),
-                                                    threshold_match_probability=PROPOSE, warning_mode="never")
-            rows_ = [{k: v for k, v in row.items() if k.startswith(KEPT)} for row in result.as_record_list()]
+            rows_ = predict_chunk_rows(linker, i, chunks)
             save(i, rows_)
         kept.extend(rows_)
         if progress:
             progress()
     return kept
+
+
+def predict_chunk_rows(linker: Linker, chunk: int, chunks: int) -> list[dict]:
+    """The pairs ≥ PROPOSE whose left record falls in one chunk: ids, score, levels and weights."""
+    result = linker.inference.predict_chunk(left_chunk=(chunk, chunks), right_chunk=(1, 1),
+                                            threshold_match_probability=PROPOSE, warning_mode="never")
+    return [{k: v for k, v in row.items() if k.startswith(KEPT)} for row in result.as_record_list()]
 
 
 def clusters(pairs: Iterable[Pair], same: set[tuple[str, str]], not_same: set[tuple[str, str]]) -> dict[str, str]:

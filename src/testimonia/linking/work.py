@@ -38,6 +38,9 @@ class Memory:
     def save_chunk(self, number: int, rows: list[dict]) -> None:
         self._chunks[number] = rows
 
+    def close(self) -> None:
+        """Nothing to release in memory."""
+
 
 class WorkFile(Memory):
     def __init__(self, path: Path):
@@ -67,13 +70,16 @@ class WorkFile(Memory):
     def chunk(self, number: int) -> list[dict] | None:
         if not self._exists(f"chunk_{number}"):
             return None
-        return self.connection.execute(f"SELECT * FROM chunk_{number}").fetch_arrow_table().to_pylist()
+        return self.connection.execute(f"SELECT * FROM chunk_{number}").to_arrow_table().to_pylist()
 
     def save_chunk(self, number: int, rows: list[dict]) -> None:
         table = pa.Table.from_pylist(rows) if rows else pa.table({"unique_id_l": pa.array([], pa.string())})
         self.connection.register("finished", table)
         self.connection.execute(f"CREATE TABLE chunk_{number} AS SELECT * FROM finished")
         self.connection.unregister("finished")
+
+    def close(self) -> None:
+        self.connection.close()
 
     def _exists(self, table: str) -> bool:
         return bool(self.connection.execute(

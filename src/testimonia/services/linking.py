@@ -78,7 +78,7 @@ def run(registry: Registry, actor: Actor, *, changed_only: bool = False, progres
     run_id, resumed = _open_run(registry, actor, fingerprint, changed_only)
     work = registry.folder / "linking" / f"{run_id}.duckdb"
     try:
-        pairs, trained = _score(records, work, backend, progress)
+        pairs, trained = _score(records, changed_only, work, backend, progress)
     except Exception:  # an interruption (Ctrl-C, a kill) leaves the run to resume instead
         _close_run(registry, run_id, "failed", {"error": "scoring failed"})
         work.unlink(missing_ok=True)
@@ -194,22 +194,26 @@ def _close_run(registry: Registry, run_id: str, state: str, report: dict) -> Non
             state=state, finished_at=utcnow(), report=json.dumps(report)))
 
 
-def _score(records: list[LinkRecord], work: Path, backend: Callable | None,
+def _score(records: list[LinkRecord], changed_only: bool, work: Path, backend: Callable | None,
            progress: Progress | None) -> tuple[list[engine.Pair], list[str]]:
     """Train (or reuse the saved model) and score every candidate pair, chunk by chunk."""
     tick = progress or (lambda stage, total: lambda: None)
     store = WorkFile(work) if backend is None else Memory()
-    db_api, table = backend(records) if backend else store.input(records)
-    trained: list[str] = []
-    if store.model() is None:
-        done = tick("training the model", 1)
-        model, trained = engine.train(engine.make_linker(db_api, table, len(records)), len(records))
-        store.save_model(model)
-        done()
-    linker = engine.make_linker(db_api, table, len(records), model=store.model())
-    chunks = max(1, -(-len(records) // CHUNK_PERSONS))
-    predictions = engine.predict(linker, chunks, store.chunk, store.save_chunk, tick("scoring candidate pairs", chunks))
-    return engine.pairs_of(predictions, engine.levels(linker)), trained
+    try:
+        db_api, table = backend(records) if backend else store.input(records)
+        trained: list[str] = []
+        if store.model() is None:
+            done = tick("training the model", 1)
+            model, trained = engine.train(engine.make_linker(db_api, table, len(records), changed_only), len(records))
+            store.save_model(model)
+            done()
+        linker = engine.make_linker(db_api, table, len(records), model=store.model())
+        chunks = max(1, -(-len(records) // CHUNK_PERSONS))
+        predictions = engine.predict(linker, chunks, store.chunk, store.save_chunk,
+                                     tick("scoring candidate pairs", chunks))
+        return engine.pairs_of(predictions, engine.levels(linker)), trained
+    finally:
+        store.close()
 
 
 def _evidence(by_id: dict[str, LinkRecord], pair: tuple[str, str]) -> str | None:
@@ -223,11 +227,15 @@ def pair_evidence(a: LinkRecord, b: LinkRecord) -> str:
 
 def _write_proposals(conn, run_id: str, pairs: list[engine.Pair], clusters: dict[str, str],  # noqa: ANN001
                      by_id: dict[str, LinkRecord]) -> None:
-    rows = [{"id": new_id("m"), "run_id": run_id, "person_a": p.a, "person_b": p.b, "probability": p.probability,
-             "weight": p.weight, "cluster": clusters.get(p.a), "evidence": pair_evidence(by_id[p.a], by_id[p.b]),
-             "reasons": json.dumps(p.reasons, ensure_ascii=False),
-             "features": json.dumps({"a": by_id[p.a].compared(), "b": by_id[p.b].compared()}, ensure_ascii=False)}
-            for p in pairs]
+    """The run's proposals; a pair whose persons ended in one cluster carries the cluster's id."""
+    rows = []
+    for p in pairs:
+        cluster = clusters.get(p.a)
+        rows.append({
+            "id": new_id("m"), "run_id": run_id, "person_a": p.a, "person_b": p.b, "probability": p.probability,
+            "weight": p.weight, "cluster": f"{run_id}:{cluster}" if cluster and cluster == clusters.get(p.b) else None,
+            "evidence": pair_evidence(by_id[p.a], by_id[p.b]), "reasons": json.dumps(p.reasons, ensure_ascii=False),
+            "features": json.dumps({"a": by_id[p.a].compared(), "b": by_id[p.b].compared()}, ensure_ascii=False)})
     for start in range(0, len(rows), 2000):
         conn.execute(match_proposals.insert(), rows[start:start + 2000])
 

@@ -367,7 +367,7 @@ match_proposals = Table(
     Column("person_b", ID, ForeignKey("persons.id"), nullable=False, index=True),
     Column("probability", Float, nullable=False),
     Column("weight", Float, nullable=False),
-    Column("cluster", ID, nullable=True, index=True),  # the run's cluster both persons fall in
+    Column("cluster", String(64), nullable=True, index=True),  # run id:cluster, when both persons fall in one
     Column("evidence", String(64), nullable=False),  # fingerprint of both persons' compared fields
     Column("reasons", Text, nullable=False),  # JSON: per field, its level, agreement and weight
     Column("features", Text, nullable=False),  # JSON: the compared fields of both (to say what is new)

@@ -50,7 +50,7 @@ def upgrade() -> None:
     sa.Column('person_b', sa.String(length=32), nullable=False),
     sa.Column('probability', sa.Float(), nullable=False),
     sa.Column('weight', sa.Float(), nullable=False),
-    sa.Column('cluster', sa.String(length=32), nullable=True),
+    sa.Column('cluster', sa.String(length=64), nullable=True),
     sa.Column('evidence', sa.String(length=64), nullable=False),
     sa.Column('reasons', sa.Text(), nullable=False),
     sa.Column('features', sa.Text(), nullable=False),

@@ -1,0 +1,202 @@
+"""Linking over the registry: proposals with reasons, decisions respected, resumable runs — SQLite and PostgreSQL.
+
+People: the published names of public figures (Serikzhan Bilash, Rahile Dawut) and invented ones.
+"""
+
+import pytest
+from sqlalchemy import func, select
+
+from testimonia.domain.prc_id import check_character
+from testimonia.linking import engine
+from testimonia.services import linking, records
+from testimonia.services.errors import PermissionDenied
+from testimonia.services.inputs import NameInput, PersonInput
+from testimonia.store.schema import audit_log, link_runs, match_proposals
+
+
+def resident_id(first17: str) -> str:
+    return first17 + check_character(first17)
+
+
+def person(registry, actor, project, *names, **fields):
+    return records.add_person(registry, actor, project, PersonInput(names=[NameInput(n) for n in names], **fields))
+
+
+@pytest.fixture
+def people(registry, editor, project):
+    p = lambda *names, **fields: person(registry, editor, project, *names, **fields)  # noqa: E731
+    return {
+        "bilash_en": p("Serikzhan Bilash", birth_date="1974", hometown="654028", sex="male"),
+        "bilash_ru": p("Серикжан Билаш", age_years=45, age_at="2019-05", sex="male"),
+        "bilash_zh": p("Saierkejian Bilaixi", hometown="654028"),
+        "dawut_en": p("Rahile Dawut", birth_date="1966", sex="female"),
+        "dawut_ug": p("راھىلە داۋۇت", sex="female"),
+        "bekov": p("Erlan Bekov", birth_date="1980", sex="male"),
+        "omar": p("Gulnar Omar", birth_date="1990", sex="female"),
+    }
+
+
+def pairs_in(groups):
+    return {(pair["a"], pair["b"]) for group in groups for pair in group["pairs"]}
+
+
+def pair(a, b):
+    return tuple(sorted((a, b)))
+
+
+def test_proposes_one_person_across_scripts_with_reasons(registry, editor, people):
+    report = linking.run(registry, editor)
+    assert report.persons == 7 and report.proposed == 4 and report.trained == []  # 7 persons: the priors stand
+    groups = linking.queue(registry, editor)
+    assert pairs_in(groups) == {pair(people["bilash_en"], people["bilash_ru"]),
+                                pair(people["bilash_en"], people["bilash_zh"]),
+                                pair(people["bilash_ru"], people["bilash_zh"]),
+                                pair(people["dawut_en"], people["dawut_ug"])}
+    three = next(g for g in groups if len(g["persons"]) == 3)  # a cluster of three is shown together
+    assert set(three["persons"]) == {people["bilash_en"], people["bilash_ru"], people["bilash_zh"]}
+    latin_cyrillic = next(p for p in three["pairs"] if {p["a"], p["b"]} == {people["bilash_en"], people["bilash_ru"]})
+    reasons = {r["field"]: r for r in latin_cyrillic["reasons"]}
+    assert reasons["names"]["level"] == "agree" and reasons["names"]["weight"] > 0
+    assert reasons["birth"]["level"] == "agree"  # born 1974 = 45 years old in May 2019
+    assert reasons["hometown"]["verdict"] == "missing" and reasons["resident_id"]["verdict"] == "missing"
+    assert latin_cyrillic["probability"] > 0.9
+
+
+def test_a_different_resident_id_counts_against_and_the_same_one_for(registry, editor, project):
+    same_a = person(registry, editor, project, "Nurlan Sadyk", birth_date="1970", resident_id=resident_id("65402819700101123"))
+    same_b = person(registry, editor, project, "Нурлан Садык", birth_date="1970", resident_id=resident_id("65402819700101123"))
+    other = person(registry, editor, project, "Nurlan Sadyq", birth_date="1970", resident_id=resident_id("65402819700101456"))
+    linking.run(registry, editor)
+    scored = {(p["a"], p["b"]): p for g in linking.queue(registry, editor) for p in g["pairs"]}
+    assert pair(same_a, same_b) in scored
+    assert pair(same_a, other) not in scored and pair(same_b, other) not in scored
+
+
+def test_not_same_is_not_proposed_again_until_new_evidence(registry, editor, people):
+    linking.run(registry, editor)
+    a, b = people["dawut_en"], people["dawut_ug"]
+    linking.decide(registry, editor, a, b, "not_same", "two women of that name; checked with the family")
+    assert pair(a, b) not in pairs_in(linking.queue(registry, editor))
+    report = linking.run(registry, editor)
+    assert report.held_by_decisions >= 1
+    assert pair(a, b) not in pairs_in(linking.queue(registry, editor))
+    records.add_name(registry, editor, b, NameInput("热依拉·达吾提"))  # new evidence
+    linking.run(registry, editor)
+    back = [p for g in linking.queue(registry, editor) for p in g["pairs"] if (p["a"], p["b"]) == pair(a, b)]
+    assert back and back[0]["decision"] == "not_same"
+    assert any("热依拉·达吾提" in line for line in back[0]["new"])
+
+
+def test_not_same_inside_a_cluster_splits_it(registry, editor, people):
+    linking.run(registry, editor)
+    en, ru, zh = people["bilash_en"], people["bilash_ru"], people["bilash_zh"]
+    assert any({en, ru, zh} <= set(g["persons"]) for g in linking.queue(registry, editor))
+    linking.decide(registry, editor, ru, zh, "not_same")
+    linking.run(registry, editor)
+    groups = linking.queue(registry, editor)
+    assert not any({ru, zh} <= set(g["persons"]) for g in groups)
+    assert any(en in g["persons"] for g in groups)  # the Latin form still goes with one of them
+
+
+def test_decisions_are_an_audited_append_only_log(registry, editor, people):
+    linking.run(registry, editor)
+    a, b = people["bilash_en"], people["bilash_ru"]
+    linking.decide(registry, editor, a, b, "unsure")
+    linking.decide(registry, editor, b, a, "same", "same birth year and photo")
+    groups = linking.queue(registry, editor, include_decided=True)
+    decided = next(p for g in groups for p in g["pairs"] if (p["a"], p["b"]) == pair(a, b))
+    assert decided["decision"] == "same"  # the latest counts
+    with registry.db.reading() as conn:
+        actions = conn.execute(select(audit_log.c.action).where(audit_log.c.action.like("match.%"))).scalars().all()
+        assert actions == ["match.decide", "match.decide"]
+        assert registry.audit.verify(conn) == []
+
+
+def test_changed_only_compares_new_persons_with_everyone(registry, editor, project, people):
+    linking.run(registry, editor)
+    newcomer = person(registry, editor, project, "Rahile Davut", birth_date="1966")
+    report = linking.run(registry, editor, changed_only=True)
+    assert report.changed == 1
+    with registry.db.reading() as conn:
+        latest = conn.execute(select(link_runs.c.id).order_by(link_runs.c.started_at.desc())).scalars().first()
+        new_pairs = set(conn.execute(select(match_proposals.c.person_a, match_proposals.c.person_b)
+                                     .where(match_proposals.c.run_id == latest)).all())
+    assert new_pairs and all(newcomer in p for p in new_pairs)
+    assert pair(newcomer, people["dawut_en"]) in new_pairs
+
+
+class Killed(BaseException):
+    """What the process sees of a kill, as far as it sees anything (an exception that is not an error)."""
+
+
+def test_a_killed_run_writes_nothing_and_resumes(registry, editor, project, people, monkeypatch):
+    clean = linking.run(registry, editor)
+    person(registry, editor, project, "Aigerim Nurlanovna")
+    expected = pairs_in(linking.queue(registry, editor))
+    monkeypatch.setattr(linking, "CHUNK_PERSONS", 3)  # 8 persons: 3 chunks
+    original = engine.predict_chunk_rows
+
+    calls = {"n": 0}
+
+    def killed_after_one(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise Killed
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "predict_chunk_rows", killed_after_one)
+    with pytest.raises(Killed):
+        linking.run(registry, editor)
+    with registry.db.reading() as conn:
+        state = conn.execute(select(link_runs.c.state).order_by(link_runs.c.started_at.desc())).scalars().first()
+        assert state == "running"
+        assert conn.execute(select(func.count()).select_from(match_proposals)).scalar() == clean.proposed
+    monkeypatch.setattr(engine, "predict_chunk_rows", original)
+    resumed = linking.run(registry, editor)
+    assert resumed.resumed and calls["n"] == 2
+    assert pairs_in(linking.queue(registry, editor)) == expected
+    assert not list((registry.folder / "linking").glob("*.duckdb"))  # the work file is gone
+
+
+def test_a_failure_while_writing_leaves_no_proposals(registry, editor, people, monkeypatch):
+    def broken(conn, run_id, pairs, *rest):
+        conn.execute(match_proposals.insert().values(id="m_x", run_id=run_id, person_a=pairs[0].a, person_b=pairs[0].b,
+                                                     probability=1, weight=1, evidence="", reasons="[]", features="{}"))
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(linking, "_write_proposals", broken)
+    with pytest.raises(RuntimeError):
+        linking.run(registry, editor)
+    with registry.db.reading() as conn:
+        assert conn.execute(select(func.count()).select_from(match_proposals)).scalar() == 0
+
+
+def test_hard_cases_have_defined_behaviour(registry, editor, project):
+    nameless = person(registry, editor, project, birth_date="1960", hometown="654028",
+                      resident_id=resident_id("65402819600101123"))
+    id_twin = person(registry, editor, project, "Qasym Tursyn", resident_id=resident_id("65402819600101123"))
+    han_only = person(registry, editor, project, "热依拉·达吾提")
+    latin = person(registry, editor, project, "Rahile Dawut")
+    for i in range(12):  # a common name: one block key shared by more persons than the block limit
+        person(registry, editor, project, f"Muhammad {['Ali', 'Hasan', 'Tursun', 'Omar'][i % 4]}",
+               birth_date=str(1950 + i))
+    report = linking.run(registry, editor, max_block=5)
+    assert report.blocking.persons_without_names == 1
+    assert report.blocking.keys_skipped >= 1 and report.blocking.largest_skipped[0][0] == 12
+    found = pairs_in(linking.queue(registry, editor))
+    assert pair(nameless, id_twin) in found  # found through the resident ID alone
+    assert pair(han_only, latin) in found
+
+
+def test_who_may_link_decide_and_see(registry, editor, make_user, people):
+    volunteer, researcher = make_user("volunteer"), make_user("researcher")
+    outsider = make_user("editor", "other-editor", projects=[])
+    with pytest.raises(PermissionDenied):
+        linking.run(registry, volunteer)
+    linking.run(registry, editor)
+    assert linking.queue(registry, researcher)  # researchers read the queue
+    with pytest.raises(PermissionDenied):
+        linking.decide(registry, researcher, people["bilash_en"], people["bilash_ru"], "same")
+    assert linking.queue(registry, outsider) == []  # pairs of a project one is not a member of stay hidden
+    with pytest.raises(PermissionDenied):
+        linking.decide(registry, outsider, people["bilash_en"], people["bilash_ru"], "same")
