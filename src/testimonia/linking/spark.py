@@ -6,6 +6,8 @@ proposed pairs are few.
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -18,6 +20,7 @@ def session(checkpoints: Path, partitions: int = 4):
     from pyspark.sql import SparkSession
     from splink.backends.spark import similarity_jar_location
 
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # workers import testimonia from this environment
     spark = (SparkSession.builder.master(f"local[{partitions}]").appName("testimonia-linking")
              .config("spark.jars", similarity_jar_location())
              .config("spark.sql.shuffle.partitions", str(partitions))
@@ -25,6 +28,7 @@ def session(checkpoints: Path, partitions: int = 4):
              .config("spark.ui.enabled", "false")
              .config("spark.driver.host", "127.0.0.1")
              .getOrCreate())
+    spark.sparkContext.setLogLevel("ERROR")
     spark.sparkContext.setCheckpointDir(str(checkpoints))
     return spark
 

@@ -1,0 +1,35 @@
+"""What linking compares: birth years from dates or ages, division codes, bounded blocking."""
+
+from testimonia.linking.records import LinkRecord, birth_years, bounded_keys, county_and_prefecture
+
+
+def test_birth_years_from_a_date_or_an_age_at_a_dated_event():
+    assert birth_years("1958", None, None) == (1958, 1958)
+    assert birth_years("1958~", None, None)[0] <= 1958 <= birth_years("1958~", None, None)[1]
+    assert birth_years(None, 60, "2018") == (1957, 1958)  # "about 60 in 2018" agrees with "born 1958"
+    assert birth_years(None, 66, "2018-05") == (1951, 1952)
+    assert birth_years(None, None, "2018") is None and birth_years("not a date", None, None) is None
+
+
+def test_county_and_prefecture_from_chinese_division_codes():
+    assert county_and_prefecture("654028") == ("654028", "6540")  # Nilka County, Ili
+    assert county_and_prefecture("654028100") == ("654028", "6540")  # a township: its county
+    assert county_and_prefecture("654000") == (None, "6540")  # a prefecture alone
+    assert county_and_prefecture("KZ") == (None, None) and county_and_prefecture(None) == (None, None)
+
+
+def test_blocking_leaves_out_keys_too_many_persons_share_and_says_so():
+    common = [LinkRecord(id=f"p{i}", names=("Muhammad",), name_keys=("part:MHMT",)) for i in range(5)]
+    paired = [LinkRecord(id=f"q{i}", names=("Muhammad Ali",), name_keys=("pair:L|MHMT", "part:MHMT")) for i in range(2)]
+    nameless = [LinkRecord(id="n", resident="blind")]
+    kept, report = bounded_keys(common + paired + nameless, max_block=4)
+    assert report.keys_skipped == 1 and report.largest_skipped == [(7, "part:MHMT")]
+    assert report.persons_without_keys == 5 and report.persons_without_names == 1
+    assert [r.name_keys for r in kept if r.id.startswith("q")] == [("pair:L|MHMT",)] * 2
+
+
+def test_evidence_changes_with_what_is_compared_only():
+    record = LinkRecord(id="p1", names=("Rahile Dawut",), birth=(1966, 1966))
+    assert record.evidence() == LinkRecord(id="p1", names=("Rahile Dawut",), birth=(1966, 1966), changed=False).evidence()
+    assert record.evidence() != LinkRecord(id="p1", names=("Rahile Dawut", "热依拉·达吾提"), birth=(1966, 1966)).evidence()
+    assert "resident" not in record.compared()  # the blind index is never shown
