@@ -145,12 +145,14 @@ FEMALE = frozenset((
     "mukaddas_mijit rebiya_kadeer dilraba_dilmurat sanubar_tursun mihrigul_tursun dilnar_abdulla gulnazar "
     "chimengul_awut sayragul_sauytbay kaisha_akan gulzira_auelkhan amannisa_khan xiang_fei_iparhan zumret_dawut "
     "tursunay_ziyawudun gulchehra_hoja qimangul_zikri jewher_ilham ziba_murat gulmire_imin").split())
-ETHNICITY_WORD = re.compile(r"\b(Uyghur|Kazakh|Kyrgyz|Tatar|Uzbek|Hui)", re.I)
+ETHNICITY_WORD = re.compile(r"\b(Uyghur|Uighur|Kazakh|Kyrgyz|Tatar|Uzbek|Hui)", re.I)
 ETHNICITY_BY_KIND = {"uyghur_arabic": "uyghur", "uly": "uyghur", "kazakh_cyrillic": "kazakh",
                      "kazakh_latin": "kazakh", "kyrgyz_cyrillic": "kyrgyz"}
-# Titles, honorifics and a pen name, folded: a person whose name part is one is not harvested (no father's name).
+# Titles, honorifics and a pen name, folded, and nisbas with the Arabic article (al-Kashgari): a person whose
+# name part is one is not harvested, for it is no father's name.
 NOT_NAMES = frozenset("han hoja haja hvaja beg bek batir batur sultan tore damola damolla efendi ependi haji hajim "
                       "uigur".split())
+ARABIC_ARTICLE = re.compile(r"(al|el|ad|ud|ul)-", re.I)
 HAN_SEPARATOR = re.compile(r"\s*[·•‧・.．\-\u2e31\u318d\s]\s*")
 LANGUAGE_BY_KIND = {"uyghur_arabic": "ug", "chinese": "zh", "kazakh_cyrillic": "kk", "russian": "ru",
                     "kyrgyz_cyrillic": "ky"}
@@ -191,18 +193,23 @@ def split_parts(form: dict) -> list[str]:
     return text.split()
 
 
-def _ethnicity(person: dict) -> str | None:
+def _ethnicity(person: dict) -> str:
+    """As the notes or the forms' kinds say; otherwise Uyghur (officials of the region, relatives of Uyghurs)."""
     found = ETHNICITY_WORD.search(person.get("notes") or "")
     if found:
-        return found.group(1).lower()
+        return found.group(1).lower().replace("uighur", "uyghur")
     kinds = [ETHNICITY_BY_KIND[f["kind"]] for f in person["forms"] if f["kind"] in ETHNICITY_BY_KIND]
-    return kinds[0] if kinds else None
+    return kinds[0] if kinds else "uyghur"
+
+
+def _is_name(part: str, key: str) -> bool:
+    return key not in NOT_NAMES and not ARABIC_ARTICLE.match(part)
 
 
 def _aligned(parts: list[str], slot: str, kind: str, reference: list[str]) -> bool:
     """Two parts in the reference's order, each like the reference's part (not a swapped or another name)."""
     keys = [fold(p, slot, kind) for p in parts]
-    if any(k in NOT_NAMES for k in keys):
+    if not all(map(_is_name, parts, keys)):
         return False
     straight = (ratio(keys[0], reference[0]), ratio(keys[1], reference[1]))
     swapped = (ratio(keys[0], reference[1]), ratio(keys[1], reference[0]))
@@ -218,10 +225,11 @@ def person_clusters(person: dict) -> tuple[Cluster, Cluster] | None:
     ethnicity = _ethnicity(person)
     forms = [f for f in person["forms"] if not f.get("alias")]
     latin = [f for f in forms if f["script"] == "Latn"]
-    if GROUP.get(ethnicity or "") is None or not latin:
+    if ethnicity not in GROUP or not latin:
         return None
-    reference = [fold(p, "Latn") for p in split_parts(latin[0])]
-    if len(reference) != 2 or any(k in NOT_NAMES for k in reference):
+    spellings = split_parts(latin[0])
+    reference = [fold(p, "Latn") for p in spellings]
+    if len(reference) != 2 or not all(map(_is_name, spellings, reference)):
         return None
     columns: tuple[list[Variant], list[Variant]] = ([], [])
     for form in forms:
@@ -230,7 +238,6 @@ def person_clusters(person: dict) -> tuple[Cluster, Cluster] | None:
             for column, part in zip(columns, parts):
                 column.append(Variant(part, slot, form["kind"], LANGUAGE_BY_KIND.get(form["kind"])))
     sex = "female" if person["key"] in FEMALE else "male"
-    spellings = split_parts(latin[0])
     return tuple(_cluster(f"{person['id']}/{position}", ethnicity, sex, spelling, published)
                  for position, spelling, published in zip(("given", "father"), spellings, columns))
 

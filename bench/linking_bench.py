@@ -1,0 +1,196 @@
+"""The linking benchmark: quality against known truth, wall time and memory, and a splink baseline.
+
+    python -m bench.linking_bench [--persons 1000,100000] [--seed 1] [--skip-baseline]
+    make bench   (runs it at 1,000 and 100,000 persons; 1,000,000 by hand: --persons 1000000)
+
+For each size: a registry generated with known truth (bench/linking/generate.py, which never uses
+testimonia.names) is imported into a fresh SQLite registry (not timed here: bench/run.py measures
+imports), then `testimonia link` (services.linking.run) runs over it, timed end to end with its peak
+resident memory. Reported: pairwise precision, recall and F1 of the clusters it proposes (every pair
+of persons in one predicted cluster against every pair of rows of one true person), B-cubed
+precision, recall and F1, wall time, peak memory, and the blocking report.
+
+Baseline, same run, same records: splink with its default string comparison on names transliterated
+by anyascii (Jaro-Winkler at 0.92 / 0.88 / 0.7, as `cl.NameComparison` does) and the same other
+fields, blocked on the first four letters of the transliterated name, the resident ID, or county and
+birth year; trained the same way (random-sample u, EM), clustered at the same 0.5 threshold; no
+cross-script names capability.
+Results: a table on stdout and JSON in bench/out/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+from sqlalchemy import select, union
+
+from testimonia.services import linking
+from testimonia.services.access import SYSTEM
+from testimonia.services.importing import import_file
+from testimonia.services.registry import init_folder
+from testimonia.services.users import create_project
+from testimonia.store.schema import events, link_runs, match_proposals, names, sources, testimonies, testimony_subjects
+
+OUT = Path(__file__).parent / "out"
+
+
+def generated(persons: int, seed: int) -> tuple[Path, list[str]]:
+    """The generated file (made once and kept in bench/out/) and each row's true person."""
+    path = OUT / f"linking-{persons}-seed{seed}.jsonl"
+    truth = path.with_suffix(".truth.tsv")
+    if not truth.exists():
+        subprocess.run([sys.executable, "-m", "bench.linking.generate", "--persons", str(persons), "--seed", str(seed),
+                        "--out", str(path)], check=True)
+    rows = [line.split("\t") for line in truth.read_text().splitlines() if line.strip()]
+    return path, [true for _, true in sorted(((int(row), true) for row, true in rows))]
+
+
+def person_rows(registry) -> dict[str, int]:
+    """Registry person → generated row, through the source every row names (https://…/row/<n>)."""
+    with registry.db.reading() as conn:
+        links = union(
+            select(testimony_subjects.c.person_id, sources.c.url)
+            .select_from(testimony_subjects.join(testimonies, testimonies.c.id == testimony_subjects.c.testimony_id)
+                         .join(sources, sources.c.id == testimonies.c.source_id)),
+            select(names.c.person_id, sources.c.url).select_from(names.join(sources, sources.c.id == names.c.source_id)),
+            select(events.c.person_id, sources.c.url).select_from(events.join(sources, sources.c.id == events.c.source_id)),
+        )
+        return {person: int(url.rsplit("/", 1)[1]) for person, url in conn.execute(links) if url}
+
+
+def predicted_clusters(registry, run_id: str) -> dict[str, str]:
+    with registry.db.reading() as conn:
+        rows = conn.execute(select(match_proposals.c.person_a, match_proposals.c.person_b, match_proposals.c.cluster)
+                            .where(match_proposals.c.run_id == run_id, match_proposals.c.cluster.is_not(None))).all()
+    return {person: cluster for a, b, cluster in rows for person in (a, b)}
+
+
+def scores(predicted: dict[str, str], truth: dict[str, str]) -> dict[str, float]:
+    """Pairwise and B-cubed precision, recall, F1 of a clustering (persons not in `predicted` stand alone)."""
+    clusters = {p: predicted.get(p, f"alone:{p}") for p in truth}
+    cells = Counter((clusters[p], truth[p]) for p in truth)
+    predicted_sizes, true_sizes = Counter(clusters.values()), Counter(truth.values())
+    pairs = lambda n: n * (n - 1) // 2  # noqa: E731
+    together = sum(pairs(n) for n in cells.values())
+    proposed, actual = sum(pairs(n) for n in predicted_sizes.values()), sum(pairs(n) for n in true_sizes.values())
+    precision = together / proposed if proposed else 1.0
+    recall = together / actual if actual else 1.0
+    b_precision = sum(cells[(clusters[p], truth[p])] / predicted_sizes[clusters[p]] for p in truth) / len(truth)
+    b_recall = sum(cells[(clusters[p], truth[p])] / true_sizes[truth[p]] for p in truth) / len(truth)
+    f1 = lambda p, r: 2 * p * r / (p + r) if p + r else 0.0  # noqa: E731
+    return {"pairwise_precision": precision, "pairwise_recall": recall, "pairwise_f1": f1(precision, recall),
+            "bcubed_precision": b_precision, "bcubed_recall": b_recall, "bcubed_f1": f1(b_precision, b_recall),
+            "true_pairs": actual, "predicted_pairs": proposed}
+
+
+def baseline(records) -> dict[str, str]:
+    """splink's default string comparisons on anyascii names, the same other fields; cluster per person."""
+    import duckdb
+    import pyarrow as pa
+    import splink.comparison_library as cl
+    from anyascii import anyascii
+    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+    from testimonia.linking import engine
+
+    rows = engine.rows(records)
+    for row, record in zip(rows, records):
+        row["name"] = anyascii(record.names[0]).lower() if record.names else None
+    table = pa.Table.from_pylist(rows, schema=engine.COLUMNS.append(pa.field("name", pa.string())))
+    db_api = DuckDBAPI(connection=duckdb.connect())
+    frame = db_api.register(table, table_name="persons")
+    settings = SettingsCreator(
+        link_type="dedupe_only", probability_two_random_records_match=1 / max(len(records), 1),
+        comparisons=[cl.NameComparison("name"), *engine.other_comparisons()],
+        blocking_rules_to_generate_predictions=[block_on("substr(name, 1, 4)"), block_on("resident"),
+                                                block_on("county", "birth_lo")])
+    linker = Linker(frame, settings)
+    linker.training.estimate_u_using_random_sampling(max_pairs=engine.U_PAIRS, seed=1)
+    for rule in (block_on("substr(name, 1, 4)"), block_on("prefecture", "birth_lo")):
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(rule, max_pairs=engine.EM_PAIRS)
+        except (ValueError, ZeroDivisionError):
+            pass
+    predictions = linker.inference.predict(threshold_match_probability=engine.PROPOSE)
+    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(predictions, engine.PROPOSE)
+    return {r["unique_id"]: r["cluster_id"] for r in clusters.as_record_list()}
+
+
+def measure(persons: int, seed: int, with_baseline: bool) -> dict:
+    path, truth_rows = generated(persons, seed)
+    with tempfile.TemporaryDirectory(dir=OUT) as folder:
+        registry = init_folder(Path(folder) / "data")
+        project = create_project(registry, SYSTEM, "bench")
+        started = time.perf_counter()
+        import_file(registry, SYSTEM, path, project)
+        imported = time.perf_counter() - started
+        row_of = person_rows(registry)
+        truth = {person: truth_rows[row] for person, row in row_of.items()}
+        started = time.perf_counter()
+        report = linking.run(registry, SYSTEM)
+        seconds = time.perf_counter() - started
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        result = {"persons": persons, "seed": seed, "import_seconds": round(imported, 1),
+                  "link_seconds": round(seconds, 1), "peak_memory_mib": round(peak),
+                  "trained": report.trained, "proposed": report.proposed, "clusters": report.clusters,
+                  "blocking": report.blocking.__dict__,
+                  **{k: round(v, 4) for k, v in scores(predicted_clusters(registry, report.run_id), truth).items()}}
+        if with_baseline:
+            with registry.db.reading() as conn:
+                records = linking.read_records(conn, SYSTEM)
+            started = time.perf_counter()
+            base = scores(baseline(records), truth)
+            result["baseline"] = {**{k: round(v, 4) for k, v in base.items()},
+                                  "seconds": round(time.perf_counter() - started, 1)}
+        with registry.db.reading() as conn:
+            result["run_report"] = json.loads(conn.execute(select(link_runs.c.report)
+                                                           .where(link_runs.c.id == report.run_id)).scalar())
+        registry.close()
+    return result
+
+
+def machine() -> str:
+    cpus = len(__import__("os").sched_getaffinity(0))
+    memory = int(open("/proc/meminfo").readline().split()[1]) // 1024 // 1024
+    return f"{platform.machine()}, {cpus} cores, {memory} GiB, Python {platform.python_version()}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.linking_bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--persons", default="1000,100000", help="comma-separated registry sizes")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--skip-baseline", action="store_true")
+    args = parser.parse_args(argv)
+    OUT.mkdir(exist_ok=True)
+    print(f"Linking benchmark on {machine()}")
+    results = []
+    for persons in (int(n) for n in args.persons.split(",")):
+        result = measure(persons, args.seed, not args.skip_baseline)
+        results.append(result)
+        print(f"\n{persons:,} persons (seed {args.seed}): link {result['link_seconds']:,} s, "
+              f"peak memory {result['peak_memory_mib']:,} MiB, trained: {', '.join(result['trained']) or 'priors'}")
+        print(f"  pairwise P {result['pairwise_precision']:.3f} R {result['pairwise_recall']:.3f} "
+              f"F1 {result['pairwise_f1']:.3f}   B-cubed P {result['bcubed_precision']:.3f} "
+              f"R {result['bcubed_recall']:.3f} F1 {result['bcubed_f1']:.3f}")
+        if "baseline" in result:
+            b = result["baseline"]
+            print(f"  baseline (splink, anyascii + Jaro-Winkler): pairwise P {b['pairwise_precision']:.3f} "
+                  f"R {b['pairwise_recall']:.3f} F1 {b['pairwise_f1']:.3f}   B-cubed F1 {b['bcubed_f1']:.3f}   "
+                  f"{b['seconds']:,} s")
+        print(f"  blocking: {result['blocking']}")
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    (OUT / f"linking-{stamp}.json").write_text(json.dumps(results, indent=1, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
