@@ -134,19 +134,20 @@ def measure(persons: int, seed: int, with_baseline: bool) -> dict:
         import_file(registry, SYSTEM, path, project)
         imported = time.perf_counter() - started
         row_of = person_rows(registry)
-        truth = {person: truth_rows[row] for person, row in row_of.items()}
+        with registry.db.reading() as conn:  # persons known only from withdrawn testimonies are never linked
+            records = linking.read_records(conn, SYSTEM)
+        truth = {r.id: truth_rows[row_of[r.id]] for r in records}
+        hidden = len(row_of) - len(truth)
         started = time.perf_counter()
         report = linking.run(registry, SYSTEM)
         seconds = time.perf_counter() - started
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        result = {"persons": persons, "seed": seed, "import_seconds": round(imported, 1),
+        result = {"persons": persons, "seed": seed, "hidden_by_withdrawal": hidden, "import_seconds": round(imported, 1),
                   "link_seconds": round(seconds, 1), "peak_memory_mib": round(peak),
                   "trained": report.trained, "proposed": report.proposed, "clusters": report.clusters,
                   "blocking": report.blocking.__dict__,
                   **{k: round(v, 4) for k, v in scores(predicted_clusters(registry, report.run_id), truth).items()}}
         if with_baseline:
-            with registry.db.reading() as conn:
-                records = linking.read_records(conn, SYSTEM)
             started = time.perf_counter()
             base = scores(baseline(records), truth)
             result["baseline"] = {**{k: round(v, 4) for k, v in base.items()},

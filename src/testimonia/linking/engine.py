@@ -11,6 +11,7 @@ gives the comparisons, their levels and why.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -28,14 +29,23 @@ from .records import LinkRecord
 #: Match probability from which a pair is proposed to reviewers and joins a cluster.
 PROPOSE = 0.5
 #: Pairs sampled to estimate u (how often non-matches agree) and, per session, to train m by EM.
-U_PAIRS = 300_000
+U_PAIRS = 100_000
 EM_PAIRS = 200_000
+#: Below this many persons λ and u keep their priors and names are not weighed by frequency: too few
+#: pairs to estimate anything.
+MIN_TRAINING_PERSONS = 2_000
 
 logging.getLogger("splink").setLevel(logging.WARNING)
 
 
+#: A form of one name part ("Kurban", a given name alone) agrees with everyone of that given name: the
+#: score of a pair of forms where either has a single part counts at most this much ("may be one name").
+SINGLE_PART_CAP = 0.6
+
+
 class NameScorer:
     """The best compare() score between the name forms of two persons; None when one has no name.
+    A pair of forms where one is a single name part counts at most SINGLE_PART_CAP.
 
     Callable with two ids (Spark) or with two Arrow arrays of ids (DuckDB's vectorised functions).
     Prepared names are built on first use and kept, so each person's forms are read once per run.
@@ -61,10 +71,15 @@ class NameScorer:
         forms_a, forms_b = self._forms(a), self._forms(b)
         if not forms_a or not forms_b:
             return None
-        return max(compare(x, y).score for x in forms_a for y in forms_b)
+        return max(_form_score(x, y) for x in forms_a for y in forms_b)
 
     def arrow(self, a: pa.Array, b: pa.Array) -> pa.Array:
         return pa.array([self(x, y) for x, y in zip(a.to_pylist(), b.to_pylist())], type=pa.float64())
+
+
+def _form_score(a: PreparedName, b: PreparedName) -> float:
+    score = compare(a, b).score
+    return min(score, SINGLE_PART_CAP) if len(a.parts) < 2 or len(b.parts) < 2 else score
 
 
 def scorers(records: Sequence[LinkRecord]) -> dict[str, NameScorer]:
@@ -74,8 +89,8 @@ def scorers(records: Sequence[LinkRecord]) -> dict[str, NameScorer]:
 
 
 COLUMNS = pa.schema([
-    ("unique_id", pa.string()), ("names_n", pa.int32()), ("name_keys", pa.list_(pa.string())),
-    ("name_key", pa.string()),
+    ("unique_id", pa.string()), ("names_n", pa.int32()), ("pair_keys", pa.list_(pa.string())),
+    ("part_keys", pa.list_(pa.string())), ("single_part", pa.bool_()), ("name_key", pa.string()),
     ("sex", pa.string()), ("ethnicity", pa.string()), ("birth_lo", pa.int32()), ("birth_hi", pa.int32()),
     ("county", pa.string()), ("prefecture", pa.string()), ("resident", pa.string()),
     ("facilities", pa.list_(pa.string())), ("relatives_n", pa.int32()), ("no_keys", pa.bool_()),
@@ -86,8 +101,11 @@ COLUMNS = pa.schema([
 def rows(records: Iterable[LinkRecord]) -> list[dict[str, Any]]:
     """One input row per record, in COLUMNS' shape (empty values as NULL, which splink treats as missing)."""
     return [{
-        "unique_id": r.id, "names_n": len(r.names) or None, "name_keys": list(r.name_keys) or None,
-        "name_key": _training_key(r.name_keys),
+        "unique_id": r.id, "names_n": len(r.names) or None,
+        "pair_keys": [k for k in r.name_keys if k.startswith("pair:")] or None,
+        "part_keys": [k for k in r.name_keys if k.startswith("part:")] or None,
+        "single_part": bool(r.name_keys) and not any(k.startswith("pair:") for k in r.name_keys),
+        "name_key": min((k for k in r.name_keys if k.startswith("pair:")), default=None),
         "sex": r.sex if r.sex not in (None, "unknown") else None,
         "ethnicity": r.ethnicity if r.ethnicity not in (None, "unknown") else None,
         "birth_lo": r.birth[0] if r.birth else None, "birth_hi": r.birth[1] if r.birth else None,
@@ -95,13 +113,6 @@ def rows(records: Iterable[LinkRecord]) -> list[dict[str, Any]]:
         "facilities": list(r.facilities) or None, "relatives_n": len(r.relatives) or None,
         "no_keys": not r.name_keys, "changed": r.changed,
     } for r in records]
-
-
-def _training_key(keys: tuple[str, ...]) -> str | None:
-    """One key per person for the EM session blocked on names (splink samples only scalar blocking
-    columns): the first two-part key, else the first key."""
-    ordered = sorted(keys, key=lambda k: (not k.startswith("pair:"), k))
-    return ordered[0] if ordered else None
 
 
 def _level(sql: str, label: str, m: float, u: float) -> cll.CustomLevel:
@@ -116,16 +127,19 @@ def _missing(sql: str) -> cll.CustomLevel:
     return cll.CustomLevel(sql, "missing").configure(is_null_level=True)
 
 
-def comparisons() -> list:
+def comparisons(frequencies: bool = True) -> list:
     """The fields compared and their levels, each with a prior m and u (the probability of the level
     among true matches and among non-matches; docs/linking.md) that training replaces when the registry
-    is large enough to estimate it."""
+    is large enough to estimate it. With `frequencies`, agreeing names weigh less the more persons bear
+    that name (splink's term-frequency adjustment on the person's first two-part name key); in a small
+    registry the frequencies mean nothing (one person's own records make their name look common)."""
     names, relatives = "tm_names(unique_id_l, unique_id_r)", "tm_relatives(unique_id_l, unique_id_r)"
+    by_frequency = {"tf_adjustment_column": "name_key", "disable_tf_exact_match_detection": True} if frequencies else {}
     return [
         cl.CustomComparison(output_column_name="names", comparison_levels=[
             _missing("names_n_l IS NULL OR names_n_r IS NULL"),
-            _level(f"{names} >= 0.9", "agree", 0.70, 0.002),
-            _level(f"{names} >= 0.7", "alike", 0.18, 0.01),
+            _level(f"{names} >= 0.9", "agree", 0.70, 0.002).configure(**by_frequency),
+            _level(f"{names} >= 0.7", "alike", 0.18, 0.01).configure(**by_frequency),
             _level(f"{names} >= 0.5", "may be one name", 0.08, 0.04),
             _else(0.04, 0.948),
         ]),
@@ -145,7 +159,7 @@ def other_comparisons() -> list:
             _missing("birth_lo_l IS NULL OR birth_lo_r IS NULL"),
             _level("birth_lo_l <= birth_hi_r AND birth_lo_r <= birth_hi_l", "agree", 0.80, 0.05),
             _level("birth_lo_l <= birth_hi_r + 2 AND birth_lo_r <= birth_hi_l + 2", "within 2 years", 0.12, 0.10),
-            _else(0.08, 0.85),
+            _else(0.03, 0.85),
         ]),
         cl.CustomComparison(output_column_name="sex", comparison_levels=[
             _missing("sex_l IS NULL OR sex_r IS NULL"),
@@ -174,11 +188,14 @@ def other_comparisons() -> list:
 
 
 def blocking_rules(changed_only: bool) -> list[CustomRule]:
-    """Candidate pairs: a shared name key; the same resident ID; or, for a person with no usable name key,
-    the same county and earliest birth year. With `changed_only`, one side must be new or changed."""
+    """Candidate pairs: a shared two-part name key; a shared one-part key when one of the two is known
+    by a single name part only; the same resident ID; or, for a person with no usable name key, the
+    same county and earliest birth year. With `changed_only`, one side must be new or changed."""
     scope = " AND (l.changed OR r.changed)" if changed_only else ""
     return [
-        CustomRule("l.name_keys = r.name_keys" + scope, arrays_to_explode=["name_keys"]),
+        CustomRule("l.pair_keys = r.pair_keys" + scope, arrays_to_explode=["pair_keys"]),
+        CustomRule("l.part_keys = r.part_keys AND (l.single_part OR r.single_part)" + scope,
+                   arrays_to_explode=["part_keys"]),
         CustomRule("l.resident = r.resident" + scope),
         CustomRule("l.county = r.county AND l.birth_lo = r.birth_lo AND (l.no_keys OR r.no_keys)" + scope),
     ]
@@ -190,7 +207,7 @@ def settings(persons: int, changed_only: bool = False) -> SettingsCreator:
     return SettingsCreator(
         link_type="dedupe_only",
         probability_two_random_records_match=min(0.1, 1 / max(persons, 1)),
-        comparisons=comparisons(),
+        comparisons=comparisons(frequencies=persons >= MIN_TRAINING_PERSONS),
         blocking_rules_to_generate_predictions=blocking_rules(changed_only),
         retain_intermediate_calculation_columns=True,
         retain_matching_columns=True,  # the comparison levels (gamma_*) are kept only with them
@@ -204,28 +221,32 @@ def make_linker(db_api, input_table, persons: int, changed_only: bool = False, m
     return Linker(input_table, configured, log_level=logging.WARNING)
 
 
-#: Below this many persons the priors stand: too few pairs to estimate anything.
-MIN_TRAINING_PERSONS = 2_000
+#: m is estimated only from at least this many pairs of persons with the same resident ID number.
+MIN_ID_PAIRS = 50
 
 
-def train(linker: Linker, persons: int) -> tuple[dict, list[str]]:
-    """Estimate the model from the data alone (no labels): λ from near-certain rules, u by sampling random
-    pairs, m by EM in two sessions blocked on different fields, so each field is trained in one. Returns
-    the model and the steps that ran (a step the data cannot support keeps the priors)."""
-    if persons < MIN_TRAINING_PERSONS:
-        return linker.misc.save_model_to_json(), []
-    steps = {
-        "λ": lambda: linker.training.estimate_probability_two_random_records_match(
+def train(linker: Linker, records: Sequence[LinkRecord]) -> tuple[dict, list[str]]:
+    """Estimate the model from the data alone (no labels). Returns the model and the steps that ran; a
+    step without enough data keeps the priors.
+
+    λ comes from near-certain rules (the same resident ID; the same two-part name key, birth year and
+    county with names agreeing) at an assumed recall of 0.5, and u from random pairs. m comes from EM
+    over the pairs that share a resident ID number — nearly all one person, so EM sees what true
+    matches look like. (EM over pairs that share a name key, the textbook choice, learns the wrong
+    class here: common given and fathers' names make most such pairs two people of one name.)
+    """
+    steps: dict[str, Callable[[], object]] = {}
+    if len(records) >= MIN_TRAINING_PERSONS:
+        steps["λ"] = lambda: linker.training.estimate_probability_two_random_records_match(
             ["l.resident = r.resident",
-             CustomRule("l.name_keys = r.name_keys AND l.birth_lo = r.birth_lo AND l.county = r.county "
-                        "AND tm_names(l.unique_id, r.unique_id) >= 0.9", arrays_to_explode=["name_keys"])],
-            recall=0.5),
-        "u": lambda: linker.training.estimate_u_using_random_sampling(max_pairs=U_PAIRS, seed=1),
-        "m by names": lambda: linker.training.estimate_parameters_using_expectation_maximisation(
-            "l.name_key = r.name_key", max_pairs=EM_PAIRS),
-        "m by prefecture and birth year": lambda: linker.training.estimate_parameters_using_expectation_maximisation(
-            "l.prefecture = r.prefecture AND l.birth_lo = r.birth_lo", max_pairs=EM_PAIRS),
-    }
+             CustomRule("l.pair_keys = r.pair_keys AND l.birth_lo = r.birth_lo AND l.county = r.county "
+                        "AND tm_names(l.unique_id, r.unique_id) >= 0.9", arrays_to_explode=["pair_keys"])],
+            recall=0.5)
+        steps["u"] = lambda: linker.training.estimate_u_using_random_sampling(max_pairs=U_PAIRS, seed=1)
+    holders = Counter(r.resident for r in records if r.resident)
+    if sum(n * (n - 1) // 2 for n in holders.values()) >= MIN_ID_PAIRS:
+        steps["m"] = lambda: linker.training.estimate_parameters_using_expectation_maximisation(
+            "l.resident = r.resident", max_pairs=EM_PAIRS)
     done = []
     for name, step in steps.items():
         try:

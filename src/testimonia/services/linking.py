@@ -204,7 +204,7 @@ def _score(records: list[LinkRecord], changed_only: bool, work: Path, backend: C
         trained: list[str] = []
         if store.model() is None:
             done = tick("training the model", 1)
-            model, trained = engine.train(engine.make_linker(db_api, table, len(records), changed_only), len(records))
+            model, trained = engine.train(engine.make_linker(db_api, table, len(records), changed_only), records)
             store.save_model(model)
             done()
         linker = engine.make_linker(db_api, table, len(records), model=store.model())
