@@ -115,16 +115,22 @@ def rows(records: Iterable[LinkRecord]) -> list[dict[str, Any]]:
     } for r in records]
 
 
-def _level(sql: str, label: str, m: float, u: float) -> cll.CustomLevel:
-    return cll.CustomLevel(sql, label).configure(m_probability=m, u_probability=u)
+def _graded(field: str, missing: str, levels: list[tuple[str, str, float, float]], otherwise: tuple[float, float],
+            **tf: Any) -> cl.CustomComparison:
+    """A comparison: missing when `missing` holds, else the first of `levels` (SQL, label, prior m, prior u)
+    that holds, else "differ" with `otherwise`'s m and u; `tf` configures the first two levels."""
+    return cl.CustomComparison(output_column_name=field, comparison_levels=[
+        cll.CustomLevel(missing, "missing").configure(is_null_level=True),
+        *(cll.CustomLevel(sql, label).configure(m_probability=m, u_probability=u, **(tf if k < 2 else {}))
+          for k, (sql, label, m, u) in enumerate(levels)),
+        cll.ElseLevel().configure(label_for_charts="differ", m_probability=otherwise[0], u_probability=otherwise[1]),
+    ])
 
 
-def _else(m: float, u: float) -> cll.ElseLevel:
-    return cll.ElseLevel().configure(label_for_charts="differ", m_probability=m, u_probability=u)
-
-
-def _missing(sql: str) -> cll.CustomLevel:
-    return cll.CustomLevel(sql, "missing").configure(is_null_level=True)
+def _same(field: str, column: str, label: str, m: float, u: float) -> cl.CustomComparison:
+    """A field that is the same or not (the prior m and u of "not" are the complements)."""
+    return _graded(field, f"{column}_l IS NULL OR {column}_r IS NULL", [(f"{column}_l = {column}_r", label, m, u)],
+                   (1 - m, 1 - u))
 
 
 def comparisons(frequencies: bool = True) -> list:
@@ -136,52 +142,32 @@ def comparisons(frequencies: bool = True) -> list:
     names, relatives = "tm_names(unique_id_l, unique_id_r)", "tm_relatives(unique_id_l, unique_id_r)"
     by_frequency = {"tf_adjustment_column": "name_key", "disable_tf_exact_match_detection": True} if frequencies else {}
     return [
-        cl.CustomComparison(output_column_name="names", comparison_levels=[
-            _missing("names_n_l IS NULL OR names_n_r IS NULL"),
-            _level(f"{names} >= 0.9", "agree", 0.70, 0.002).configure(**by_frequency),
-            _level(f"{names} >= 0.7", "alike", 0.18, 0.01).configure(**by_frequency),
-            _level(f"{names} >= 0.5", "may be one name", 0.08, 0.04),
-            _else(0.04, 0.948),
-        ]),
+        _graded("names", "names_n_l IS NULL OR names_n_r IS NULL", [
+            (f"{names} >= 0.9", "agree", 0.70, 0.002),
+            (f"{names} >= 0.7", "alike", 0.18, 0.01),
+            (f"{names} >= 0.5", "may be one name", 0.08, 0.04),
+        ], (0.04, 0.948), **by_frequency),
         *other_comparisons(),
-        cl.CustomComparison(output_column_name="relatives", comparison_levels=[
-            _missing("relatives_n_l IS NULL OR relatives_n_r IS NULL"),
-            _level(f"{relatives} >= 0.7", "a relative's name agrees", 0.60, 0.01),
-            _else(0.40, 0.99),
-        ]),
+        _graded("relatives", "relatives_n_l IS NULL OR relatives_n_r IS NULL", [
+            (f"{relatives} >= 0.7", "a relative's name agrees", 0.60, 0.01)], (0.40, 0.99)),
     ]
 
 
 def other_comparisons() -> list:
     """Every comparison but the names' (plain SQL: the benchmark's baseline uses them too)."""
     return [
-        cl.CustomComparison(output_column_name="birth", comparison_levels=[
-            _missing("birth_lo_l IS NULL OR birth_lo_r IS NULL"),
-            _level("birth_lo_l <= birth_hi_r AND birth_lo_r <= birth_hi_l", "agree", 0.80, 0.05),
-            _level("birth_lo_l <= birth_hi_r + 2 AND birth_lo_r <= birth_hi_l + 2", "within 2 years", 0.12, 0.10),
-            _else(0.03, 0.85),
-        ]),
-        cl.CustomComparison(output_column_name="sex", comparison_levels=[
-            _missing("sex_l IS NULL OR sex_r IS NULL"),
-            _level("sex_l = sex_r", "same", 0.97, 0.5),
-            _else(0.03, 0.5),
-        ]),
-        cl.CustomComparison(output_column_name="ethnicity", comparison_levels=[
-            _missing("ethnicity_l IS NULL OR ethnicity_r IS NULL"),
-            _level("ethnicity_l = ethnicity_r", "same", 0.95, 0.4),
-            _else(0.05, 0.6),
-        ]),
-        cl.CustomComparison(output_column_name="hometown", comparison_levels=[
-            _missing("prefecture_l IS NULL OR prefecture_r IS NULL"),
-            _level("county_l = county_r", "same county", 0.70, 0.02),
-            _level("prefecture_l = prefecture_r", "same prefecture", 0.15, 0.10),
-            _else(0.15, 0.88),
-        ]),
-        cl.CustomComparison(output_column_name="resident_id", comparison_levels=[
-            _missing("resident_l IS NULL OR resident_r IS NULL"),
-            _level("resident_l = resident_r", "same number", 0.999, 0.00001),
-            _else(0.001, 0.99999),  # check digits catch most typing errors: two valid numbers are two persons
-        ]),
+        _graded("birth", "birth_lo_l IS NULL OR birth_lo_r IS NULL", [
+            ("birth_lo_l <= birth_hi_r AND birth_lo_r <= birth_hi_l", "agree", 0.80, 0.05),
+            ("birth_lo_l <= birth_hi_r + 2 AND birth_lo_r <= birth_hi_l + 2", "within 2 years", 0.12, 0.10),
+        ], (0.03, 0.85)),
+        _same("sex", "sex", "same", 0.97, 0.5),
+        _same("ethnicity", "ethnicity", "same", 0.95, 0.4),
+        _graded("hometown", "prefecture_l IS NULL OR prefecture_r IS NULL", [
+            ("county_l = county_r", "same county", 0.70, 0.02),
+            ("prefecture_l = prefecture_r", "same prefecture", 0.15, 0.10),
+        ], (0.15, 0.88)),
+        # check digits catch most typing errors: two valid numbers are two persons
+        _same("resident_id", "resident", "same number", 0.999, 0.00001),
         cl.ArrayIntersectAtSizes("facilities", [1]).configure(m_probabilities=[0.40, 0.60],
                                                               u_probabilities=[0.02, 0.98]),
     ]
