@@ -6,11 +6,15 @@ DATA   ?= demo-data
 
 .PHONY: run test bench venv system-deps lock clean-demo
 
-# Debian packages that Python dependencies build against (PyICU needs libicu-dev).
+# Debian packages that Python dependencies build against (PyICU needs libicu-dev), and the Java that
+# linking's Spark backend runs on (pyspark 4 needs Java 17 or newer).
 system-deps:
 	@dpkg -s libicu-dev pkg-config >/dev/null 2>&1 || { \
 	  echo "installing libicu-dev pkg-config"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libicu-dev pkg-config; }
+	@command -v java >/dev/null 2>&1 || { \
+	  echo "installing openjdk-17-jre-headless"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless; }
 
 $(BIN)/testimonia: pyproject.toml requirements.lock | system-deps
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +37,7 @@ test: venv
 bench: venv
 	$(BIN)/pip install -q --require-hashes -r requirements-bench.lock
 	$(BIN)/python -m bench.names_bench
+	$(BIN)/python -m bench.linking_bench
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 # Regenerate the hash-pinned lock from pyproject.toml (needs network to PyPI).

@@ -35,7 +35,6 @@ EM_PAIRS = 200_000
 #: pairs to estimate anything.
 MIN_TRAINING_PERSONS = 2_000
 
-logging.getLogger("splink").setLevel(logging.WARNING)
 
 
 #: A form of one name part ("Kurban", a given name alone) agrees with everyone of that given name: the
@@ -204,7 +203,7 @@ def make_linker(db_api, input_table, persons: int, changed_only: bool = False, m
     """A splink Linker over a registered input (`db_api.register(...)`), untrained or from a saved model
     (which carries the blocking rules it was trained with)."""
     configured = model if model is not None else settings(persons, changed_only)
-    return Linker(input_table, configured, log_level=logging.WARNING)
+    return Linker(input_table, configured, log_level=logging.ERROR)  # the run report says what was trained
 
 
 #: m is estimated only from at least this many pairs of persons with the same resident ID number.
