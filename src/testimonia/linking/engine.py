@@ -26,16 +26,18 @@ from splink.clustering import cluster_pairwise_predictions_at_threshold
 from ..names import PreparedName, compare, prepare
 from .records import LinkRecord
 
-#: Match probability from which a pair is proposed to reviewers and joins a cluster.
+#: Match probability from which a pair is proposed to reviewers.
 PROPOSE = 0.5
+#: Match probability from which a pair joins a cluster: higher, since connected components chain (A~B,
+#: B~C puts A with C); pairs between the two are proposed on their own. Chosen on the 10,000-person
+#: benchmark registry of seed 1 (docs/benchmarks.md reports another seed).
+CLUSTER = 0.7
 #: Pairs sampled to estimate u (how often non-matches agree) and, per session, to train m by EM.
 U_PAIRS = 100_000
 EM_PAIRS = 200_000
 #: Below this many persons λ and u keep their priors and names are not weighed by frequency: too few
 #: pairs to estimate anything.
 MIN_TRAINING_PERSONS = 2_000
-
-
 
 #: A form of one name part ("Kurban", a given name alone) agrees with everyone of that given name: the
 #: score of a pair of forms where either has a single part counts at most this much ("may be one name").
@@ -307,7 +309,7 @@ def predict_chunk_rows(linker: Linker, chunk: int, chunks: int) -> list[dict]:
 
 
 def clusters(pairs: Iterable[Pair], same: set[tuple[str, str]], not_same: set[tuple[str, str]]) -> dict[str, str]:
-    """Cluster id per person in a pair (connected components over pairs ≥ PROPOSE, with reviewers'
+    """Cluster id per person in a pair (connected components over pairs ≥ CLUSTER, with reviewers'
     "same" pairs joined and "not same" pairs cut); a cluster still holding a "not same" pair through a third
     person is clustered again at rising thresholds until the two fall apart. Runs on DuckDB whatever
     backend scored the pairs: the edges are few."""
@@ -316,8 +318,8 @@ def clusters(pairs: Iterable[Pair], same: set[tuple[str, str]], not_same: set[tu
     db_api = DuckDBAPI()
     edges = {(p.a, p.b): p.probability for p in pairs if (p.a, p.b) not in not_same}
     edges.update({pair: 1.0 for pair in same})
-    assignment = _components(db_api, edges, PROPOSE)
-    for threshold in sorted({p for p in edges.values() if p > PROPOSE}):
+    assignment = _components(db_api, edges, CLUSTER)
+    for threshold in sorted({p for p in edges.values() if p > CLUSTER}):
         split = {assignment[a] for a, b in not_same if a in assignment and assignment.get(a) == assignment.get(b)}
         if not split:
             break
