@@ -176,13 +176,16 @@ def other_comparisons() -> list:
 
 def blocking_rules(changed_only: bool) -> list[CustomRule]:
     """Candidate pairs: a shared two-part name key; a shared one-part key when one of the two is known
-    by a single name part only; the same resident ID; or, for a person with no usable name key, the
-    same county and earliest birth year. With `changed_only`, one side must be new or changed."""
+    by a single name part only, or with the same earliest birth year, or the same county; the same
+    resident ID; or, for a person with no usable name key, the same county and earliest birth year.
+    With `changed_only`, one side must be new or changed."""
     scope = " AND (l.changed OR r.changed)" if changed_only else ""
     return [
         CustomRule("l.pair_keys = r.pair_keys" + scope, arrays_to_explode=["pair_keys"]),
         CustomRule("l.part_keys = r.part_keys AND (l.single_part OR r.single_part)" + scope,
                    arrays_to_explode=["part_keys"]),
+        CustomRule("l.part_keys = r.part_keys AND l.birth_lo = r.birth_lo" + scope, arrays_to_explode=["part_keys"]),
+        CustomRule("l.part_keys = r.part_keys AND l.county = r.county" + scope, arrays_to_explode=["part_keys"]),
         CustomRule("l.resident = r.resident" + scope),
         CustomRule("l.county = r.county AND l.birth_lo = r.birth_lo AND (l.no_keys OR r.no_keys)" + scope),
     ]
