@@ -22,8 +22,8 @@ from sqlalchemy import and_, func, or_, select, update
 
 from ..domain.vocab import UserRole
 from ..linking import engine
-from ..linking.work import Memory, WorkFile
 from ..linking.records import MAX_BLOCK, BlockingReport, LinkRecord, birth_years, bounded_keys, county_and_prefecture
+from ..linking.work import Memory, WorkFile
 from ..store.crypto import new_id
 from ..store.schema import (
     events,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import and_, delete, select, update
 
 from ..store.crypto import new_id
 from ..store.schema import (
@@ -135,17 +135,6 @@ def unmerge(registry: Registry, actor: Actor, merge_id: str) -> list[str]:
         registry.audit.append(conn, "person.unmerge", merge_id, {"survivor": survivor, "restored": absorbed},
                               actor=actor.label)
     return absorbed
-
-
-def merges_of(registry: Registry, actor: Actor, person_id: str) -> list[dict[str, Any]]:
-    """The merges a person took part in, newest first."""
-    actor.require_role(*REVIEWERS)
-    with registry.db.reading() as conn:
-        rows = conn.execute(select(merges).where(or_(merges.c.survivor_id == person_id,
-                                                     merges.c.absorbed.contains(person_id)))
-                            .order_by(merges.c.created_at.desc())).mappings().all()
-    return [{"id": r["id"], "survivor": r["survivor_id"], "absorbed": json.loads(r["absorbed"]),
-             "at": r["created_at"], "undone_at": r["undone_at"]} for r in rows]
 
 
 def _persons(conn, ids: list[str]) -> dict[str, dict]:  # noqa: ANN001
