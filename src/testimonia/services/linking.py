@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -54,7 +54,7 @@ class LinkReport:
     pairs_scored_above_threshold: int
     proposed: int
     held_by_decisions: int
-    clusters: int
+    clusters: int  # of two or more persons
     resumed: bool
     trained: list[str] = field(default_factory=list)  # training steps that ran (none: the priors stand)
     blocking: BlockingReport = field(default_factory=BlockingReport)
@@ -91,7 +91,8 @@ def run(registry: Registry, actor: Actor, *, changed_only: bool = False, progres
     clusters = engine.clusters(pairs, same, not_same)
     proposed = [p for p in pairs if (p.a, p.b) not in held]
     report = LinkReport(run_id, len(records), sum(r.changed for r in records), len(pairs), len(proposed),
-                        len(pairs) - len(proposed), len(set(clusters.values())), resumed, trained, blocking)
+                        len(pairs) - len(proposed), sum(1 for n in Counter(clusters.values()).values() if n > 1),
+                        resumed, trained, blocking)
     with registry.db.transaction() as conn:
         _write_proposals(conn, run_id, proposed, clusters, by_id)
         summary = asdict(report)
