@@ -308,7 +308,9 @@ def predict_chunk_rows(linker: Linker, chunk: int, chunks: int) -> list[dict]:
     """The pairs ≥ PROPOSE whose left record falls in one chunk: ids, score, levels and weights."""
     result = linker.inference.predict_chunk(left_chunk=(chunk, chunks), right_chunk=(1, 1),
                                             threshold_match_probability=PROPOSE, warning_mode="never")
-    return [{k: v for k, v in row.items() if k.startswith(KEPT)} for row in result.as_record_list()]
+    rows = [{k: v for k, v in row.items() if k.startswith(KEPT)} for row in result.as_record_list()]
+    result.drop_table_from_database_and_remove_from_cache()  # else every chunk's table stays in the work file
+    return rows
 
 
 def clusters(pairs: Iterable[Pair], same: set[tuple[str, str]], not_same: set[tuple[str, str]]) -> dict[str, str]:
