@@ -101,19 +101,22 @@ COLUMNS = pa.schema([
 
 def rows(records: Iterable[LinkRecord]) -> list[dict[str, Any]]:
     """One input row per record, in COLUMNS' shape (empty values as NULL, which splink treats as missing)."""
-    return [{
-        "unique_id": r.id, "names_n": len(r.names) or None,
-        "pair_keys": [k for k in r.name_keys if k.startswith("pair:")] or None,
+    return [_row(r) for r in records]
+
+
+def _row(r: LinkRecord) -> dict[str, Any]:
+    pair_keys = [k for k in r.name_keys if k.startswith("pair:")]
+    return {
+        "unique_id": r.id, "names_n": len(r.names) or None, "pair_keys": pair_keys or None,
         "part_keys": [k for k in r.name_keys if k.startswith("part:")] or None,
-        "single_part": bool(r.name_keys) and not any(k.startswith("pair:") for k in r.name_keys),
-        "name_key": min((k for k in r.name_keys if k.startswith("pair:")), default=None),
+        "single_part": bool(r.name_keys) and not pair_keys, "name_key": min(pair_keys, default=None),
         "sex": r.sex if r.sex not in (None, "unknown") else None,
         "ethnicity": r.ethnicity if r.ethnicity not in (None, "unknown") else None,
         "birth_lo": r.birth[0] if r.birth else None, "birth_hi": r.birth[1] if r.birth else None,
         "county": r.county, "prefecture": r.prefecture, "resident": r.resident,
         "facilities": list(r.facilities) or None, "relatives_n": len(r.relatives) or None,
         "no_keys": not r.name_keys, "changed": r.changed,
-    } for r in records]
+    }
 
 
 def _graded(field: str, missing: str, levels: list[tuple[str, str, float, float]], otherwise: tuple[float, float],
@@ -323,14 +326,16 @@ def clusters(pairs: Iterable[Pair], same: set[tuple[str, str]], not_same: set[tu
     db_api = DuckDBAPI()
     edges = {(p.a, p.b): p.probability for p in pairs if (p.a, p.b) not in not_same}
     edges.update({pair: 1.0 for pair in same})
-    assignment = _components(db_api, edges, CLUSTER)
-    for threshold in sorted({p for p in edges.values() if p > CLUSTER}):
+    threshold = CLUSTER
+    assignment = _components(db_api, edges, threshold)
+    while True:
         split = {assignment[a] for a, b in not_same if a in assignment and assignment.get(a) == assignment.get(b)}
         if not split:
-            break
+            return assignment
         inside = {pair: p for pair, p in edges.items() if assignment[pair[0]] in split}
+        # the next probability that matters: the weakest edge still joining them goes
+        threshold = min((p for p in inside.values() if p > threshold), default=threshold)
         assignment.update(_components(db_api, inside, threshold + 1e-9))
-    return assignment
 
 
 def _components(db_api, edges: dict[tuple[str, str], float], threshold: float) -> dict[str, str]:

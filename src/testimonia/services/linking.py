@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, select, update
 
 from ..domain.vocab import UserRole
 from ..linking import engine
@@ -349,7 +349,7 @@ def decide(registry: Registry, actor: Actor, person_a: str, person_b: str, decis
             actor.require_write(project)
         proposal = conn.execute(select(match_proposals.c.evidence, match_proposals.c.features)
                                 .select_from(match_proposals.join(link_runs, link_runs.c.id == match_proposals.c.run_id))
-                                .where(or_(and_(match_proposals.c.person_a == a, match_proposals.c.person_b == b)))
+                                .where(match_proposals.c.person_a == a, match_proposals.c.person_b == b)
                                 .order_by(link_runs.c.started_at.desc()).limit(1)).first()
         decision_id = new_id("d")
         conn.execute(match_decisions.insert().values(
