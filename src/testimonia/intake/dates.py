@@ -1,0 +1,108 @@
+"""Date phrases of a report → EDTF, resolved against the document's own date where the text allows.
+
+"in January" (a report of 6 May 2018) → 2018-01; "last year" → 2017; "on April 29" → 2018-04-29;
+"for almost a year" → 2017 (a duration counted back from the document date, at its unit's precision);
+"since 2017" → 2017. dateparser reads the calendar phrases; the durations are counted here. A phrase
+that names no time the text fixes ("recently", "one day") resolves to None and is kept as written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import lru_cache
+
+from dateparser.date import DateDataParser
+from dateutil.relativedelta import relativedelta
+
+_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+            "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "several": 3, "a few": 3, "few": 3}
+_UNITS = {"year": "years", "month": "months", "week": "weeks", "day": "days"}
+_DURATION = re.compile(
+    r"^(?:for\s+)?(?:almost|nearly|about|around|over|more than|less than|roughly|some)?\s*"
+    r"(?P<n>\d+|a few|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|few)\s+"
+    r"(?P<unit>year|month|week|day)s?(?P<ago>\s+ago)?$", re.I)
+_OFFSET = re.compile(r"^(?P<n>\S+(?:\s+few)?)\s+(?P<unit>year|month|week|day)s?\s+(?P<dir>after|later|before|earlier)", re.I)
+# Words around a calendar phrase that dateparser need not see.
+_LEADING = re.compile(r"^(?:in|on|at|since|from|by|until|till|around|about|of|during|early|late|mid-?|the|"
+                      r"end of|beginning of|start of|spring|summer|autumn|fall|winter|of)\s+", re.I)
+_YEARISH = re.compile(r"^(?:19|20)\d{2}$")
+_UNDATABLE = re.compile(r"^(?:recently|one day|now|today|every day|daily|at the time|then|later|soon|"
+                        r"the past|the time|years|months|weeks|days)$", re.I)
+
+
+@lru_cache(maxsize=8)
+def _parser(base: dt.date) -> DateDataParser:
+    settings = {"RELATIVE_BASE": dt.datetime(base.year, base.month, base.day), "PREFER_DATES_FROM": "past",
+                "RETURN_TIME_AS_PERIOD": True, "REQUIRE_PARTS": []}
+    return DateDataParser(languages=["en"], settings=settings)
+
+
+def _edtf(day: dt.date, period: str) -> str:
+    if period == "year":
+        return f"{day.year:04d}"
+    if period == "month":
+        return f"{day.year:04d}-{day.month:02d}"
+    return day.isoformat()
+
+
+def _count(word: str) -> int | None:
+    word = word.lower()
+    return int(word) if word.isdigit() else _NUMBERS.get(word)
+
+
+def parse_day(text: str) -> dt.date | None:
+    """A full calendar date written in the text (a dateline), or None."""
+    data = _parser(dt.date.today()).get_date_data(text.strip())
+    return data.date_obj.date() if data.date_obj and data.period == "day" else None
+
+
+def resolve(phrase: str, document_date: dt.date | None) -> str | None:
+    """The EDTF date a phrase fixes, or None when it fixes none."""
+    text = " ".join(phrase.replace("’", "'").split()).strip(" ,.;:()")
+    if not text or _UNDATABLE.match(text):
+        return None
+    duration = _DURATION.match(text)
+    if duration:
+        if document_date is None:
+            return None
+        count, unit = _count(duration["n"]), _UNITS[duration["unit"].lower()]
+        start = document_date - relativedelta(**{unit: count or 1})
+        return _edtf(start, {"years": "year", "months": "month"}.get(unit, "day"))
+    while (stripped := _LEADING.sub("", text)) != text:
+        text = stripped
+    if _YEARISH.match(text):
+        return text
+    if re.match(r"^(?:19|20)\d{2}s$", text):  # "the 2010s"
+        return text[:3] + "X"
+    base = document_date or dt.date.today()
+    if document_date is None and not re.search(r"(?:19|20)\d{2}", text):
+        return None  # a relative phrase with nothing to be relative to
+    data = _parser(base).get_date_data(text)
+    if data.date_obj is None:
+        return None
+    day = data.date_obj.date()
+    if document_date is not None and day > document_date:
+        day = day - relativedelta(years=1)
+    period = "day" if data.period in ("day", "week", "time") else data.period
+    if period == "week":
+        period = "day"
+    return _edtf(day, period)
+
+
+def is_offset(phrase: str) -> bool:
+    """"three weeks after", "two days later": a time counted from another event."""
+    return bool(_OFFSET.match(" ".join(phrase.split())))
+
+
+def shift(anchor: str, phrase: str) -> str | None:
+    """"three weeks after" an anchor date (EDTF): the anchor moved, at the anchor's precision or coarser."""
+    match = _OFFSET.match(" ".join(phrase.split()))
+    count = _count(match["n"]) if match else None
+    if not match or count is None or not re.fullmatch(r"\d{4}(-\d{2}){0,2}", anchor):
+        return None
+    parts = [int(p) for p in anchor.split("-")]
+    day = dt.date(parts[0], parts[1] if len(parts) > 1 else 7, parts[2] if len(parts) > 2 else 15)
+    sign = 1 if match["dir"].lower() in ("after", "later") else -1
+    moved = day + sign * relativedelta(**{_UNITS[match["unit"].lower()]: count})
+    return _edtf(moved, ("year", "month", "day")[len(parts) - 1])

