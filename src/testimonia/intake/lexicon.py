@@ -87,3 +87,13 @@ EVENT_PATTERNS: dict[str, list[list[dict]]] = {
 # Verbs whose grammatical subject undergoes the event in the active voice ("he died", "she returned").
 SUBJECT_UNDERGOES = {"died", "disappeared", "returned_to_china", "emigrated"}
 CONFISCATION_VERBS = {"confiscate", "take", "seize", "hold", "revoke", "cancel", "keep", "withhold", "collect"}
+
+# Capitalised words that NER sometimes reads as a name but never are one (headlines, nationalities).
+NOT_NAMES = {"kazakh", "kazakhs", "uyghur", "uyghurs", "uighur", "kyrgyz", "chinese", "han", "hui", "muslim", "muslims",
+             "prison", "camp", "term", "held", "herder", "county", "police", "court", "embassy", "consulate",
+             "xinjiang", "china", "kazakhstan", "party", "communist", "dear", "subject", "urgent", "appeal",
+             "testimony", "consent", "recorded", "language", "sentenced", "detained", "missing", "released",
+             "update", "case", "family", "mother", "father", "allah", "god"}
+# Words before a place that tie it to a person as home or residence ("lives in Almaty", "a native of Ghulja").
+HOME_WORDS = {"live", "reside", "settle", "bear", "born", "hail", "come", "resident", "native", "hometown", "home",
+              "citizen", "from", "grow", "stay", "remain", "work"}

@@ -62,7 +62,7 @@ def clean_name(span: Span) -> Span | None:
     tokens = doc[start:end]
     if any(t.lower_ in lexicon.KIN or t.lower_ in lexicon.KIN_PLURAL for t in tokens):
         return None
-    if not all(t.text[:1].isupper() for t in tokens):
+    if not all(t.text[:1].isupper() for t in tokens) or any(t.lower_ in lexicon.NOT_NAMES for t in tokens):
         return None
     return tokens
 
@@ -76,6 +76,7 @@ class People:
         self.by_token: dict[int, Person] = {}  # token index → the person a mention there refers to
         self._kin: dict[tuple[str, str], Person] = {}
         self._created = 0
+        self.narrator: Person | None = None
 
     def _new(self, **fields) -> Person:
         self._created += 1
@@ -84,10 +85,13 @@ class People:
         return person
 
     def add_mention(self, person: Person, span: Span) -> None:
-        if any(i in self.by_token for i in range(span.start, span.end)):
+        """A mention; the tokens another mention already holds ("her husband" in "her husband's
+        brother") stay that mention's, and the phrase keeps its full text."""
+        free = [i for i in range(span.start, span.end) if i not in self.by_token]
+        if not free or free[-1] != span.end - 1:
             return
         person.mentions.append(Mention(span.start_char, span.end_char, span.text, span.start, span.end))
-        for i in range(span.start, span.end):
+        for i in free:
             self.by_token[i] = person
 
     # --- names --------------------------------------------------------------------------------
@@ -162,10 +166,20 @@ class People:
             return None
         return max(candidates)[2]
 
+    def find_narrator(self) -> None:
+        """The person a first-person document is by: "Testifier: X", "My name is X", "I, X,", "Sincerely, X"."""
+        span = narrator_span(self.doc)
+        if span is not None:
+            self.narrator = next((self.by_token[t.i] for t in span if t.i in self.by_token), None)
+
     def speaker(self, token: Token) -> Person | None:
-        """Who says "I" or "my": the person a speech verb attributes the quote to, in the same
-        paragraph (before or after), else the latest speaker before."""
+        """Who says "I" or "my": inside quotation marks, the person a speech verb in the paragraph
+        attributes the quote to; outside them, the document's narrator if it has one; else the
+        speech verb's subject, the person the paragraph is about, or the latest speaker before."""
         around = paragraph(self.doc, token)
+        quoted = _inside_quotes(self.doc.text[around.start_char:token.idx])
+        if self.narrator is not None and not quoted:
+            return self.narrator
         spoken: list[tuple[int, Person]] = []
         for verb in around:
             if verb.lemma_ in lexicon.SPEECH_VERBS and verb.pos_ == "VERB":
@@ -223,10 +237,12 @@ class People:
         else:
             adjectives = " ".join(t.lower_ for t in phrase[1:-1] if t.lower_ in lexicon.KIN_ADJECTIVES)
             key_word = f"{adjectives} {noun}".strip() + (" in-law" if in_law else "")
-            key = ((possessor.id if possessor else f"?{possessor_token.i}"), key_word)
+            key = (possessor.id if possessor else "?", key_word)
             referent = self._kin.get(key)
             if referent is None and not in_law:
                 referent = self._kin.get((key[0], noun))  # "her brother" after "her younger brother"
+            if referent is None and possessor is not None and not in_law:
+                referent = self._known_relative(possessor, relation, sex)
             if referent is None:
                 referent = self._new(kin=key, confidence=0.8 if possessor else 0.5)
                 self._kin[key] = referent
@@ -237,6 +253,12 @@ class People:
         if possessor is not None and possessor is not referent:
             referent.relations.add((relation, possessor.id))
             possessor.relations.add((lexicon.INVERSE[relation], referent.id))
+
+    def _known_relative(self, possessor: Person, relation: str, sex: str | None) -> Person | None:
+        """"her mother" once the text has said who her mother is: that one person, if only one fits."""
+        fits = [p for p in self.persons for kind, to in possessor.relations
+                if to == p.id and kind == lexicon.INVERSE[relation] and (sex is None or p.sex in (None, sex))]
+        return fits[0] if len(fits) == 1 else None
 
     def _merge_unnamed(self, key: tuple[str, str], named: Person) -> None:
         """"his wife" told before "his wife, Arzegul Halambek": the same person, now with a name."""
@@ -269,6 +291,29 @@ class People:
             if not person.kin and closes:
                 return person
         return None
+
+
+_NARRATOR = re.compile(
+    r"(?:^|\n)\s*(?:Testifier|Witness|Narrator|Petitioner|From|Name|Signed|Submitted by)\s*:\s*(?P<name>[^\n,;(]+)"
+    r"|(?:Testimony|Statement|Account) of (?P<name2>[^\n,;(]+)"
+    r"|[Mm]y name is (?P<name3>[^\n,.;(]+)"
+    r"|\bI, (?P<name4>[^\n,;(]+),"
+    r"|(?:Sincerely|Respectfully|Yours faithfully|Yours sincerely)[^\n]*\n\s*(?P<name5>[^\n,;(]+)")
+
+
+def narrator_span(doc: Doc) -> Span | None:
+    """Where a first-person document names its author, if it does."""
+    for match in _NARRATOR.finditer(doc.text):
+        group = next(g for g, value in match.groupdict().items() if value)
+        span = doc.char_span(match.start(group), match.end(group), alignment_mode="expand")
+        if span is not None:
+            return span
+    return None
+
+
+def _inside_quotes(before: str) -> bool:
+    """Whether a position follows an opening quotation mark that is not yet closed."""
+    return before.count("“") > before.count("”") or before.count('"') % 2 == 1
 
 
 def paragraph(doc: Doc, token: Token) -> Span:
