@@ -90,9 +90,9 @@ def resolve(phrase: str, document_date: dt.date | None) -> str | None:
     return _edtf(day, period)
 
 
-def is_offset(phrase: str) -> bool:
-    """"three weeks after", "two days later": a time counted from another event."""
-    return bool(_OFFSET.match(" ".join(phrase.split())))
+def is_duration(phrase: str) -> bool:
+    """"15 months", "almost a year": a length of time."""
+    return bool(_DURATION.match(" ".join(phrase.split())))
 
 
 def shift(anchor: str, phrase: str) -> str | None:

@@ -186,11 +186,20 @@ class Extractor:
     def _kinship(self, ctx: _Context) -> None:
         doc, people = ctx.doc, ctx.people
         matches = sorted(self.kin(doc), key=lambda m: (m[1], -(m[2] - m[1])))
-        covered = -1
+        kept, covered = {}, -1
         for label_id, start, end in matches:
-            if start < covered:
+            if start >= covered:
+                kept[start] = (label_id, end)
+                covered = end
+        # One pass in reading order, so that a pronoun's antecedent may be a kinship phrase before it,
+        # and a kinship phrase's owner a pronoun resolved before it.
+        for token in doc:
+            if token.i not in kept:
+                if token.lower_ in lexicon.SEX_OF_PRONOUN:
+                    people.person_of(token)
                 continue
-            covered = end
+            label_id, end = kept[token.i]
+            start = token.i
             label = doc.vocab.strings[label_id]
             phrase = doc[start:end]
             owner = _name_owner(phrase)
@@ -224,7 +233,7 @@ class Extractor:
         if _hypothetical(head):
             return []
         verb = _governing_verb(head)
-        facility = _nearest(ctx.facilities, head.i, sentence)
+        facility = _facility(ctx.facilities, head.i, sentence)
         if kind == "passport_confiscated":
             if not (verb is not None and verb.lemma_ in lexicon.CONFISCATION_VERBS):
                 return []
@@ -243,9 +252,12 @@ class Extractor:
                 return []
         elif kind == "emigrated":
             destination = _nearest(ctx.places, head.i, sentence, after_only=True)
-            if destination is None or destination.in_china:
+            if destination is None or destination.in_china or (facility and facility.start > head.i):
                 return []
         elif kind in ("released", "died") and head.pos_ not in ("VERB", "NOUN", "AUX"):
+            return []
+        elif kind == "forced_labor" and head.lower_ not in ("labor", "labour") and not any(
+                t.lemma_ in lexicon.LABOR_VERBS for t in sentence[max(head.i - sentence.start - 8, 0):head.i - sentence.start]):
             return []
         if kind not in ("sentenced", "imprisoned", "sent_to_camp", "detained") and not facility:
             facility = None
@@ -293,12 +305,14 @@ class Extractor:
             if found and kind in ("emigrated", "returned_to_china"):  # "moved to Kazakhstan with my father and me"
                 companions = [g for c in probe.children if c.lower_ == "with" for g in c.children if g.dep_ == "pobj"]
                 found += [p for p in _persons(people, companions) if p not in found]
-            if not found and kind in ("house_arrest", "forced_labor", "surveillance", "exit_ban", "died"):
+            if not found and kind in ("house_arrest", "forced_labor", "exit_ban", "died"):
                 found = _persons(people, [c for c in probe.children if c.dep_ == "nsubj"])
             if found:
                 return found, 0.85
             probe = probe.head if probe.dep_ in ("conj", "xcomp", "advcl", "relcl", "acl", "prep", "pobj",
                                                  "ccomp") and probe.head is not probe else None
+        if head.pos_ != "VERB" and kind not in ("surveillance", "forced_labor"):
+            return [], 0.0
         for i in range(head.i - 1, head.sent.start - 1, -1):
             if (who := people.person_of(ctx.doc[i])) is not None:
                 return [who], 0.55
@@ -329,7 +343,11 @@ class Extractor:
 
 
 def _hypothetical(token: Token) -> bool:
-    """A trigger inside a question or a condition ("asking why she had moved", "unless she returned")."""
+    """A trigger denied, or inside a question or a condition ("has not been taken away", "asking why
+    she had moved", "unless she returned")."""
+    verb = _governing_verb(token) or token
+    if any(c.dep_ == "neg" for c in verb.children):
+        return True
     for probe in [token, *token.ancestors][:4]:
         if any(c.tag_ == "WRB" or c.lower_ in ("whether", "unless", "if") for c in probe.children if c.i < probe.i):
             return True
@@ -362,6 +380,17 @@ def _governing_verb(token: Token) -> Token | None:
 
 def _in_facility_name(token: Token, facilities: list[FacilityMention]) -> bool:
     return any(f.start <= token.i < f.end for f in facilities)
+
+
+def _facility(facilities: list[FacilityMention], i: int, sentence: Span) -> FacilityMention | None:
+    """The facility an event word points to: the nearest one after it ("taken to a camp") within
+    eight words, else the nearest before it within five ("the camp where he was held")."""
+    inside = [f for f in facilities if sentence.start <= f.start < sentence.end]
+    after = [f for f in inside if f.start > i and f.start - i <= 8]
+    if after:
+        return min(after, key=lambda f: f.start)
+    before = [f for f in inside if f.end <= i + 1 and i - f.end <= 5]
+    return max(before, key=lambda f: f.end, default=None)
 
 
 def _distance(facility: FacilityMention, i: int) -> int:
@@ -441,13 +470,17 @@ def _dates(doc: Doc, document_date: dt.date | None) -> list[_DateMention]:
         if start > 0 and doc[start - 1].lower_ in _PREPOSITIONS:
             start -= 1
         span = doc[start:ent.end]
+        if ent.text.strip().isdigit() and len(ent.text.strip()) < 4:
+            continue  # "74": an age or a count that NER took for a date
+        if ent.end < len(doc) and doc[ent.end].lower_ in ("after", "later", "before", "earlier"):
+            out.append(_DateMention(start, ent.end, " ".join(doc[start:ent.end + 1].text.split()), None))
+            continue  # "two weeks after he arrived": counted from another event
+        if dates.is_duration(ent.text) and doc[start].lower_ != "for" and "ago" not in ent.text.lower():
+            continue  # "where he spent 15 months": how long, not when
         value = dates.resolve(span.text, document_date)
-        if value is None and not dates.is_offset(span.text) and start > 0 and doc[start].lower_ in ("in", "on", "since"):
+        if value is None and doc[start].lower_ in _PREPOSITIONS:
             value = dates.resolve(ent.text, document_date)
-        text = span.text
-        if value is None and ent.end < len(doc) and doc[ent.end].lower_ in ("after", "later", "before", "earlier"):
-            text = doc[start:ent.end + 1].text
-        out.append(_DateMention(start, ent.end, " ".join(text.split()), value))
+        out.append(_DateMention(start, ent.end, " ".join(span.text.split()), value))
     return out
 
 
@@ -536,6 +569,15 @@ def _homes(ctx: _Context, person: Person) -> list[_Event]:
     out = []
     for place in ctx.places:
         before = ctx.doc[max(place.start - 3, 0):place.start]
+        beside = ctx.people.by_token.get(place.start - 2) if place.start >= 2 else None
+        if beside is not None and ctx.doc[place.start - 1].text in ("(", "in", "from"):  # "Madina Sultan (Almaty)"
+            if beside is person:
+                out.append(_Event("home", person, place.start, (0, 0), place=place))
+            continue
+        if ctx.doc[place.start - 2: place.start].text in (", in", ", from") and place.start >= 3 and (
+                ctx.people.by_token.get(place.start - 3) is person):  # "Aliya Bekenova, in Almaty"
+            out.append(_Event("home", person, place.start, (0, 0), place=place))
+            continue
         if not any(t.lemma_.lower() in lexicon.HOME_WORDS or t.lower_ in lexicon.HOME_WORDS for t in before):
             continue
         sentence = ctx.doc[place.start].sent

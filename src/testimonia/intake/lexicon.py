@@ -70,9 +70,10 @@ EVENT_PATTERNS: dict[str, list[list[dict]]] = {
     "house_arrest": [[{"LOWER": "house"}, {"LOWER": "arrest"}]],
     "passport_confiscated": [[{"LOWER": {"IN": ["passport", "passports", "documents", "document", "id"]}}]],
     "exit_ban": [[{"LOWER": "exit"}, {"LOWER": "ban"}], [{"LEMMA": "bar"}, {"LOWER": "from"}, {"LOWER": "leaving"}]],
-    "forced_labor": [[{"LOWER": "forced"}, {"LOWER": {"IN": ["labor", "labour"]}}]],
-    "surveillance": [[{"LOWER": "surveillance"}], [{"LEMMA": {"IN": ["monitor", "surveil"]},
-                                                       "POS": "VERB"}]],
+    "forced_labor": [[{"LOWER": "forced"}, {"LOWER": {"IN": ["labor", "labour"]}}],
+                     [{"LOWER": {"IN": ["factory", "factories", "workshop", "plant"]}}]],
+    "surveillance": [[{"LOWER": "surveillance"}], [{"LEMMA": {"IN": ["monitor", "surveil", "watch"]}, "POS": "VERB"}],
+                     [{"LOWER": {"IN": ["camera", "cameras"]}}]],
     "released": [[{"LEMMA": {"IN": ["release", "free"]}}], [{"LEMMA": "let"}, {"LOWER": "go"}]],
     "died": [[{"LEMMA": "die"}], [{"LOWER": "death"}], [{"LEMMA": "pass"}, {"LOWER": "away"}]],
     "disappeared": [[{"LEMMA": "disappear"}], [{"LEMMA": "lose"}, {"LOWER": "contact"}],
@@ -97,3 +98,5 @@ NOT_NAMES = {"kazakh", "kazakhs", "uyghur", "uyghurs", "uighur", "kyrgyz", "chin
 # Words before a place that tie it to a person as home or residence ("lives in Almaty", "a native of Ghulja").
 HOME_WORDS = {"live", "reside", "settle", "bear", "born", "hail", "come", "resident", "native", "hometown", "home",
               "citizen", "from", "grow", "stay", "remain", "work"}
+# A factory is forced labour when someone is sent, assigned or made to work there.
+LABOR_VERBS = {"send", "assign", "force", "make", "transfer", "work", "order", "place", "take"}

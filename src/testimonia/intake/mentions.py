@@ -77,6 +77,7 @@ class People:
         self._kin: dict[tuple[str, str], Person] = {}
         self._created = 0
         self.narrator: Person | None = None
+        self.pronouns: dict[int, Person] = {}  # third-person pronouns resolved, so that "he … he … he" chains
 
     def _new(self, **fields) -> Person:
         self._created += 1
@@ -155,7 +156,7 @@ class People:
             window_start = self.doc[window_start - 1].sent.start
         candidates: list[tuple[int, int, Person]] = []
         for i in range(token.i - 1, window_start - 1, -1):
-            person = self.by_token.get(i)
+            person = self.by_token.get(i) or self.pronouns.get(i)
             if person is None or person is exclude or (sex and person.sex and person.sex != sex):
                 continue
             head = self.doc[i]
@@ -217,8 +218,15 @@ class People:
         if lower in lexicon.FIRST_PERSON:
             return self.speaker(token)
         if lower in lexicon.SEX_OF_PRONOUN:
-            return self.antecedent(token, lexicon.SEX_OF_PRONOUN[lower])
+            if token.i not in self.pronouns:
+                found = self.antecedent(token, lexicon.SEX_OF_PRONOUN[lower])
+                if found is None:
+                    return None
+                self.pronouns[token.i] = found
+            return self.pronouns[token.i]
         return None
+
+
 
     # --- kinship --------------------------------------------------------------------------------
     def add_kin(self, phrase: Span, possessor_token: Token, noun: str, in_law: bool) -> None:
@@ -246,13 +254,17 @@ class People:
             if referent is None:
                 referent = self._new(kin=key, confidence=0.8 if possessor else 0.5)
                 self._kin[key] = referent
-            if phrase.start not in self.by_token:
-                self.add_mention(referent, phrase)
+            self.add_mention(referent, phrase)
         if sex and referent.sex is None:
             referent.sex = sex
-        if possessor is not None and possessor is not referent:
-            referent.relations.add((relation, possessor.id))
-            possessor.relations.add((lexicon.INVERSE[relation], referent.id))
+        owners = [possessor] if possessor is not None else []
+        if possessor is not None and possessor_token.lower_ == "our" and relation in ("parent", "child"):
+            # "our son", said by a wife: her husband's son too
+            owners += [p for p in self.persons for kind, to in possessor.relations if kind == "spouse" and to == p.id]
+        for owner in owners:
+            if owner is not referent:
+                referent.relations.add((relation, owner.id))
+                owner.relations.add((lexicon.INVERSE[relation], referent.id))
 
     def _known_relative(self, possessor: Person, relation: str, sex: str | None) -> Person | None:
         """"her mother" once the text has said who her mother is: that one person, if only one fits."""
