@@ -309,8 +309,8 @@ class Extractor:
                 found = _persons(people, [c for c in probe.children if c.dep_ == "nsubj"])
             if found:
                 return found, 0.85
-            probe = probe.head if probe.dep_ in ("conj", "xcomp", "advcl", "relcl", "acl", "prep", "pobj",
-                                                 "ccomp") and probe.head is not probe else None
+            climbs = probe.dep_ in ("conj", "xcomp", "advcl", "relcl", "acl", "prep", "pobj") and probe.head is not probe
+            probe = probe.head if climbs and probe.head.lemma_ not in lexicon.SPEECH_VERBS else None
         if head.pos_ != "VERB" and kind not in ("surveillance", "forced_labor"):
             return [], 0.0
         for i in range(head.i - 1, head.sent.start - 1, -1):

@@ -245,14 +245,16 @@ class People:
         else:
             adjectives = " ".join(t.lower_ for t in phrase[1:-1] if t.lower_ in lexicon.KIN_ADJECTIVES)
             key_word = f"{adjectives} {noun}".strip() + (" in-law" if in_law else "")
-            key = (possessor.id if possessor else "?", key_word)
+            if possessor is None:
+                return  # "their father" with no one to be theirs: no person can be told apart
+            key = (possessor.id, key_word)
             referent = self._kin.get(key)
             if referent is None and not in_law:
                 referent = self._kin.get((key[0], noun))  # "her brother" after "her younger brother"
             if referent is None and possessor is not None and not in_law:
                 referent = self._known_relative(possessor, relation, sex)
             if referent is None:
-                referent = self._new(kin=key, confidence=0.8 if possessor else 0.5)
+                referent = self._new(kin=key, confidence=0.8)
                 self._kin[key] = referent
             self.add_mention(referent, phrase)
         if sex and referent.sex is None:
