@@ -511,6 +511,7 @@ def _assemble(ctx: _Context, document_date: str | None) -> dict:
     for event in ctx.events:
         if event.person.id in events_of:
             _add_event(events_of[event.person.id], event)
+    homes, ages = _homes(ctx), _ages(ctx, document_date)
     out = []
     for person in persons:
         events = events_of[person.id]
@@ -522,9 +523,9 @@ def _assemble(ctx: _Context, document_date: str | None) -> dict:
         status = derive_status(facts, detained=detained)
         role = "detained" if detained else _role(ctx, person)
         places: list[dict] = []
-        for e in events + _homes(ctx, person):
-            if e.place and {"text": e.place.text, "code": e.place.code} not in places:
-                places.append({"text": e.place.text, "code": e.place.code})
+        for place in [e.place for e in events if e.place] + homes.get(person.id, []):
+            if {"text": place.text, "code": place.code} not in places:
+                places.append({"text": place.text, "code": place.code})
         spans = sorted((m.start, m.end) for m in person.mentions)
         mentions = list(dict.fromkeys(m.text for m in sorted(person.mentions, key=lambda m: m.start)))
         item = {"id": renumber[person.id], "name": person.names[0] if person.names else None, "mentions": mentions,
@@ -534,9 +535,8 @@ def _assemble(ctx: _Context, document_date: str | None) -> dict:
                 "events": [e.as_json() for e in events], "places": places}
         if person.groups:
             item["groups"] = [{"text": g.text, "span": [g.start, g.end]} for g in person.groups]
-        age = _age(ctx, person, document_date)
-        if age:
-            item["age"] = age
+        if person.id in ages:
+            item["age"] = ages[person.id]
         out.append(item)
     organizations = list(dict.fromkeys(
         _strip_article(e.text) for e in ctx.doc.ents
@@ -563,33 +563,28 @@ def _add_event(events: list[_Event], event: _Event) -> None:
     events.append(event)
 
 
-def _homes(ctx: _Context, person: Person) -> list[_Event]:
+def _homes(ctx: _Context) -> dict[str, list[PlaceMention]]:
     """Places the text ties to a person as home or residence: "lives in Almaty", "a native of Ghulja",
-    "Name, from Zharkent", "born in Kashgar" — the place's sentence must be about that person."""
-    out = []
+    "Aliya Bekenova, in Almaty", "Madina Sultan (Almaty)" — the place's sentence must be about them."""
+    out: dict[str, list[PlaceMention]] = {}
+    by_token, doc = ctx.people.by_token, ctx.doc
     for place in ctx.places:
-        before = ctx.doc[max(place.start - 3, 0):place.start]
-        beside = ctx.people.by_token.get(place.start - 2) if place.start >= 2 else None
-        if beside is not None and ctx.doc[place.start - 1].text in ("(", "in", "from"):  # "Madina Sultan (Almaty)"
-            if beside is person:
-                out.append(_Event("home", person, place.start, (0, 0), place=place))
-            continue
-        if ctx.doc[place.start - 2: place.start].text in (", in", ", from") and place.start >= 3 and (
-                ctx.people.by_token.get(place.start - 3) is person):  # "Aliya Bekenova, in Almaty"
-            out.append(_Event("home", person, place.start, (0, 0), place=place))
-            continue
-        if not any(t.lemma_.lower() in lexicon.HOME_WORDS or t.lower_ in lexicon.HOME_WORDS for t in before):
-            continue
-        sentence = ctx.doc[place.start].sent
         owner = None
-        for i in range(place.start - 1, sentence.start - 1, -1):
-            token = ctx.doc[i]
-            if (who := ctx.people.person_of(token)) is not None and (
-                    token.dep_ in ("nsubj", "nsubjpass", "appos", "ROOT", "poss") or i in ctx.people.by_token):
-                owner = who
-                break
-        if owner is person:
-            out.append(_Event("home", person, place.start, (0, 0), place=place))
+        if place.start >= 2 and doc[place.start - 1].text in ("(", "in", "from"):
+            owner = by_token.get(place.start - 2)
+        if owner is None and place.start >= 3 and doc[place.start - 2:place.start].text in (", in", ", from"):
+            owner = by_token.get(place.start - 3)
+        if owner is None and any(t.lemma_.lower() in lexicon.HOME_WORDS or t.lower_ in lexicon.HOME_WORDS
+                 for t in doc[max(place.start - 3, 0):place.start]):
+            sentence = doc[place.start].sent
+            for i in range(place.start - 1, sentence.start - 1, -1):
+                token = doc[i]
+                if (who := ctx.people.person_of(token)) is not None and (
+                        token.dep_ in ("nsubj", "nsubjpass", "appos", "ROOT", "poss") or i in by_token):
+                    owner = who
+                    break
+        if owner is not None:
+            out.setdefault(owner.id, []).append(place)
     return out
 
 
@@ -627,25 +622,24 @@ def _descriptions(root: Token) -> list[Token]:
     return out
 
 
-def _age(ctx: _Context, person: Person, document_date: str | None) -> dict | None:
-    """"now 66 years old", "the 45-year-old", "aged 45" said of the person."""
-    doc = ctx.doc
+def _ages(ctx: _Context, document_date: str | None) -> dict[str, dict]:
+    """"Rahima Abdukerim, 52,", "now 66 years old", "the 45-year-old", "aged 45": whose age, at the document date."""
+    doc, people, out = ctx.doc, ctx.people, {}
     for token in doc:
-        if not token.like_num or not token.text.isdigit():
+        if not token.text.isdigit() or not 10 <= int(token.text) <= 110:
             continue
         following = doc[token.i + 1: token.i + 4].text.lower().replace("-", " ")
         preceding = doc[token.i - 1].lower_ if token.i else ""
-        if preceding in (",", "(") and token.i >= 2 and ctx.people.by_token.get(token.i - 2) is person and (
-                token.i + 1 < len(doc) and doc[token.i + 1].text in (",", ")", ";", ".")) and 10 <= int(token.text) <= 110:
-            return {"years": int(token.text), "at": document_date}  # "Rahima Abdukerim, 52, …"
-        if not (following.startswith("years old") or following.startswith("year old") or preceding == "aged"):
-            continue
-        sentence = token.sent
-        subjects = [t for t in sentence if t.dep_ in ("nsubj", "nsubjpass") and t.i < token.i]
-        owner = next((ctx.people.person_of(t) for t in reversed(subjects) if ctx.people.person_of(t)), None)
-        if owner is None:
-            before = [ctx.people.by_token[i] for i in range(token.i - 1, sentence.start - 1, -1) if i in ctx.people.by_token]
-            owner = before[0] if before else None
-        if owner is person:
-            return {"years": int(token.text), "at": document_date}
-    return None
+        owner = None
+        if preceding in (",", "(") and token.i >= 2 and token.i + 1 < len(doc) and doc[token.i + 1].text in (",", ")", ";", "."):
+            owner = people.by_token.get(token.i - 2)
+        elif following.startswith(("years old", "year old")) or preceding == "aged":
+            sentence = token.sent
+            subjects = [t for t in sentence if t.dep_ in ("nsubj", "nsubjpass") and t.i < token.i]
+            owner = next((who for t in reversed(subjects) if (who := people.person_of(t))), None)
+            if owner is None:
+                owner = next((people.by_token[i] for i in range(token.i - 1, sentence.start - 1, -1)
+                              if i in people.by_token), None)
+        if owner is not None and owner.id not in out:
+            out[owner.id] = {"years": int(token.text), "at": document_date}
+    return out
