@@ -261,6 +261,9 @@ class Extractor:
                 return []
         elif kind in ("released", "died") and head.pos_ not in ("VERB", "NOUN", "AUX"):
             return []
+        elif kind == "surveillance" and head.lemma_ in ("come", "visit", "check") and not any(
+                t.lower_ in lexicon.REPEATED for t in sentence):
+            return []
         elif kind == "forced_labor" and head.lower_ not in ("labor", "labour") and not any(
                 t.lemma_ in lexicon.LABOR_VERBS for t in sentence[max(head.i - sentence.start - 8, 0):head.i - sentence.start]):
             return []
@@ -283,6 +286,12 @@ class Extractor:
         """Who the event happens to: the passive subject or object of its verb, the subject for events
         one undergoes in the active voice, the owner of "her passport"; else the nearest person before."""
         people = ctx.people
+        if kind == "surveillance":  # "a camera above her door", "police come to his house every week"
+            sentence = people.sentence(head.i)
+            for token in [*ctx.doc[head.i:sentence.end], *reversed(ctx.doc[sentence.start:head.i])]:
+                if token.dep_ in ("poss", "dobj", "nsubjpass", "pobj") and (who := people.person_of(token)):
+                    return [who], 0.7
+            return [], 0.0
         wanted = ("nsubjpass", "dobj", "nsubj") if kind in lexicon.SUBJECT_UNDERGOES else ("nsubjpass", "dobj", "pobj")
         if head.pos_ == "NOUN" and head.lower_ in _NOUN_TRIGGERS:
             # "her detention", "the arrest of her brother"; "the detention of Kazakhs" is nobody named
@@ -316,11 +325,18 @@ class Extractor:
                 return found, 0.85
             climbs = probe.dep_ in ("conj", "xcomp", "advcl", "relcl", "acl", "prep", "pobj") and probe.head is not probe
             probe = probe.head if climbs and probe.head.lemma_ not in lexicon.SPEECH_VERBS else None
-        if head.pos_ != "VERB" and kind not in ("surveillance", "forced_labor"):
+        if head.pos_ != "VERB" and kind != "forced_labor":
             return [], 0.0
-        for i in range(head.i - 1, people.sentence(head.i).start - 1, -1):
+        sentence = people.sentence(head.i)
+        for i in range(head.i - 1, sentence.start - 1, -1):
             if (who := people.person_of(ctx.doc[i])) is not None:
                 return [who], 0.55
+        if not any(c.dep_.startswith("nsubj") for c in verb.children) and verb.i - sentence.start <= 3:
+            # "Held in a camp since 2017." — a list entry's sentence without a subject is about its person
+            paragraph = people.paragraph(head.i)
+            for i in range(sentence.start - 1, paragraph.start - 1, -1):
+                if (who := people.by_token.get(i) or people.pronouns.get(i)) is not None:
+                    return [who], 0.5
         return [], 0.0
 
     def _place(self, ctx: _Context, kind: str, head: Token, sentence: Span) -> PlaceMention | None:
@@ -363,6 +379,8 @@ def _persons(people: People, tokens: list[Token]) -> list[Person]:
     """The persons a list of argument tokens refers to, their coordinated conjuncts included."""
     out: list[Person] = []
     for token in tokens:
+        if token.lower_ in ("who", "whom", "that") and token.head.dep_ == "relcl":
+            token = token.head.head  # "her husband, who was questioned": the husband
         for t in [token, *token.conjuncts]:
             who = people.person_of(t)
             if who is None:

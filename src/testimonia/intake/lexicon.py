@@ -60,10 +60,11 @@ DETENTION_CENTER_PHRASES = ["detention center", "detention centre", "pretrial de
 _DETENTION_VERBS = ["detain", "arrest", "seize", "abduct", "hold", "jail", "intern", "apprehend"]
 EVENT_PATTERNS: dict[str, list[list[dict]]] = {
     "detained": [[{"LEMMA": {"IN": _DETENTION_VERBS}}],
-                 [{"LEMMA": "take"}, {"LOWER": "away"}],
+                 [{"LEMMA": "take"}, {"OP": "?"}, {"LOWER": "away"}],
                  [{"LEMMA": "take"}, {"LOWER": "into"}, {"LOWER": "custody"}],
                  [{"LOWER": {"IN": ["detention", "arrest"]}, "POS": "NOUN"}]],
-    "sent_to_camp": [[{"LEMMA": {"IN": ["send", "take", "place", "put", "force", "keep", "transfer"]}, "POS": "VERB"}]],
+    "sent_to_camp": [[{"LEMMA": {"IN": ["send", "take", "place", "put", "force", "keep", "transfer", "move"]},
+                       "POS": "VERB"}]],
     "sentenced": [[{"LEMMA": "sentence", "POS": "VERB"}], [{"LEMMA": "sentence", "POS": "NOUN"}],
                   [{"LEMMA": "convict"}]],
     "imprisoned": [[{"LEMMA": {"IN": ["imprison", "incarcerate"]}}]],
@@ -73,13 +74,16 @@ EVENT_PATTERNS: dict[str, list[list[dict]]] = {
     "forced_labor": [[{"LOWER": "forced"}, {"LOWER": {"IN": ["labor", "labour"]}}],
                      [{"LOWER": {"IN": ["factory", "factories", "workshop", "plant"]}}]],
     "surveillance": [[{"LOWER": "surveillance"}], [{"LEMMA": {"IN": ["monitor", "surveil", "watch"]}, "POS": "VERB"}],
-                     [{"LOWER": {"IN": ["camera", "cameras"]}}]],
+                     [{"LOWER": {"IN": ["camera", "cameras"]}}],
+                     [{"LEMMA": {"IN": ["come", "visit", "check"]}}, {"LOWER": "to", "OP": "?"},
+                      {"LOWER": {"IN": ["his", "her", "their", "my", "our"]}},
+                      {"LOWER": {"IN": ["home", "house", "door", "gate", "apartment", "flat"]}}]],
     "released": [[{"LEMMA": {"IN": ["release", "free"]}}], [{"LEMMA": "let"}, {"LOWER": "go"}]],
     "died": [[{"LEMMA": "die"}], [{"LOWER": "death"}], [{"LEMMA": "pass"}, {"LOWER": "away"}]],
     "disappeared": [[{"LEMMA": "disappear"}], [{"LEMMA": "lose"}, {"LOWER": "contact"}],
                     [{"LOWER": "whereabouts"}], [{"LEMMA": "vanish"}]],
-    "returned_to_china": [[{"LEMMA": {"IN": ["return", "travel", "go", "come"]}, "POS": "VERB"}]],
-    "emigrated": [[{"LEMMA": {"IN": ["immigrate", "emigrate", "move", "settle", "flee", "relocate"]}}]],
+    "returned_to_china": [[{"LEMMA": {"IN": ["return", "travel", "go", "come", "fly"]}, "POS": "VERB"}]],
+    "emigrated": [[{"LEMMA": {"IN": ["immigrate", "emigrate", "move", "settle", "flee", "relocate", "come"]}}]],
     "interrogated": [[{"LEMMA": {"IN": ["interrogate", "question"]}, "POS": "VERB"}],
                      [{"LOWER": "interrogation"}]],
     "summoned": [[{"LEMMA": "summon"}]],
@@ -102,3 +106,5 @@ HOME_WORDS = {"live", "reside", "settle", "bear", "born", "hail", "come", "resid
               "citizen", "from", "grow", "stay", "remain", "work"}
 # A factory is forced labour when someone is sent, assigned or made to work there.
 LABOR_VERBS = {"send", "assign", "force", "make", "transfer", "work", "order", "place", "take"}
+# Words that make repeated visits to a home surveillance rather than an arrest.
+REPEATED = {"every", "regularly", "often", "daily", "weekly", "monthly", "each"}
