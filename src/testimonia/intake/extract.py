@@ -39,6 +39,7 @@ _NOUN_TRIGGERS = {"detention", "arrest", "death", "interrogation", "whereabouts"
 _LINE_BREAK = re.compile(r"(?<!\n)\n(?!\n)")
 _FIELD_LINE = re.compile(r"^\s*[A-Z][\w .]{0,25}:")
 _DATELINE = re.compile(r"\b(?:\d{1,2} [A-Z][a-z]+,? \d{4}|[A-Z][a-z]+\.? \d{1,2},? \d{4}|\d{4}-\d{2}-\d{2})\b")
+_SAME_TIME = re.compile(r"^(?:on |in )?(?:the same|that) (?:day|week|month|year|evening|night|morning)$", re.I)
 _PREPOSITIONS = {"in", "on", "since", "for", "from", "until", "by", "during", "around", "at"}
 
 
@@ -303,6 +304,12 @@ class Extractor:
         if any(c.dep_ in ("dobj", "nsubjpass") for c in verb.children) and not _persons(
                 people, [c for c in verb.children if c.dep_ in ("dobj", "nsubjpass")]):
             return [], 0.0  # "detained a large number of citizens": it happened to someone, but not to a person named here
+        if verb.dep_ == "acl" and verb.tag_ == "VBN":
+            # "people held in Xinjiang": what the participle describes; "her husband, detained in …"
+            for token in (verb.head, *ctx.doc[max(verb.i - 3, 0):verb.i]):
+                if (who := people.person_of(token)) is not None:
+                    return [who], 0.75
+            return [], 0.0
         if verb.tag_ == "VBG" and verb.dep_ in ("pcomp", "pobj", "acl") and not any(
                 c.dep_.startswith("nsubj") for c in verb.children):
             return [], 0.0  # "for returning to China": nobody in particular
@@ -361,6 +368,10 @@ class Extractor:
             previous = [e.date for e in ctx.events if e.person is event.person and e.date]
             if previous:
                 event.date = dates.shift(previous[-1], best.text)
+            elif _SAME_TIME.match(best.text):  # "the same day": the time the paragraph last named
+                around = ctx.people.paragraph(verb.i)
+                earlier = [d.value for d in ctx.dates if around.start <= d.start < best.start and d.value]
+                event.date = earlier[-1] if earlier else None
 
 
 def _hypothetical(token: Token) -> bool:
@@ -537,8 +548,8 @@ def _assemble(ctx: _Context, document_date: str | None) -> dict:
                            at_detention_center=bool(e.facility and e.facility.type == "detention_center"))
                  for i, e in enumerate(events)]
         detained = any(e.type not in ("summoned", "interrogated", "surveillance", "returned_to_china", "emigrated")
-                       for e in events)
-        status = derive_status(facts, detained=detained)
+                       and (e.type != "died" or e.facility or _in_custody(ctx, e)) for e in events)
+        status = derive_status(facts, detained=detained) if detained else None
         role = "detained" if detained else _role(ctx, person)
         places: list[dict] = []
         for place in [e.place for e in events if e.place] + homes.get(person.id, []):
@@ -579,6 +590,12 @@ def _add_event(events: list[_Event], event: _Event) -> None:
                 events[i] = event
             return
     events.append(event)
+
+
+def _in_custody(ctx: _Context, event: _Event) -> bool:
+    """A death told among custody words ("died in custody", "died in the camp", a camp in its paragraph)."""
+    around = ctx.people.paragraph(event.trigger)
+    return any(t.lower_ in ("custody", "detention", "camp", "prison", "jail", "cell", "detained") for t in around)
 
 
 def _homes(ctx: _Context) -> dict[str, list[PlaceMention]]:
