@@ -619,7 +619,19 @@ def _homes(ctx: _Context) -> dict[str, list[PlaceMention]]:
                     owner = who
                     break
         if owner is not None:
-            out.setdefault(owner.id, []).append(place)
+            for who in [owner, *_conjoined(ctx, owner)]:
+                out.setdefault(who.id, []).append(place)
+    return out
+
+
+def _conjoined(ctx: _Context, person: Person) -> list[Person]:
+    """"her mother and her sister live in Ghulja": the persons coordinated with a person's mention."""
+    out = []
+    for mention in person.mentions:
+        for conj in ctx.doc[mention.token_end - 1].conjuncts:
+            who = ctx.people.person_of(conj)
+            if who is not None and who is not person and who not in out:
+                out.append(who)
     return out
 
 

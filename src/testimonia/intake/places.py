@@ -47,14 +47,23 @@ class FacilityMention:
 
 
 @lru_cache(maxsize=1)
-def _countries() -> dict[str, str]:
-    """Folded English country names → ISO 3166-1 alpha-2, from ICU's locale data."""
+def _countries() -> dict[str, tuple[str, str]]:
+    """Folded English country names → (ISO 3166-1 alpha-2, kind), from ICU's locale data; and the cities
+    ICU's time zones are named after (Istanbul → TR, Bishkek → KG), outside China and Kazakhstan,
+    whose places the gazetteer knows better."""
+    english = icu.Locale("en")
+    zone_names = icu.TimeZoneNames.createInstance(english)
     out = {}
+    for zone in icu.TimeZone.createEnumeration():
+        region, city = icu.TimeZone.getRegion(zone), zone_names.getExemplarLocationName(zone)
+        if city and region and region not in ("001", "CN", "KZ") and len(region) == 2:
+            out[fold(city)] = (region, "city")
     for code in icu.Locale.getISOCountries():
-        name = icu.Locale("", code).getDisplayCountry(icu.Locale("en"))
+        name = icu.Locale("", code).getDisplayCountry(english)
         if name and name != code:
-            out[fold(name)] = code
-    out.update({fold("the United States"): "US", fold("USA"): "US", fold("UK"): "GB", fold("Britain"): "GB"})
+            out[fold(name)] = (code, "country")
+    out.update({fold(name): (code, "country") for name, code in
+                (("the United States", "US"), ("USA", "US"), ("UK", "GB"), ("Britain", "GB"))})
     return out
 
 
@@ -115,9 +124,9 @@ def _resolve(span: Span, doc: Doc) -> PlaceMention | None:
         text = text[4:]
     if not text:
         return None
-    code = _countries().get(fold(text))
-    if code:
-        return PlaceMention(span.start, span.end, span.text, code, "country")
+    abroad = _countries().get(fold(text))
+    if abroad:
+        return PlaceMention(span.start, span.end, span.text, *abroad)
     context = doc[max(span.start - 3, 0): min(span.end + 3, len(doc))].text
     match = gazetteer().resolve(text, context)
     if match is None and "\u4e00" <= text[:1] <= "\u9fff":
