@@ -69,6 +69,13 @@ def _in_document_year(text: str, document_date: dt.date) -> str | None:
     """"January", "April 29", "29 April", "last year", "this year", "last month": in the document's
     own calendar; a month or day that would fall after the document is the previous year's."""
     lower = text.lower()
+    last_year = re.match(r"^(?P<month>[a-z]+) (?:of )?last year$", lower)
+    if last_year:  # "October last year", "February of last year"
+        try:
+            month = dt.datetime.strptime(last_year["month"], "%B").month
+        except ValueError:
+            return None
+        return f"{document_date.year - 1:04d}-{month:02d}"
     if lower in ("last year", "the previous year", "the year before"):
         return f"{document_date.year - 1:04d}"
     if lower == "this year":

@@ -359,19 +359,23 @@ class Extractor:
     def _date(self, ctx: _Context, event: _Event, verb: Token, sentence: Span) -> None:
         in_sentence = [d for d in ctx.dates if sentence.start <= d.start < sentence.end]
         if not in_sentence:
+            vague = next((t for t in sentence if t.lower_ in ("recently", "lately", "once")), None)
+            if vague is not None:  # "Recently she was summoned": a time the text does not fix
+                event.date_text = vague.text
             return
         subtree = {t.i for t in verb.subtree}
-        best = min(in_sentence, key=lambda d: (d.start not in subtree, abs(d.start - verb.i)))
+        best = min(in_sentence, key=lambda d: (d.start not in subtree, dates.is_duration(d.text.removeprefix("for ")),
+                                               abs(d.start - verb.i)))
         event.date_text = best.text
         event.date = best.value
         if best.value is None:
             previous = [e.date for e in ctx.events if e.person is event.person and e.date]
-            if previous:
-                event.date = dates.shift(previous[-1], best.text)
-            elif _SAME_TIME.match(best.text):  # "the same day": the time the paragraph last named
+            if _SAME_TIME.match(best.text):  # "the same day": the time the paragraph last named
                 around = ctx.people.paragraph(verb.i)
                 earlier = [d.value for d in ctx.dates if around.start <= d.start < best.start and d.value]
                 event.date = earlier[-1] if earlier else None
+            elif previous:
+                event.date = dates.shift(previous[-1], best.text)
 
 
 def _hypothetical(token: Token) -> bool:
@@ -501,7 +505,9 @@ def _dates(doc: Doc, ents: list[Span], document_date: dt.date | None) -> list[_D
         span = doc[start:ent.end]
         if ent.text.strip().isdigit() and len(ent.text.strip()) < 4:
             continue  # "74": an age or a count that NER took for a date
-        if ent.end < len(doc) and doc[ent.end].lower_ in ("after", "later", "before", "earlier"):
+        if doc[ent.start].lower_ in ("every", "each", "once", "twice", "daily", "weekly", "monthly"):
+            continue  # "every week": how often, not when
+        if ent.end < len(doc) and doc[ent.end].lower_ in ("after", "later", "before", "earlier") and dates.is_duration(ent.text):
             out.append(_DateMention(start, ent.end, " ".join(doc[start:ent.end + 1].text.split()), None))
             continue  # "two weeks after he arrived": counted from another event
         if dates.is_duration(ent.text) and doc[start].lower_ != "for" and "ago" not in ent.text.lower():
