@@ -33,6 +33,7 @@ _DATELINE_CHARS = 600
 _CHINA_EVENTS = {"summoned", "interrogated", "detained", "sent_to_camp", "transferred", "sentenced", "imprisoned",
                  "house_arrest", "passport_confiscated", "exit_ban", "forced_labor", "surveillance", "released",
                  "died", "disappeared", "returned_to_china"}
+_STATUS_EVENTS = {"sent_to_camp", "sentenced", "imprisoned", "house_arrest", "forced_labor"}
 _FACILITY_EVENT = {"camp": "sent_to_camp", "prison": "imprisoned", "detention_center": "detained"}
 _NOUN_TRIGGERS = {"detention", "arrest", "death", "interrogation", "whereabouts", "sentence", "passport", "passports",
                   "documents", "document", "id", "release", "disappearance", "imprisonment"}
@@ -549,7 +550,7 @@ def _assemble(ctx: _Context, document_date: str | None) -> dict:
     homes, ages = _homes(ctx), _ages(ctx, document_date)
     out = []
     for person in persons:
-        events = events_of[person.id]
+        events = _without_generic_detentions(ctx, events_of[person.id])
         facts = [EventFact(str(i), EventType(e.type), e.date, "draft", e.trigger,
                            at_detention_center=bool(e.facility and e.facility.type == "detention_center"))
                  for i, e in enumerate(events)]
@@ -596,6 +597,19 @@ def _add_event(events: list[_Event], event: _Event) -> None:
                 events[i] = event
             return
     events.append(event)
+
+
+def _without_generic_detentions(ctx: _Context, events: list[_Event]) -> list[_Event]:
+    """"detained since January" (a caption) beside "placed under house arrest" in January (the story):
+    one fact told twice, the second time precisely — the generic detention (no facility) gives way.
+    In one sentence ("detained and sent to a camp") they are two acts, and both stay."""
+    sentence = ctx.people.sentence
+
+    def retold(generic: _Event) -> bool:
+        return any(e.type in _STATUS_EVENTS and e.date == generic.date
+                   and sentence(e.trigger).start != sentence(generic.trigger).start for e in events)
+
+    return [e for e in events if not (e.type == "detained" and e.facility is None and e.date and retold(e))]
 
 
 def _in_custody(ctx: _Context, event: _Event) -> bool:

@@ -1,0 +1,143 @@
+"""The extractor on the project's press release, on small invented texts, and on the annotated examples."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bench.intake.score import Report, grade
+from testimonia.intake.extract import Extractor, for_parser
+
+ROOT = Path(__file__).resolve().parents[2]
+PRESS_RELEASE = ROOT.parent / "shared/data/intake/dev/01_embassy_meeting.txt"
+EXAMPLES = ROOT / "bench/intake/examples"
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    return Extractor()
+
+
+def _person(draft: dict, name_or_mention: str) -> dict:
+    return next(p for p in draft["persons"] if p["name"] == name_or_mention or name_or_mention in p["mentions"])
+
+
+def _by_id(draft: dict, pid: str) -> dict:
+    return next(p for p in draft["persons"] if p["id"] == pid)
+
+
+def test_press_release(extractor):
+    text = PRESS_RELEASE.read_text(encoding="utf-8")
+    draft = extractor.draft(text)
+    assert draft["document"] == {"date": "2018-05-06", "language": "en"}
+    named = {p["name"] for p in draft["persons"] if p["name"]}
+    assert named == {"Junisbay Nasilbek", "Arzegul Halambek", "Sara Jengisnek", "Saierkejian Bilaixi"}
+
+    wife = _person(draft, "Arzegul Halambek")
+    assert (wife["role"], wife["status"]) == ("detained", "house_arrest")
+    assert {e["type"] for e in wife["events"]} >= {"house_arrest", "passport_confiscated", "interrogated"}
+    arrest = next(e for e in wife["events"] if e["type"] == "house_arrest")
+    assert (arrest["date"], arrest["date_text"], arrest["place"]) == (
+        "2018-01", "In January 2018", {"text": "Nilka County", "code": "654028"})
+    assert "she was placed under house arrest" in text[arrest["span"][0]:arrest["span"][1]]
+    husband_of_wife = _person(draft, "Junisbay Nasilbek")
+    assert {"type": "spouse", "to": husband_of_wife["id"]} in wife["relations"]
+    assert husband_of_wife["age"] == {"years": 66, "at": "2018-05-06"}
+    assert husband_of_wife["role"] == "relative" and husband_of_wife["status"] is None
+
+    sara = _person(draft, "Sara Jengisnek")
+    unnamed = _person(draft, "her husband")
+    assert unnamed["name"] is None and "my husband" in unnamed["mentions"]
+    assert (unnamed["role"], unnamed["status"]) == ("detained", "camp")
+    camp = next(e for e in unnamed["events"] if e["type"] == "sent_to_camp")
+    assert camp["facility"] == "political training center" and camp["date"] == "2017"
+    assert {"type": "spouse", "to": sara["id"]} in unnamed["relations"]
+    son = _person(draft, "My son")
+    assert {"type": "parent", "to": sara["id"]} in son["relations"]  # Sara is the son's parent
+    assert {"type": "child", "to": son["id"]} in sara["relations"]
+
+    assert _person(draft, "Saierkejian Bilaixi")["role"] == "advocate"
+    assert "Atajolt Youth Volunteer Organization" in draft["organizations"]
+    for person in draft["persons"]:  # every span is the text of a mention
+        for start, end in person["spans"]:
+            assert text[start:end] in person["mentions"]
+        assert 0 < person["confidence"] <= 1
+
+
+def test_unnamed_relative_group_and_surveillance(extractor):
+    draft = extractor.draft(
+        "Almaty, 3 March 2020. Gulnar Serikova said her brother was detained in Kashgar in January 2019 and "
+        "sent to a vocational education and training center. Their five children live with her. "
+        "Police installed a camera above the door of her neighbour, Aidos Kenzhe, every week they come.")
+    brother = _person(draft, "her brother")
+    gulnar = _person(draft, "Gulnar Serikova")
+    assert brother["name"] is None and brother["role"] == "detained" and brother["status"] == "camp"
+    assert {"type": "sibling", "to": gulnar["id"]} in brother["relations"]
+    detained = next(e for e in brother["events"] if e["type"] == "detained")
+    assert detained["date"] == "2019-01" and detained["place"]["code"] == "653101"
+    assert not any("children" in m for p in draft["persons"] for m in p["mentions"])  # a group is no person
+    aidos = _person(draft, "Aidos Kenzhe")
+    assert aidos["role"] != "detained" and aidos["status"] is None
+
+
+def test_places_side_by_side_and_kinds(extractor):
+    draft = extractor.draft(
+        "Bishkek, 1 June 2021. Nurlan Abdyrakhman was detained in Ghulja (伊宁) on May 3. "
+        "His wife, Ainura Tashieva, was detained in Yining County on May 4.")
+    nurlan, ainura = _person(draft, "Nurlan Abdyrakhman"), _person(draft, "Ainura Tashieva")
+    assert next(e for e in nurlan["events"] if e["type"] == "detained")["place"]["code"] == "654002"  # the city
+    assert next(e for e in ainura["events"] if e["type"] == "detained")["place"]["code"] == "654021"  # the county
+    assert next(e for e in nurlan["events"] if e["type"] == "detained")["date"] == "2021-05-03"
+
+
+def test_dates_left_unresolved_keep_their_phrase(extractor):
+    draft = extractor.draft("Recently Dana Bekova was summoned by the police.")  # no document date
+    event = next(e for e in _person(draft, "Dana Bekova")["events"] if e["type"] == "summoned")
+    assert event["date"] is None and event["date_text"] == "Recently"
+
+
+def test_offsets_survive_the_parser_text():
+    text = "Junisbay speaks\nabout his wife.\n\nFrom: Ainur\nDate: 1 May 2019\n"
+    assert len(for_parser(text)) == len(text)
+    assert "speaks about" in for_parser(text) and "Ainur\nDate" in for_parser(text)
+
+
+_WORDS = st.sampled_from(["Aigerim", "Nurlan", "Tursyn", "was", "detained", "her", "husband", "in", "Ghulja",
+                          "said", "my", "son", ",", ".", "the", "camp", "Kazakhstan", "on", "May", "3", "2018"])
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(_WORDS, min_size=1, max_size=40))
+def test_never_invents_a_name(extractor, words):
+    text = " ".join(words)
+    draft = extractor.draft(text)
+    for person in draft["persons"]:
+        assert person["name"] is None or person["name"] in text
+        for start, end in person["spans"]:
+            assert text[start:end] in person["mentions"]
+
+
+def _graded(folder: Path, extractor: Extractor) -> Report:
+    report = Report()
+    for txt in sorted(folder.glob("*.txt")):
+        text = txt.read_text(encoding="utf-8")
+        grade(extractor.draft(text), json.loads(txt.with_suffix(".json").read_text(encoding="utf-8")), text, report)
+    return report
+
+
+def test_no_invented_names_on_any_example(extractor):
+    for folder in (EXAMPLES / "dev", EXAMPLES / "heldout"):
+        assert _graded(folder, extractor).invented == []
+
+
+def test_dev_set_meets_the_goals_it_was_tuned_to(extractor):
+    """The dev set is the one the rules were written against: the issue's goals that the rules reach
+    there must keep holding (held-out numbers are measured by bench/intake_bench.py, not asserted)."""
+    goals = _graded(EXAMPLES / "dev", extractor).goals()
+    assert goals["named-person F1"] >= 0.90
+    assert goals["role accuracy"] >= 0.90
+    assert goals["date accuracy"] >= 0.85
