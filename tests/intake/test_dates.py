@@ -1,0 +1,51 @@
+"""Date phrases resolved against the document's date, as docs/intake.md lists them."""
+
+import datetime as dt
+
+import pytest
+
+from testimonia.intake.dates import parse_day, resolve, shift
+
+MAY_6_2018 = dt.date(2018, 5, 6)
+
+
+@pytest.mark.parametrize(("phrase", "expected"), [
+    ("in January", "2018-01"),
+    ("In January 2018", "2018-01"),
+    ("on April 29", "2018-04-29"),
+    ("in December", "2017-12"),  # after the document's date: the year before
+    ("last year", "2017"),
+    ("in October last year", "2017-10"),
+    ("two years ago", "2016"),
+    ("for almost a year", "2017"),
+    ("for eight months", "2017-09"),
+    ("for six weeks", "2018-03-25"),
+    ("since 2017", "2017"),
+    ("in the spring of 2016", "2016"),
+    ("on July 30, 2017", "2017-07-30"),
+    ("3 March 2018", "2018-03-03"),
+    ("the 2010s", "201X"),
+    ("recently", None),
+    ("one day", None),
+])
+def test_resolve(phrase, expected):
+    assert resolve(phrase, MAY_6_2018) == expected
+
+
+def test_relative_phrases_need_a_document_date():
+    assert resolve("last year", None) is None
+    assert resolve("in March 2019", None) == "2019-03"
+
+
+def test_shift_counts_from_an_anchor_at_its_precision():
+    assert shift("2017-07-30", "three weeks after") == "2017-08-20"
+    assert shift("2017-07", "two months later") == "2017-09"
+    assert shift("2017", "a year before") == "2016"
+    assert shift("2017-07-30", "soon after") is None
+
+
+def test_parse_day_wants_a_whole_date():
+    assert parse_day("May 6, 2018") == MAY_6_2018
+    assert parse_day("6 May 2018") == MAY_6_2018
+    assert parse_day("May 2018") is None
+    assert parse_day("Monday") is None
