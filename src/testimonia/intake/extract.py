@@ -237,7 +237,11 @@ class Extractor:
     def _event(self, ctx: _Context, kind: str, trigger: Span, sentence: Span) -> list[_Event]:
         """The events one trigger states: its type made precise by the facility and the sentence."""
         head = trigger.root
-        if _hypothetical(head):
+        if kind == "sent_to_camp" and head.lemma_ in ("be", "remain", "stay", "spend"):
+            in_camp = _facility(ctx.facilities, head.i, sentence)
+            if in_camp is None or in_camp.start - head.i > 4 or in_camp.type != "camp":
+                return []  # "he is still in a camp", "she spent a year in a re-education camp"
+        if kind != "exit_ban" and _hypothetical(head):  # an exit ban is a "not allowed to leave"
             return []
         verb = _governing_verb(head)
         facility = _facility(ctx.facilities, head.i, sentence)
@@ -288,6 +292,10 @@ class Extractor:
         """Who the event happens to: the passive subject or object of its verb, the subject for events
         one undergoes in the active voice, the owner of "her passport"; else the nearest person before."""
         people = ctx.people
+        if kind == "disappeared" and head.lower_ in ("contact", "news", "word"):  # "no contact with him"
+            found = _persons(people, [g for c in head.children if c.lower_ in ("with", "from", "about", "of")
+                                      for g in c.children if g.dep_ == "pobj"])
+            return (found, 0.75) if found else ([], 0.0)
         if kind == "surveillance":  # "a camera above her door", "police come to his house every week"
             sentence = people.sentence(head.i)
             for token in [*ctx.doc[head.i:sentence.end], *reversed(ctx.doc[sentence.start:head.i])]:
