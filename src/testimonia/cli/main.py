@@ -104,9 +104,9 @@ def reindex(session: Session) -> None:
 
 
 def _register() -> None:
-    from . import audit, evidence, keys, linking, names, petitions, records, search, transfer
+    from . import audit, evidence, intake, keys, linking, names, petitions, records, search, transfer
 
-    for module in (records, audit, search, petitions, evidence, transfer, keys, names, linking):
+    for module in (records, audit, search, petitions, evidence, transfer, keys, names, linking, intake):
         module.register(main)
 
 

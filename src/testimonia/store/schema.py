@@ -401,4 +401,41 @@ merges = Table(
     Column("undone_by", ID, nullable=True),
 )
 
+# --- intake drafts (services/drafts.py) ---------------------------------------------------------
+
+drafts = Table(
+    "drafts",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("project_id", ID, ForeignKey("projects.id"), nullable=False, index=True),
+    Column("file", Text, nullable=False),  # the file name as given to intake
+    Column("sha256", String(64), nullable=False),  # of the original bytes: a re-run skips what is drafted
+    Column("format", String(20), nullable=False),  # txt, md, html, pdf, docx…
+    Column("title", Text, nullable=True),
+    Column("date", String(40), nullable=True),  # EDTF, the document's date
+    Column("language", String(20), nullable=True),
+    Column("kind", String(30), nullable=False),  # the kind of Source a review creates
+    Column("text", Text, nullable=False),  # internal: the spans of the draft are offsets into it
+    Column("draft", Text, nullable=False),  # JSON in the draft schema (persons, relations, events…)
+    Column("persons", Integer, nullable=False),
+    Column("status", String(10), nullable=False, index=True),  # pending | reviewed | rejected
+    *_stamps(),
+    Column("reviewed_at", DateTime(timezone=True), nullable=True),
+    Column("reviewed_by", ID, nullable=True),
+    Column("source_id", ID, ForeignKey("sources.id"), nullable=True),  # the Source its review created
+    UniqueConstraint("project_id", "sha256"),
+)
+
+draft_reviews = Table(
+    "draft_reviews",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),  # the log's order
+    Column("draft_id", ID, ForeignKey("drafts.id"), nullable=False, index=True),
+    Column("item", String(100), nullable=False),  # "p1", "p1.events[2]", "p1.relations[0]"
+    Column("decision", String(10), nullable=False),  # accept | edit | reject | match
+    Column("value", Text, nullable=True),  # JSON: the edited values, or the matched person id
+    Column("created", Text, nullable=True),  # JSON list of the registry ids the item became
+    *_stamps(),
+)
+
 UniqueConstraint(place_aliases.c.place_code, place_aliases.c.text, place_aliases.c.kind)
