@@ -22,6 +22,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import io
+import logging
 import re
 import warnings
 import zipfile
@@ -33,11 +34,14 @@ import docx
 import pypdf
 from bs4 import BeautifulSoup, UnusualUsageWarning
 from bs4.dammit import EncodingDetector
+from bs4.element import NavigableString, PageElement, PreformattedString, Tag
 from docx.table import Table
 from markdown_it import MarkdownIt
 
 MAX_FILE_BYTES = 25 * 1024 * 1024  # any file larger is refused before reading
 MAX_TEXT_CHARS = 1_000_000  # spaCy's default max_length; longer extracted text is refused
+# A page of tiny tags costs BeautifulSoup ~120 bytes of memory per byte: 5 MB keeps a parse under 1 GB.
+MAX_MARKUP_BYTES = 5 * 1024 * 1024
 _MAX_UNPACKED_BYTES = 8 * MAX_FILE_BYTES  # what a DOCX (a ZIP) may unpack to: no zip bombs
 
 _FORMATS = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html",
@@ -53,15 +57,20 @@ _SIGNATURES = ((b"%PDF", "a PDF"), (b"PK\x03\x04", "a ZIP archive (DOCX, XLSX, O
 _ICELANDIC = frozenset("ÐÝÞðýþ")  # cp1252 reads Turkish ĞİŞğış (cp1254) as these
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f]")  # C0 controls except \t and \n (applied after \r is gone)
 
-_DROPPED = ("script", "style", "noscript", "template", "iframe", "svg", "head")
-_PARAGRAPHS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table", "figure", "address", "hr")
-_LINES = ("div", "br", "li", "ul", "ol", "dl", "dt", "dd", "tr", "caption", "figcaption", "section", "article",
-          "header", "footer", "main", "nav", "aside", "details", "summary", "form", "fieldset", "legend", "option")
-_CELLS = ("td", "th")
-# Break marks put into the HTML tree; C0 controls are removed from the markup first, so they are ours alone.
+_DROPPED = frozenset(("script", "style", "noscript", "template", "iframe", "svg", "head"))
+# Marks put around an element's text: C0 controls, which the page's own text is cleaned of, so they are ours alone.
 _PARAGRAPH_MARK, _LINE_MARK = "\x1e", "\x1f"
+_MARKS = (dict.fromkeys(("p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table", "figure", "address",
+                         "hr"), _PARAGRAPH_MARK)
+          | dict.fromkeys(("div", "br", "li", "ul", "ol", "dl", "dt", "dd", "tr", "caption", "figcaption", "section",
+                           "article", "header", "footer", "main", "nav", "aside", "details", "summary", "form",
+                           "fieldset", "legend", "option"), _LINE_MARK)
+          | dict.fromkeys(("td", "th"), " "))
 _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")  # HTML's whitespace; a no-break space is kept
 _BREAK = re.compile(r" *[\x1e\x1f][\x1e\x1f ]*")
+
+
+logging.getLogger("pypdf").setLevel(logging.ERROR)  # a damaged PDF is reported once, as UnreadableDocument
 
 
 class UnreadableDocument(ValueError):
@@ -91,7 +100,8 @@ def read_document(path: Path) -> Document:
         with path.open("rb") as handle:
             data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as error:
-        raise UnreadableDocument(path, f"cannot be opened ({error.strerror or error}); check the path and its permissions")
+        raise UnreadableDocument(path, f"cannot be opened ({error.strerror or error}); check the path and its "
+                                       "permissions") from error
     return read_bytes(data, path)
 
 
@@ -103,6 +113,9 @@ def read_bytes(data: bytes, path: Path) -> Document:
         raise UnreadableDocument(path, f"has {suffix}; intake reads {', '.join(_FORMATS)}: save it as one of them")
     if len(data) > MAX_FILE_BYTES:
         raise UnreadableDocument(path, _too_big(len(data)))
+    if kind in ("html", "markdown") and len(data) > MAX_MARKUP_BYTES:
+        raise UnreadableDocument(path, f"is {len(data):,} bytes of markup; intake parses at most "
+                                       f"{MAX_MARKUP_BYTES // 2**20} MB of {kind.upper()} per file: split it")
     if not data.strip():
         raise UnreadableDocument(path, _EMPTY)
     try:
@@ -212,7 +225,8 @@ def _decode(data: bytes, path: Path, html: bool) -> str:
         raise UnreadableDocument(path, "has an unknown encoding; save it as UTF-8")
     # Latin code pages often explain a text equally well, and charset-normalizer then takes the first (often cp1250).
     # Among equals the commonest, cp1252, wins, unless it reads Icelandic letters where cp1254 reads Turkish ones.
-    tied = {match.encoding: match for match in matches if (match.chaos, match.coherence) == (best.chaos, best.coherence)}
+    tied = {match.encoding: match for match in matches
+            if (match.chaos, match.coherence) == (best.chaos, best.coherence)}
     text = str(tied.get("cp1252", best))
     if "cp1252" in tied and "cp1254" in tied and not _ICELANDIC.isdisjoint(text):
         text = str(tied["cp1254"])
@@ -226,14 +240,23 @@ def _soup(markup: str) -> BeautifulSoup:
 
 
 def _html_text(soup: BeautifulSoup) -> str:
-    """The page's text as it reads: dropped elements gone, blocks on lines of their own, paragraphs apart."""
-    for tag in soup.find_all(_DROPPED):
-        tag.extract()
-    for string in [string for pre in soup.find_all("pre") for string in pre.find_all(string=True)]:
-        string.replace_with(string.replace("\n", _LINE_MARK))
-    for names, mark in ((_PARAGRAPHS, _PARAGRAPH_MARK), (_LINES, _LINE_MARK), (_CELLS, " ")):
-        for tag in soup.find_all(names):
-            tag.insert_before(mark)
-            tag.insert_after(mark)
-    text = _HTML_SPACE.sub(" ", soup.get_text())
+    """The page's text as it reads: dropped elements skipped, blocks on lines of their own, paragraphs apart."""
+    parts = []
+    stack: list[tuple[PageElement, bool] | str] = [(soup, False)]  # nodes still to read, with "inside <pre>"; marks
+    while stack:  # a loop, not recursion: pages may nest deeper than Python's stack
+        item = stack.pop()
+        if isinstance(item, str):  # the mark that closes an element
+            parts.append(item)
+            continue
+        node, in_pre = item
+        if isinstance(node, Tag):
+            if node.name not in _DROPPED:
+                mark = _MARKS.get(node.name, "")
+                parts.append(mark)
+                stack.append(mark)
+                stack.extend((child, in_pre or node.name == "pre") for child in reversed(node.contents))
+        elif isinstance(node, NavigableString) and not isinstance(node, PreformattedString):  # text, not a comment
+            text = _CONTROLS.sub("", node)
+            parts.append(text.replace("\n", _LINE_MARK) if in_pre else text)
+    text = _HTML_SPACE.sub(" ", "".join(parts))
     return _BREAK.sub(lambda found: "\n\n" if _PARAGRAPH_MARK in found[0] else "\n", text).strip()
