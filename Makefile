@@ -38,6 +38,7 @@ bench: venv
 	$(BIN)/pip install -q --require-hashes -r requirements-bench.lock
 	$(BIN)/python -m bench.names_bench
 	$(BIN)/python -m bench.linking_bench
+	$(BIN)/python -m bench.intake_bench
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 # Regenerate the hash-pinned lock from pyproject.toml (needs network to PyPI).
