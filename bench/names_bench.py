@@ -25,9 +25,8 @@ from anyascii import anyascii
 from rapidfuzz.distance import JaroWinkler
 
 from bench.generate import generate
-from testimonia.names import THRESHOLD, compare, name_keys, prepare
+from testimonia.names import THRESHOLD, compare, han, name_keys, prepare, structure, transliterate
 from testimonia.names import comparison as compare_module
-from testimonia.names import han, structure, transliterate
 
 ROOT = Path(__file__).resolve().parent.parent
 SETS = {

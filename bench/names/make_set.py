@@ -220,7 +220,6 @@ def tokens(text):
 
 def merge_people():
     raw = [p for path in PARTS for p in read_jsonl(path)]
-    by_id = {p["id"]: p for p in raw}
     into = {}  # collected id -> id it is merged into
     for first, *rest in SAME_PERSON:
         for other in rest:

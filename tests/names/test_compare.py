@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from testimonia.names import THRESHOLD, Variants, compare, name_keys, prepare
+from testimonia.names import Variants, compare, name_keys, prepare
 
 
 @pytest.mark.parametrize(("a", "b"), [

@@ -18,7 +18,6 @@ from ..store.search import Query, candidate_documents
 from .access import Actor
 from .registry import Registry
 
-
 PHONETIC_CANDIDATES = 100  # persons matched only phonetically, checked with testimonia.names
 
 

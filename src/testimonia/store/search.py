@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import Float, String, column, text
-from sqlalchemy.engine import Connection
 from sqlalchemy.sql.selectable import TextualSelect
 
 # Ranking is bounded: relevance is computed for at most this many matching documents (the first
