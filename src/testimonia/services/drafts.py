@@ -585,14 +585,18 @@ class _Review:
                     found.append((span[0], position, index, pid))
         return {(pid, index): order for order, (_, _, index, pid) in enumerate(sorted(found))}
 
+    def _logged(self, path: str) -> tuple[_Item, dict[str, Any]]:
+        """An event's or relation's decision (accepted unless decided otherwise) and its review-log entry."""
+        item = self._item(path, self.rest or "accept")
+        entry: dict[str, Any] = {"item": path, "decision": item.decision, "value": item.values or None, "created": []}
+        self.log.append(entry)
+        return item, entry
+
     def _events(self, writer: Writer, pid: str, order: dict[tuple[str, int], int]) -> None:
         person_id = self.result.persons[pid]
         for index, event in enumerate(self.people[pid].get("events") or []):
             path = f"{pid}.events[{index}]"
-            item = self._item(path, self.rest or "accept")
-            entry: dict[str, Any] = {"item": path, "decision": item.decision, "value": item.values or None,
-                                     "created": []}
-            self.log.append(entry)
+            item, entry = self._logged(path)
             if item.decision == "reject":
                 continue
             values = {**event, **item.values}
@@ -645,10 +649,7 @@ class _Review:
                 continue
             for index, relation in enumerate(self.people[pid].get("relations") or []):
                 path = f"{pid}.relations[{index}]"
-                item = self._item(path, self.rest or "accept")
-                entry: dict[str, Any] = {"item": path, "decision": item.decision, "value": item.values or None,
-                                         "created": []}
-                self.log.append(entry)
+                item, entry = self._logged(path)
                 values = {**relation, **item.values}
                 with _at(path):
                     kind = check_vocab(RelationType, values.get("type"), "type")
