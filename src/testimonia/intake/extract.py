@@ -433,6 +433,9 @@ def _facility(facilities: list[FacilityMention], i: int, sentence: Span) -> Faci
     """The facility an event word points to: the nearest one after it ("taken to a camp") within
     eight words, else the nearest before it within five ("the camp where he was held")."""
     inside = [f for f in facilities if sentence.start <= f.start < sentence.end]
+    governed = [f for f in inside if f.start > i and i in {t.i for t in sentence.doc[f.end - 1].ancestors}]
+    if governed:  # "moved me, with a hood over my head, to a political study center"
+        return min(governed, key=lambda f: f.start)
     after = [f for f in inside if f.start > i and f.start - i <= 8]
     if after:
         return min(after, key=lambda f: f.start)
@@ -670,13 +673,21 @@ def _strip_article(text: str) -> str:
 
 
 def _role(ctx: _Context, person: Person) -> str:
-    """official or advocate when a word that describes the person says so; relative when related."""
+    """official or advocate when a word that describes the person says so, or the organisation the
+    person is "of" ("Yerzhan Tolegenov of the Kokzhiyde Families Committee"); relative when related."""
+    organisations = {i: e for e in ctx.ents if e.label_ == "ORG" for i in range(e.start, e.end)}
     for mention in person.mentions:
-        described = {t.lemma_.lower() for t in _descriptions(ctx.doc[mention.token_end - 1])}
+        root = ctx.doc[mention.token_end - 1]
+        described = {t.lemma_.lower() for t in _descriptions(root)}
         if described & lexicon.OFFICIAL_WORDS:
             return "official"
         if described & lexicon.ADVOCATE_WORDS:
             return "advocate"
+        for prep in (c for c in root.children if c.lower_ in ("of", "from", "at", "with")):
+            body = next((organisations[g.i] for g in prep.children if g.dep_ == "pobj" and g.i in organisations), None)
+            if body is not None:
+                words = {t.lower_ for t in body}
+                return "official" if words & lexicon.STATE_BODIES else "advocate"
     return "relative" if person.relations else "other"
 
 
@@ -694,6 +705,7 @@ def _descriptions(root: Token) -> list[Token]:
         out += [head.head, *[c for c in head.head.children if c.dep_ == "compound"]]
     if root.dep_ == "nsubj" and head.lemma_ == "be":
         out += [t for c in head.children if c.dep_ == "attr" for t in c.subtree]
+    out += [t for t in list(root.ancestors)[:4] if t.pos_ == "NOUN"]  # "an official … who gave his name as Liu"
     return out
 
 

@@ -88,7 +88,9 @@ EVENT_PATTERNS: dict[str, list[list[dict]]] = {
                      [{"LEMMA": {"IN": ["come", "visit", "check"]}}, {"LOWER": "to", "OP": "?"},
                       {"LOWER": {"IN": ["his", "her", "their", "my", "our"]}},
                       {"LOWER": {"IN": ["home", "house", "door", "gate", "apartment", "flat"]}}]],
-    "released": [[{"LEMMA": {"IN": ["release", "free"]}}], [{"LEMMA": "let"}, {"OP": "?"}, {"LOWER": {"IN": ["go", "out"]}}]],
+    "released": [[{"LEMMA": {"IN": ["release", "free"]}}], [{"LEMMA": "let"}, {"OP": "?"}, {"LOWER": {"IN": ["go", "out"]}}],
+                 [{"LEMMA": {"IN": ["allow", "permit"]}}, {"LOWER": "to"}, {"LEMMA": {"IN": ["go", "return"]}},
+                  {"LOWER": "home"}]],
     "died": [[{"LEMMA": "die"}], [{"LOWER": "death"}], [{"LEMMA": "pass"}, {"LOWER": "away"}]],
     "disappeared": [[{"LEMMA": "disappear"}], [{"LEMMA": "lose"}, {"LOWER": "contact"}],
                     [{"LOWER": "whereabouts"}], [{"LEMMA": "vanish"}], [{"LOWER": "missing"}],
@@ -119,3 +121,7 @@ HOME_WORDS = {"live", "reside", "settle", "bear", "born", "hail", "come", "resid
 LABOR_VERBS = {"send", "assign", "force", "make", "transfer", "work", "order", "place", "take"}
 # Words that make repeated visits to a home surveillance rather than an arrest.
 REPEATED = {"every", "regularly", "often", "daily", "weekly", "monthly", "each"}
+# Organisations of the state: a person speaking for one is an official, for any other an advocate.
+STATE_BODIES = {"ministry", "bureau", "police", "government", "consulate", "embassy", "court", "procuratorate",
+                "party", "department", "office", "prison", "army", "security", "neighborhood", "neighbourhood",
+                "village", "township", "county"}

@@ -16,7 +16,11 @@ from spacy.tokens import Doc, Span, Token
 
 from .. import names
 from . import lexicon
+from .places import names_a_place
 
+# Two full names in one document are one person's only when they are close variants: a family shares
+# name parts (a son's second name is his father's first), so names.THRESHOLD (0.5) is too lenient here.
+SAME_DOCUMENT_THRESHOLD = 0.8
 _NAME_TOKEN = re.compile(r"^[^\W\d_][\w'’\-]*$")
 
 
@@ -50,14 +54,17 @@ def _fold(text: str) -> str:
 
 
 def clean_name(span: Span) -> Span | None:
-    """A PERSON entity without titles or a possessive ending; None when it does not look like a name."""
+    """A PERSON entity without titles, a possessive ending or a place beside it ("Toktobaeva, Bishkek"
+    read as one name); None when it does not look like a name."""
     start, end = span.start, span.end
     doc = span.doc
-    while start < end and (doc[start].lower_ in lexicon.TITLES or not _NAME_TOKEN.match(doc[start].text)):
+    while start < end and (doc[start].lower_ in lexicon.TITLES or not _NAME_TOKEN.match(doc[start].text)
+                           or (end - start > 1 and names_a_place(doc[start].text))):
         start += 1
-    while end > start and (doc[end - 1].lower_ in ("'s", "’s", "'", "’") or not _NAME_TOKEN.match(doc[end - 1].text)):
+    while end > start and (doc[end - 1].lower_ in ("'s", "’s", "'", "’") or not _NAME_TOKEN.match(doc[end - 1].text)
+                           or (end - start > 1 and names_a_place(doc[end - 1].text))):
         end -= 1
-    if start >= end:
+    if start >= end or (end - start == 1 and names_a_place(doc[start].text)):
         return None
     tokens = doc[start:end]
     if any(t.lower_ in lexicon.KIN or t.lower_ in lexicon.KIN_PLURAL for t in tokens):
@@ -132,7 +139,7 @@ class People:
                 score = 1.1
             else:
                 score = max(names.compare(self._prepare(text), self._prepare(n)).score for n in person.names)
-                if score < names.THRESHOLD or (len(words) > 1 and min(len(n.split()) for n in person.names) < 2):
+                if score < SAME_DOCUMENT_THRESHOLD or (len(words) > 1 and min(len(n.split()) for n in person.names) < 2):
                     continue
             # Ties go to the person mentioned most recently before this point.
             recency = max((m.token_start for m in person.mentions if m.token_start < at), default=-1)

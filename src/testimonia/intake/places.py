@@ -138,6 +138,11 @@ def _resolve(span: Span, doc: Doc) -> PlaceMention | None:
     return PlaceMention(span.start, span.end, span.text, match.code, match.kind)
 
 
+def names_a_place(word: str) -> bool:
+    """Whether a single word is a place's name (a country, a city abroad, a gazetteer place)."""
+    return fold(word) in _countries() or gazetteer().resolve(word) is not None
+
+
 def specificity(place: PlaceMention) -> int:
     """How deep a place sits: county or township codes beat prefectures, which beat the region or country."""
     return len(place.code) if place.in_china else (2 if "-" in place.code else 1)
