@@ -120,6 +120,7 @@ class Extractor:
         self.names.add("NAME", [
             [{"LOWER": {"IN": sorted(lexicon.KIN)}}, {"TEXT": ","}, name],  # "My mother, Patigul Ismayil"
             [{"LOWER": {"IN": ["named", "called"]}}, name],
+            [{"POS": "PROPN", "IS_TITLE": True, "ENT_TYPE": ""}, {"LOWER": "and"}, {"ENT_TYPE": "PERSON"}],  # "Daniyar and Talgat Orazbek"
             [name, {"TEXT": ","}, {"LIKE_NUM": True}, {"TEXT": {"IN": [",", ")"]}}],  # "Askar Bekbolatuly, 41,"
             [name, {"TEXT": ","}, {"POS": "DET"}, {"POS": {"IN": ["ADJ", "NOUN", "PROPN"]}, "OP": "*"}, described],
         ])
@@ -161,6 +162,7 @@ class Extractor:
         ctx.people.add_names([s for s in names if not place_tokens & set(range(s.start, s.end))])
         ctx.people.add_short_forms()
         ctx.people.find_narrator()
+        ctx.people.add_groups_of_kin()
         self._kinship(ctx)
         self._events(ctx)
         return _assemble(ctx, date or (document_date.isoformat() if document_date else None))
@@ -502,31 +504,34 @@ def _dateline(doc: Doc) -> dt.date | None:
 
 
 def _dates(doc: Doc, ents: list[Span], document_date: dt.date | None) -> list[_DateMention]:
-    """DATE entities with the preposition that introduces them ("in January 2018", "for almost a year")."""
+    """DATE entities with the preposition that introduces them ("in January 2018", "for almost a year");
+    not ages, counts, frequencies, prison terms or bare lengths of time."""
     out = []
     for ent in ents:
         if ent.label_ != "DATE" or ent.start_char < _DATELINE_CHARS and document_date and dates.parse_day(ent.text) == document_date:
             continue
-        start = ent.start
-        if "old" in ent.text.lower() or (ent.end < len(doc) and doc[ent.end].lower_ in ("old", "-")):
+        cut = next((t.i for t in ent if t.lower_ == "to" and dates.is_duration(doc[t.i + 1:ent.end].text)), ent.end)
+        ent = doc[ent.start:cut]  # "November to ten years": the month; the term is not a time
+        start, text = ent.start, ent.text.strip()
+        if not text or "old" in text.lower() or (ent.end < len(doc) and doc[ent.end].lower_ in ("old", "-")):
             continue  # "66 years old": an age
-        if any(t.lemma_ in ("sentence", "term") for t in doc[max(start - 3, 0):start]):
+        if text.isdigit() and len(text) < 4:
+            continue  # "74": an age or a count that NER took for a date
+        if doc[ent.start].lower_ in ("every", "each", "once", "twice", "daily", "weekly", "monthly"):
+            continue  # "every week": how often, not when
+        if dates.is_duration(text) and any(t.lemma_ in ("sentence", "term") for t in doc[max(start - 3, 0):start]):
             continue  # "sentenced to 15 years": a term, not a time
         if start > 0 and doc[start - 1].lower_ in _PREPOSITIONS:
             start -= 1
         span = doc[start:ent.end]
-        if ent.text.strip().isdigit() and len(ent.text.strip()) < 4:
-            continue  # "74": an age or a count that NER took for a date
-        if doc[ent.start].lower_ in ("every", "each", "once", "twice", "daily", "weekly", "monthly"):
-            continue  # "every week": how often, not when
-        if ent.end < len(doc) and doc[ent.end].lower_ in ("after", "later", "before", "earlier") and dates.is_duration(ent.text):
+        if ent.end < len(doc) and doc[ent.end].lower_ in ("after", "later", "before", "earlier") and dates.is_duration(text):
             out.append(_DateMention(start, ent.end, " ".join(doc[start:ent.end + 1].text.split()), None))
             continue  # "two weeks after he arrived": counted from another event
-        if dates.is_duration(ent.text) and doc[start].lower_ != "for" and "ago" not in ent.text.lower():
+        if dates.is_duration(text) and doc[start].lower_ != "for" and "ago" not in text.lower():
             continue  # "where he spent 15 months": how long, not when
         value = dates.resolve(span.text, document_date)
         if value is None and doc[start].lower_ in _PREPOSITIONS:
-            value = dates.resolve(ent.text, document_date)
+            value = dates.resolve(text, document_date)
         out.append(_DateMention(start, ent.end, " ".join(span.text.split()), value))
     return out
 

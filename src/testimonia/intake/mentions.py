@@ -260,13 +260,51 @@ class People:
 
 
 
+    def group_before(self, token: Token) -> list[Person]:
+        """Who "their" means: the latest persons named together ("Daniyar and Talgat Orazbek") earlier in
+        the paragraph; empty when no such pair stands there."""
+        for i in range(token.i - 1, self.paragraph(token.i).start - 1, -1):
+            first = self.by_token.get(i)
+            if first is None or first.kin:
+                continue
+            together = [first]
+            for conjunct in self.doc[i].conjuncts:
+                if (other := self.by_token.get(conjunct.i)) is not None and all(other is not p for p in together):
+                    together.append(other)
+            if len(together) > 1:
+                return together
+        return []
+
+    def add_groups_of_kin(self) -> None:
+        """"Daniyar and Talgat Orazbek, brothers," / "the sisters Aigul and Aizhan": siblings all;
+        "X and Y, husband and wife" / "the couple": spouses."""
+        for token in self.doc:
+            kind = {"brothers": "sibling", "sisters": "sibling", "siblings": "sibling", "twins": "sibling",
+                    "couple": "spouse", "spouses": "spouse"}.get(token.lower_)
+            if kind is None and token.lower_ == "wife" and self.doc[max(token.i - 2, 0):token.i].text.lower() == "husband and":
+                kind, token = "spouse", self.doc[token.i - 2]
+            if kind is None:
+                continue
+            anchors = [token.head] if token.dep_ == "appos" else [
+                c for c in token.children if c.dep_ in ("appos", "nmod", "compound") and c.i < token.i + 3]
+            group: list[Person] = []
+            for t in [t for anchor in anchors for t in (anchor, *anchor.conjuncts)]:
+                who = self.by_token.get(t.i) or next((self.by_token[c.i] for c in t.subtree if c.i in self.by_token), None)
+                if who is not None and all(who is not p for p in group):
+                    group.append(who)
+            for a in group:
+                for b in group:
+                    if a is not b:
+                        a.relations.add((kind, b.id))
+
     # --- kinship --------------------------------------------------------------------------------
     def add_kin(self, phrase: Span, possessor_token: Token, noun: str, in_law: bool) -> None:
         """A kinship phrase: names the person it stands beside, or is an unnamed person of its own."""
         relation, sex = lexicon.KIN[noun]
         if in_law:
             relation, sex = lexicon.IN_LAW, sex
-        possessor = self.person_of(possessor_token)
+        group = self.group_before(possessor_token) if possessor_token.lower_ == "their" else []
+        possessor = group[0] if group else self.person_of(possessor_token)
         if possessor is not None and possessor_token.lower_ in lexicon.SEX_OF_PRONOUN and possessor.sex is None:
             possessor.sex = lexicon.SEX_OF_PRONOUN[possessor_token.lower_]
         named = self._named_beside(phrase)
@@ -283,7 +321,7 @@ class People:
             referent = self._kin.get(key)
             if referent is None and not in_law:
                 referent = self._kin.get((key[0], noun))  # "her brother" after "her younger brother"
-            if referent is None and possessor is not None and not in_law:
+            if referent is None and not in_law:
                 referent = self._known_relative(possessor, relation, sex)
             if referent is None:
                 referent = self._new(kin=key, confidence=0.8)
@@ -291,7 +329,7 @@ class People:
             self.add_mention(referent, phrase)
         if sex and referent.sex is None:
             referent.sex = sex
-        owners = [possessor] if possessor is not None else []
+        owners = group or ([possessor] if possessor is not None else [])
         if possessor is not None and possessor_token.lower_ == "our" and relation in ("parent", "child"):
             # "our son", said by a wife: her husband's son too
             owners += [p for p in self.persons for kind, to in possessor.relations if kind == "spouse" and to == p.id]
