@@ -141,3 +141,15 @@ def test_dev_set_meets_the_goals_it_was_tuned_to(extractor):
     assert goals["named-person F1"] >= 0.90
     assert goals["role accuracy"] >= 0.90
     assert goals["date accuracy"] >= 0.85
+
+
+def test_siblings_named_together_and_their_sister(extractor):
+    draft = extractor.draft(
+        "Almaty, 15 January 2019. Daniyar and Talgat Orazbek, brothers, from Toli County. Both men were detained "
+        "on 3 March 2018. Reported by their sister, Gulmira Orazbekova, in Zharkent.")
+    daniyar, talgat, gulmira = (_person(draft, n) for n in ("Daniyar", "Talgat Orazbek", "Gulmira Orazbekova"))
+    assert {"type": "sibling", "to": talgat["id"]} in daniyar["relations"]
+    assert {"type": "sibling", "to": daniyar["id"]} in gulmira["relations"]
+    assert {"type": "sibling", "to": talgat["id"]} in gulmira["relations"]
+    assert {"text": "Zharkent", "code": "KZ-33-zharkent"} in gulmira["places"]
+    assert gulmira["role"] == "relative"
