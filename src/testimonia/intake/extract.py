@@ -405,12 +405,18 @@ def _persons(people: People, tokens: list[Token]) -> list[Person]:
     """The persons a list of argument tokens refers to, their coordinated conjuncts included."""
     out: list[Person] = []
     for token in tokens:
+        if token.lower_ in ("they", "them") or any(c.lower_ in ("both", "two") for c in token.children
+                                                   if token.lemma_ in ("man", "woman", "brother", "sister")):
+            out += [p for p in people.group_before(token) if all(p is not q for q in out)]  # "Both men were detained"
+            continue
         if token.lower_ in ("who", "whom", "that") and token.head.dep_ == "relcl":
             token = token.head.head  # "her husband, who was questioned": the husband
         for t in [token, *token.conjuncts]:
             who = people.person_of(t)
-            if who is None:
-                who = next((people.by_token[c.i] for c in t.subtree if c.i in people.by_token), None)
+            if who is None:  # "My husband's father, Mamatkhan Sultanbek, …": the name in apposition first
+                named = [c for c in t.children if c.dep_ == "appos" and c.i in people.by_token]
+                who = people.by_token[named[0].i] if named else next(
+                    (people.by_token[c.i] for c in t.subtree if c.i in people.by_token), None)
             if who is not None and who not in out:
                 out.append(who)
     return out
