@@ -407,7 +407,7 @@ def _persons(people: People, tokens: list[Token]) -> list[Person]:
     for token in tokens:
         if token.lower_ in ("they", "them") or any(c.lower_ in ("both", "two") for c in token.children
                                                    if token.lemma_ in ("man", "woman", "brother", "sister")):
-            out += [p for p in people.group_before(token) if all(p is not q for q in out)]  # "Both men were detained"
+            out += [p for p in people.group_before(token) if p not in out]  # "Both men were detained"
             continue
         if token.lower_ in ("who", "whom", "that") and token.head.dep_ == "relcl":
             token = token.head.head  # "her husband, who was questioned": the husband

@@ -35,7 +35,7 @@ class Mention:
     token_end: int
 
 
-@dataclass
+@dataclass(eq=False)  # a person is itself: compared and hashed by identity
 class Person:
     id: str
     names: list[str] = field(default_factory=list)  # full written forms, first first
@@ -271,7 +271,7 @@ class People:
                 continue
             together = [first]
             for conjunct in self.doc[i].conjuncts:
-                if (other := self.by_token.get(conjunct.i)) is not None and all(other is not p for p in together):
+                if (other := self.by_token.get(conjunct.i)) is not None and other not in together:
                     together.append(other)
             if len(together) > 1:
                 return together
