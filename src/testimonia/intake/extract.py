@@ -260,11 +260,11 @@ class Extractor:
             if facility is not None and _distance(facility, head.i) <= 8:
                 kind = _FACILITY_EVENT[facility.type]
         elif kind == "returned_to_china":
-            destination = _nearest(ctx.places, head.i, sentence, after_only=True)
-            if destination is None or not destination.in_china or destination.start - head.i > 6:
+            destination = _destination(ctx, head.i, sentence)
+            if destination is None or not destination.in_china or destination.start - head.i > 8:
                 return []
         elif kind == "emigrated":
-            destination = _nearest(ctx.places, head.i, sentence, after_only=True)
+            destination = _destination(ctx, head.i, sentence)
             if destination is None or destination.in_china or (facility and facility.start > head.i):
                 return []
         elif kind in ("released", "died") and head.pos_ not in ("VERB", "NOUN", "AUX"):
@@ -435,6 +435,14 @@ def _governing_verb(token: Token) -> Token | None:
 
 def _in_facility_name(token: Token, facilities: list[FacilityMention]) -> bool:
     return any(f.start <= token.i < f.end for f in facilities)
+
+
+def _destination(ctx: _Context, i: int, sentence: Span) -> PlaceMention | None:
+    """Where a movement goes: the first place after the verb that "to" or "into" introduces
+    ("flew from Almaty to Urumqi"), else the nearest place after it."""
+    after = [p for p in ctx.places if i < p.start < sentence.end]
+    led = [p for p in after if ctx.doc[p.start - 1].lower_ in ("to", "into", "for")]
+    return (led or after or [None])[0]
 
 
 def _facility(facilities: list[FacilityMention], i: int, sentence: Span) -> FacilityMention | None:
