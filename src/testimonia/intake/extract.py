@@ -604,13 +604,40 @@ def _assemble(ctx: _Context, document_date: str | None) -> dict:
         if person.id in ages:
             item["age"] = ages[person.id]
         out.append(item)
-    organizations = list(dict.fromkeys(
-        _strip_article(e.text) for e in ctx.ents
-        if e.label_ == "ORG" and not any(i in ctx.people.by_token for i in range(e.start, e.end))
-        and not any(p.start <= e.start and e.end <= p.end for p in ctx.places)))
-    language = ctx.doc.lang_
-    return {"document": {"date": document_date, "language": language}, "persons": out,
-            "organizations": organizations}
+    return {"document": {"date": document_date, "language": ctx.doc.lang_}, "persons": out,
+            "organizations": _organizations(ctx)}
+
+
+def _organizations(ctx: _Context) -> list[str]:
+    """ORG entities (and PERSON ones that are plainly groups: "Tugan Zher Volunteer Group"), stretched
+    over what names them further ("Ministry of Foreign Affairs of Kazakhstan", "… in Almaty"), cut at a
+    line break; not nationalities, not persons, not places."""
+    doc, out = ctx.doc, []
+    for ent in ctx.ents:
+        words = {t.lower_ for t in ent}
+        if not (ent.label_ == "ORG" or (ent.label_ == "PERSON" and words & lexicon.ORGANISATION_WORDS)):
+            continue
+        def named(i: int) -> bool:
+            return i < len(doc) and doc[i].pos_ == "PROPN" and doc[i].ent_type_ != "DATE" and "\n" not in doc[i - 1].whitespace_
+
+        end = ent.end
+        while end + 1 < len(doc) and doc[end].lower_ in ("of", "in", "for") and "\n" not in doc[end - 1].whitespace_:
+            first = end + 2 if doc[end + 1].lower_ == "the" else end + 1
+            if not named(first):
+                break
+            end = first
+            while named(end):
+                end += 1
+        span = doc[ent.start:end]
+        text = span.text.split("\n")[0]
+        if len(span) == 1 and span[0].lower_ in lexicon.NOT_NAMES:
+            continue  # "Kazakh", "Uyghur"
+        if any(i in ctx.people.by_token for i in range(span.start, span.end)):
+            continue
+        if any(p.start <= span.start and span.end <= p.end for p in ctx.places):
+            continue
+        out.append(_strip_article(text))
+    return list(dict.fromkeys(out))
 
 
 def _add_event(events: list[_Event], event: _Event) -> None:

@@ -125,3 +125,6 @@ REPEATED = {"every", "regularly", "often", "daily", "weekly", "monthly", "each"}
 STATE_BODIES = {"ministry", "bureau", "police", "government", "consulate", "embassy", "court", "procuratorate",
                 "party", "department", "office", "prison", "army", "security", "neighborhood", "neighbourhood",
                 "village", "township", "county"}
+# Words that make a span an organisation's name.
+ORGANISATION_WORDS = {"group", "organization", "organisation", "committee", "initiative", "foundation", "association",
+                      "union", "council", "center", "centre", "project", "network", "coalition", "society"}
