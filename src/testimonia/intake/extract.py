@@ -38,8 +38,9 @@ _FACILITY_EVENT = {"camp": "sent_to_camp", "prison": "imprisoned", "detention_ce
 _NOUN_TRIGGERS = {"detention", "arrest", "death", "interrogation", "whereabouts", "sentence", "passport", "passports",
                   "documents", "document", "id", "release", "disappearance", "imprisonment"}
 _LINE_BREAK = re.compile(r"(?<!\n)\n(?!\n)")
-_FIELD_LINE = re.compile(r"^\s*[A-Z][\w .]{0,25}:")
+FIELD_LINE = re.compile(r"^\s*[A-Z][\w .]{0,25}:")
 _DATELINE = re.compile(r"\b(?:\d{1,2} [A-Z][a-z]+,? \d{4}|[A-Z][a-z]+\.? \d{1,2},? \d{4}|\d{4}-\d{2}-\d{2})\b")
+_HEADING_DATE = re.compile(r"(?m)^\s*(?P<date>(?:\d{1,2} )?(?:[A-Z][a-z]+ )?(?:19|20)\d{2})\s*[-–—:]\s")
 _SAME_TIME = re.compile(r"^(?:on |in )?(?:the same|that) (?:day|week|month|year|evening|night|morning)$", re.I)
 _PREPOSITIONS = {"in", "on", "since", "for", "from", "until", "by", "during", "around", "at"}
 
@@ -54,7 +55,7 @@ def for_parser(text: str) -> str:
         before = text[text.rfind("\n", 0, at) + 1:at]
         after_end = text.find("\n", at + 1)
         after = text[at + 1:after_end if after_end >= 0 else len(text)]
-        if not (_FIELD_LINE.match(before) or _FIELD_LINE.match(after)):
+        if not (FIELD_LINE.match(before) or FIELD_LINE.match(after)):
             chars[at] = " "
     return "".join(chars)
 
@@ -324,22 +325,21 @@ class Extractor:
         if verb.tag_ == "VBG" and verb.dep_ in ("pcomp", "pobj", "acl") and not any(
                 c.dep_.startswith("nsubj") for c in verb.children):
             return [], 0.0  # "for returning to China": nobody in particular
+        own = people.sentence(verb.i)  # the parser may join a header line to the next: not its arguments
+
+        def persons_among(tokens: list[Token]) -> list[Person]:
+            return _persons(people, [t for t in tokens if own.start <= t.i < own.end])
+
         probe: Token | None = verb
         while probe is not None:
-            arguments = [c for c in probe.children if c.dep_ in wanted and c.dep_ != "pobj"]
-            if probe is not verb or kind in ("sentenced", "released", "detained"):
-                arguments += [c for c in probe.children if c.dep_ == "nsubjpass"]
-            if kind in ("died", "disappeared", "returned_to_china", "emigrated", "released", "surveillance",
-                        "house_arrest", "sent_to_camp", "imprisoned", "detained", "sentenced", "forced_labor",
-                        "passport_confiscated", "exit_ban", "interrogated"):
-                arguments += [c for c in probe.children if c.dep_ == "nsubjpass"]
-            found = _persons(people, arguments)
-            if found and kind in ("emigrated", "returned_to_china"):  # "moved to Kazakhstan with my father and me"
-                companions = [g for c in probe.children if c.lower_ == "with" for g in c.children if g.dep_ == "pobj"]
-                found += [p for p in _persons(people, companions) if p not in found]
+            children = list(probe.children)
+            found = persons_among([c for c in children if c.dep_ in wanted and c.dep_ != "pobj" or c.dep_ == "nsubjpass"])
             if not found and kind in ("house_arrest", "forced_labor", "exit_ban", "died"):
-                found = _persons(people, [c for c in probe.children if c.dep_ == "nsubj"])
+                found = persons_among([c for c in children if c.dep_ == "nsubj"])
             if found:
+                if kind in ("emigrated", "returned_to_china"):  # "moved to Kazakhstan with my father and me"
+                    companions = [g for c in children if c.lower_ == "with" for g in c.children if g.dep_ == "pobj"]
+                    found += [p for p in persons_among(companions) if p not in found]
                 return found, 0.85
             climbs = probe.dep_ in ("conj", "xcomp", "advcl", "relcl", "acl", "prep", "pobj") and probe.head is not probe
             probe = probe.head if climbs and probe.head.lemma_ not in lexicon.SPEECH_VERBS else None
@@ -349,6 +349,9 @@ class Extractor:
         for i in range(head.i - 1, sentence.start - 1, -1):
             if (who := people.person_of(ctx.doc[i])) is not None:
                 return [who], 0.55
+        if FIELD_LINE.match(sentence.text) and people.persons:  # "Current status: died in custody": the case
+            first = min((p for p in people.persons if p.mentions), key=lambda p: min(m.start for m in p.mentions))
+            return [first], 0.5  # the sheet is about, the person it names first
         if not any(c.dep_.startswith("nsubj") for c in verb.children) and verb.i - sentence.start <= 3:
             # "Held in a camp since 2017." — a list entry's sentence without a subject is about its person
             paragraph = people.paragraph(head.i)
@@ -415,8 +418,10 @@ def _persons(people: People, tokens: list[Token]) -> list[Person]:
             who = people.person_of(t)
             if who is None:  # "My husband's father, Mamatkhan Sultanbek, …": the name in apposition first
                 named = [c for c in t.children if c.dep_ == "appos" and c.i in people.by_token]
+                sentence = people.sentence(t.i)
                 who = people.by_token[named[0].i] if named else next(
-                    (people.by_token[c.i] for c in t.subtree if c.i in people.by_token), None)
+                    (people.by_token[c.i] for c in t.subtree if c.i in people.by_token
+                     and sentence.start <= c.i < sentence.end), None)
             if who is not None and who not in out:
                 out.append(who)
     return out
@@ -524,7 +529,8 @@ def _dates(doc: Doc, ents: list[Span], document_date: dt.date | None) -> list[_D
     for ent in ents:
         if ent.label_ != "DATE" or ent.start_char < _DATELINE_CHARS and document_date and dates.parse_day(ent.text) == document_date:
             continue
-        cut = next((t.i for t in ent if t.lower_ == "to" and dates.is_duration(doc[t.i + 1:ent.end].text)), ent.end)
+        cut = next((t.i for t in ent if t.text in ("-", "–", "—", ":")), ent.end)  # "February 2021 - Kanybek"
+        cut = next((t.i for t in doc[ent.start:cut] if t.lower_ == "to" and dates.is_duration(doc[t.i + 1:cut].text)), cut)
         ent = doc[ent.start:cut]  # "November to ten years": the month; the term is not a time
         start, text = ent.start, ent.text.strip()
         if not text or "old" in text.lower() or (ent.end < len(doc) and doc[ent.end].lower_ in ("old", "-")):
@@ -547,7 +553,12 @@ def _dates(doc: Doc, ents: list[Span], document_date: dt.date | None) -> list[_D
         if value is None and doc[start].lower_ in _PREPOSITIONS:
             value = dates.resolve(text, document_date)
         out.append(_DateMention(start, ent.end, " ".join(span.text.split()), value))
-    return out
+    taken = {i for d in out for i in range(d.start, d.end)}
+    for match in _HEADING_DATE.finditer(doc.text):  # a timeline's "March 2017 - He returns …"
+        span = doc.char_span(match.start("date"), match.end("date"), alignment_mode="expand")
+        if span is not None and not taken & set(range(span.start, span.end)):
+            out.append(_DateMention(span.start, span.end, span.text, dates.resolve(span.text, document_date)))
+    return sorted(out, key=lambda d: d.start)
 
 
 def _inherit_dates(ctx: _Context) -> None:

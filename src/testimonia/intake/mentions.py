@@ -23,6 +23,7 @@ from .places import names_a_place
 # On shared/data/names/pairs.tsv's Latin–Latin pairs, 0.6 keeps 92% of true pairs and no false one
 # (0.5: 96% and 1%; 0.8: 83%).
 SAME_DOCUMENT_THRESHOLD = 0.6
+_FIELD = re.compile(r"^\s*[A-Z][\w .]{0,25}:")  # a header line: "Born: 1965", "Current status: …"
 _NAME_TOKEN = re.compile(r"^[^\W\d_][\w'’\-]*$")
 
 
@@ -87,7 +88,7 @@ class People:
         self._created = 0
         self.narrator: Person | None = None
         self.pronouns: dict[int, Person] = {}  # third-person pronouns resolved, so that "he … he … he" chains
-        self.sentences = list(doc.sents)
+        self.sentences = _sentences(doc)
         self._sentence_of = [0] * len(doc)
         for n, sentence in enumerate(self.sentences):
             self._sentence_of[sentence.start:sentence.end] = [n] * len(sentence)
@@ -400,6 +401,24 @@ def narrator_span(doc: Doc) -> Span | None:
 def _inside_quotes(before: str) -> bool:
     """Whether a position follows an opening quotation mark that is not yet closed."""
     return before.count("“") > before.count("”") or before.count('"') % 2 == 1
+
+
+def _sentences(doc: Doc) -> list[Span]:
+    """The parser's sentences, split again at blank lines and where a header line begins ("Current
+    status: …" under "Reported by: …" is a statement of its own, whatever the parser joined)."""
+    out: list[Span] = []
+    for sentence in doc.sents:
+        start = sentence.start
+        for token in sentence[:-1]:
+            breaks = token.whitespace_ + (token.text if token.is_space else "")
+            if "\n\n" in breaks or "\n" in breaks and _FIELD.match(
+                    doc.text[token.idx + len(token.text):token.idx + len(token.text) + 40].lstrip("\n")):
+                if token.i + 1 > start:
+                    out.append(doc[start:token.i + 1])
+                start = token.i + 1
+        if start < sentence.end:
+            out.append(doc[start:sentence.end])
+    return out
 
 
 def _paragraph_bounds(doc: Doc) -> list[tuple[int, int]]:
