@@ -16,11 +16,13 @@ from dateparser.date import DateDataParser
 from dateutil.relativedelta import relativedelta
 
 _NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-            "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "several": 3, "a few": 3, "few": 3}
+            "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+            "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
+            "thirty": 30, "several": 3, "a few": 3, "few": 3}
 _UNITS = {"year": "years", "month": "months", "week": "weeks", "day": "days"}
 _DURATION = re.compile(
     r"^(?:for\s+)?(?:almost|nearly|about|around|over|more than|less than|roughly|some)?\s*"
-    r"(?P<n>\d+|a few|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|few)\s+"
+    r"(?P<n>\d+|a few|an?|several|few|" + "|".join(w for w in _NUMBERS if " " not in w and len(w) > 2) + r")\s+"
     r"(?P<unit>year|month|week|day)s?(?P<ago>\s+ago)?$", re.I)
 _OFFSET = re.compile(r"^(?P<n>\S+(?:\s+few)?)\s+(?P<unit>year|month|week|day)s?\s+(?P<dir>after|later|before|earlier)", re.I)
 # Words around a calendar phrase that dateparser need not see.

@@ -693,7 +693,9 @@ def _homes(ctx: _Context) -> dict[str, list[PlaceMention]]:
     by_token, doc = ctx.people.by_token, ctx.doc
     for place in ctx.places:
         owner = None
-        if place.start >= 2 and doc[place.start - 1].text in ("(", "in", "from"):
+        if place.start >= 2 and doc[place.start - 1].text in ("(", "in", "from", ",", "of") and place.kind in (
+                "city", "city_of_republican_significance", "country", "county", "region", "prefecture"):
+            # "Madina Sultan (Almaty)", "Reported by Maira Dauletkhan, Almaty", "Erkin Tursun of Ghulja"
             owner = by_token.get(place.start - 2)
         if owner is None and place.start >= 3 and doc[place.start - 2:place.start].text in (", in", ", from"):
             owner = by_token.get(place.start - 3)
