@@ -305,7 +305,7 @@ class Extractor:
                 if token.dep_ in ("poss", "dobj", "nsubjpass", "pobj") and (who := people.person_of(token)):
                     return [who], 0.7
             return [], 0.0
-        wanted = ("nsubjpass", "dobj", "nsubj") if kind in lexicon.SUBJECT_UNDERGOES else ("nsubjpass", "dobj", "pobj")
+        wanted = ("nsubjpass", "dobj", "nsubj") if kind in lexicon.SUBJECT_UNDERGOES else ("nsubjpass", "dobj", "dative")
         if head.pos_ == "NOUN" and head.lower_ in _NOUN_TRIGGERS:
             # "her detention", "the arrest of her brother"; "the detention of Kazakhs" is nobody named
             owners = [c for c in head.children if c.dep_ == "poss"]
@@ -314,7 +314,7 @@ class Extractor:
                 found = _persons(people, owners)
                 return (found, 0.85) if found else ([], 0.0)
         if any(c.dep_ in ("dobj", "nsubjpass") for c in verb.children) and not _persons(
-                people, [c for c in verb.children if c.dep_ in ("dobj", "nsubjpass")]):
+                people, [c for c in verb.children if c.dep_ in ("dobj", "nsubjpass", "dative")]):
             return [], 0.0  # "detained a large number of citizens": it happened to someone, but not to a person named here
         if verb.dep_ == "acl" and verb.tag_ == "VBN":
             # "people held in Xinjiang": what the participle describes; "her husband, detained in …"
@@ -333,7 +333,7 @@ class Extractor:
         probe: Token | None = verb
         while probe is not None:
             children = list(probe.children)
-            found = persons_among([c for c in children if c.dep_ in wanted and c.dep_ != "pobj" or c.dep_ == "nsubjpass"])
+            found = persons_among([c for c in children if c.dep_ in wanted or c.dep_ == "nsubjpass"])
             if not found and kind in ("house_arrest", "forced_labor", "exit_ban", "died"):
                 found = persons_among([c for c in children if c.dep_ == "nsubj"])
             if found:
