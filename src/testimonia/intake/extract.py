@@ -234,6 +234,9 @@ class Extractor:
                     key = (event.type, event.person.id)
                     if key not in found:
                         found[key] = event
+                    else:  # told twice in one sentence: one event, with what either telling adds
+                        found[key].facility = found[key].facility or event.facility
+                        found[key].place = found[key].place or event.place
             ctx.events.extend(sorted(found.values(), key=lambda e: e.trigger))
         _inherit_dates(ctx)
 
@@ -661,8 +664,10 @@ def _add_event(events: list[_Event], event: _Event) -> None:
         if known.type != event.type:
             continue
         if known.date == event.date or min(rank(known)[0], rank(event)[0]) is False:
-            if rank(event) > rank(known):
-                events[i] = event
+            kept, other = (event, known) if rank(event) > rank(known) else (known, event)
+            kept.facility = kept.facility or other.facility  # "detained … and held at the … detention center"
+            kept.place = kept.place or other.place
+            events[i] = kept
             return
     events.append(event)
 
