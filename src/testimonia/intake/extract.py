@@ -381,8 +381,10 @@ class Extractor:
                 event.date_text = vague.text
             return
         subtree = {t.i for t in verb.subtree}
-        best = min(in_sentence, key=lambda d: (d.start not in subtree, dates.is_duration(d.text.removeprefix("for ")),
-                                               abs(d.start - verb.i)))
+        def length(d: _DateMention) -> bool:  # "for six months" is how long; "two years ago" is when
+            return dates.is_duration(d.text.removeprefix("for ")) and not d.text.lower().endswith("ago")
+
+        best = min(in_sentence, key=lambda d: (d.start not in subtree, length(d), abs(d.start - verb.i)))
         event.date_text = best.text
         event.date = best.value
         if best.value is None:

@@ -118,7 +118,7 @@ NOT_NAMES = {"kazakh", "kazakhs", "uyghur", "uyghurs", "uighur", "kyrgyz", "chin
 HOME_WORDS = {"live", "reside", "settle", "bear", "born", "hail", "come", "resident", "native", "hometown", "home",
               "citizen", "from", "grow", "stay", "remain", "work"}
 # A factory is forced labour when someone is sent, assigned or made to work there.
-LABOR_VERBS = {"send", "assign", "force", "make", "transfer", "work", "order", "place", "take"}
+LABOR_VERBS = {"send", "assign", "force", "make", "transfer", "work", "order", "place", "take", "move"}
 # Words that make repeated visits to a home surveillance rather than an arrest.
 REPEATED = {"every", "regularly", "often", "daily", "weekly", "monthly", "each"}
 # Organisations of the state: a person speaking for one is an official, for any other an advocate.
