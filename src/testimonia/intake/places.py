@@ -83,6 +83,9 @@ class PlaceFinder:
         for kind, phrases in (("camp", lexicon.CAMP_PHRASES), ("prison", lexicon.PRISON_PHRASES),
                               ("detention_center", lexicon.DETENTION_CENTER_PHRASES)):
             self.facilities.add(kind, [nlp.make_doc(p) for p in phrases])
+        self.same_place = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.same_place.add("SAME", [nlp.make_doc(p) for p in ("the same center", "the same centre", "the same facility",
+                                                                "that center", "that centre", "that facility")])
 
     def find_places(self, doc: Doc, ents: list[Span]) -> list[PlaceMention]:
         spans = [e for e in ents if e.label_ in ("GPE", "LOC", "FAC", "ORG", "NORP")]
@@ -115,6 +118,11 @@ class PlaceFinder:
                 first = start - 1
             taken.update(range(first, end))
             out.append(FacilityMention(first, end, doc[first:end].text, kind))
+        out.sort(key=lambda f: f.start)
+        for _, start, end in self.same_place(doc):  # "the same center": the facility named before it
+            earlier = [f for f in out if f.end <= start]
+            if earlier and not taken & set(range(start, end)):
+                out.append(FacilityMention(start, end, earlier[-1].text, earlier[-1].type))
         return sorted(out, key=lambda f: f.start)
 
 
