@@ -215,10 +215,13 @@ class Extractor:
                 if who is not None:
                     who.groups.append(_mention(phrase))
                 continue
-            if owner.lower_ in lexicon.KIN:  # "her husband's brother": first "her husband"
-                people.add_kin(doc[start:owner.i + 1], doc[start], owner.lower_, in_law=False)
             noun = next(t.lower_ for t in reversed(phrase) if t.lower_ in lexicon.KIN)
-            people.add_kin(phrase, owner, noun, in_law=label == "KIN_IN_LAW")
+            if owner.lower_ in lexicon.KIN:  # "my husband's mother": first "my husband", then his mother,
+                people.add_kin(doc[start:owner.i + 1], doc[start], owner.lower_, in_law=False)
+                people.add_kin(phrase, owner, noun, in_law=label == "KIN_IN_LAW")
+                people.relate(people.person_of(doc[end - 1]), people.person_of(doc[start], as_owner=True), "relative")
+            else:
+                people.add_kin(phrase, owner, noun, in_law=label == "KIN_IN_LAW")
 
     def _events(self, ctx: _Context) -> None:
         doc = ctx.doc

@@ -252,11 +252,12 @@ class People:
                         return self.by_token[t.i]
         return None
 
-    def person_of(self, token: Token) -> Person | None:
-        """The person a token refers to: a mention, a pronoun's antecedent, or the speaker."""
-        if token.i in self.by_token:
-            return self.by_token[token.i]
+    def person_of(self, token: Token, as_owner: bool = False) -> Person | None:
+        """The person a token refers to: a mention, a pronoun's antecedent, or the speaker. `as_owner`:
+        the pronoun's own person even where it begins a kinship mention ("my" of "my brother")."""
         lower = token.lower_
+        if token.i in self.by_token and not (as_owner and (lower in lexicon.FIRST_PERSON or lower in lexicon.SEX_OF_PRONOUN)):
+            return self.by_token[token.i]
         if lower in lexicon.FIRST_PERSON:
             return self.speaker(token)
         if lower in lexicon.SEX_OF_PRONOUN:
@@ -344,9 +345,14 @@ class People:
             # "our son", said by a wife: her husband's son too
             owners += [p for p in self.persons for kind, to in possessor.relations if kind == "spouse" and to == p.id]
         for owner in owners:
-            if owner is not referent:
-                referent.relations.add((relation, owner.id))
-                owner.relations.add((lexicon.INVERSE[relation], referent.id))
+            self.relate(referent, owner, relation)
+
+    @staticmethod
+    def relate(person: Person | None, other: Person | None, relation: str) -> None:
+        """`other` is `person`'s `relation` (DESIGN's reading), and the inverse on `other`."""
+        if person is not None and other is not None and person is not other:
+            person.relations.add((relation, other.id))
+            other.relations.add((lexicon.INVERSE[relation], person.id))
 
     def _known_relative(self, possessor: Person, relation: str, sex: str | None) -> Person | None:
         """"her mother" once the text has said who her mother is: that one person, if only one fits."""
