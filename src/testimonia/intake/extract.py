@@ -130,11 +130,14 @@ class Extractor:
                   {"LOWER": "law"}]
         owner = {"LOWER": {"IN": sorted(lexicon.POSSESSIVES)}}
         name_owner = [{"POS": "PROPN", "OP": "+"}, {"LOWER": {"IN": ["'s", "’s"]}}]
+        couple_owner = [{"LOWER": {"IN": ["couple", "pair", "brothers", "sisters", "siblings"]}},
+                        {"LOWER": {"IN": ["'s", "’s", "'"]}}]
         adjectives = {"LOWER": {"IN": sorted(lexicon.KIN_ADJECTIVES)}, "OP": "*"}
         for noun_set, label in ((lexicon.KIN, "KIN"), (lexicon.KIN_PLURAL, "GROUP")):
             noun = {"LOWER": {"IN": sorted(noun_set)}}
             number = [{"LIKE_NUM": True, "OP": "?"}] if label == "GROUP" else []
-            self.kin.add(label, [[owner, *number, adjectives, noun], [*name_owner, *number, adjectives, noun]])
+            self.kin.add(label, [[owner, *number, adjectives, noun], [*name_owner, *number, adjectives, noun],
+                                 [*couple_owner, *number, adjectives, noun]])
             if label == "KIN":
                 self.kin.add("KIN_IN_LAW", [[owner, adjectives, noun, *in_law], [*name_owner, adjectives, noun, *in_law]])
                 self.kin.add("KIN", [[owner, adjectives, noun, {"LOWER": {"IN": ["'s", "’s"]}}, adjectives, noun]])

@@ -284,6 +284,12 @@ class People:
                     together.append(other)
             if len(together) > 1:
                 return together
+        if token.lower_ in ("couple", "pair"):  # the latest person told of with a spouse, and the spouse
+            for i in range(token.i - 1, -1, -1):
+                person = self.by_token.get(i)
+                spouses = [p for p in self.persons if person and ("spouse", p.id) in person.relations]
+                if spouses:
+                    return [person, spouses[0]]
         return []
 
     def add_groups_of_kin(self) -> None:
@@ -314,7 +320,8 @@ class People:
         relation, sex = lexicon.KIN[noun]
         if in_law:
             relation, sex = lexicon.IN_LAW, sex
-        group = self.group_before(possessor_token) if possessor_token.lower_ == "their" else []
+        plural = ("their", "couple", "pair", "brothers", "sisters", "siblings")  # "the couple's eldest son"
+        group = self.group_before(possessor_token) if possessor_token.lower_ in plural else []
         possessor = group[0] if group else self.person_of(possessor_token)
         if possessor is not None and possessor_token.lower_ in lexicon.SEX_OF_PRONOUN and possessor.sex is None:
             possessor.sex = lexicon.SEX_OF_PRONOUN[possessor_token.lower_]
