@@ -133,11 +133,13 @@ class Extractor:
         couple_owner = [{"LOWER": {"IN": ["couple", "pair", "brothers", "sisters", "siblings"]}},
                         {"LOWER": {"IN": ["'s", "’s", "'"]}}]
         adjectives = {"LOWER": {"IN": sorted(lexicon.KIN_ADJECTIVES)}, "OP": "*"}
+        described = {"POS": "ADJ", "OP": "?"}  # "her sick sister", "his elderly father"
         for noun_set, label in ((lexicon.KIN, "KIN"), (lexicon.KIN_PLURAL, "GROUP")):
             noun = {"LOWER": {"IN": sorted(noun_set)}}
             number = [{"LIKE_NUM": True, "OP": "?"}] if label == "GROUP" else []
-            self.kin.add(label, [[owner, *number, adjectives, noun], [*name_owner, *number, adjectives, noun],
-                                 [*couple_owner, *number, adjectives, noun]])
+            self.kin.add(label, [[owner, *number, adjectives, described, noun],
+                                 [*name_owner, *number, adjectives, described, noun],
+                                 [*couple_owner, *number, adjectives, described, noun]])
             if label == "KIN":
                 self.kin.add("KIN_IN_LAW", [[owner, adjectives, noun, *in_law], [*name_owner, adjectives, noun, *in_law]])
                 self.kin.add("KIN", [[owner, adjectives, noun, {"LOWER": {"IN": ["'s", "’s"]}}, adjectives, noun]])
@@ -606,8 +608,9 @@ def _assemble(ctx: _Context, document_date: str | None) -> dict:
         facts = [EventFact(str(i), EventType(e.type), e.date, "draft", e.trigger,
                            at_detention_center=bool(e.facility and e.facility.type == "detention_center"))
                  for i, e in enumerate(events)]
-        detained = any(e.type not in ("summoned", "interrogated", "surveillance", "returned_to_china", "emigrated")
-                       and (e.type != "died" or e.facility or _in_custody(ctx, e)) for e in events)
+        held = [e for e in events if e.type not in ("summoned", "interrogated", "surveillance", "returned_to_china",
+                                                      "emigrated", "died")]
+        detained = bool(held) or any(e.type == "died" and (e.facility or _in_custody(ctx, e)) for e in events)
         status = derive_status(facts, detained=detained) if detained else None
         role = "detained" if detained else _role(ctx, person)
         places: list[dict] = []
@@ -694,9 +697,9 @@ def _without_generic_detentions(ctx: _Context, events: list[_Event]) -> list[_Ev
 
 
 def _in_custody(ctx: _Context, event: _Event) -> bool:
-    """A death told among custody words ("died in custody", "died in the camp", a camp in its paragraph)."""
-    around = ctx.people.paragraph(event.trigger)
-    return any(t.lower_ in ("custody", "detention", "camp", "prison", "jail", "cell", "detained") for t in around)
+    """A death told with custody words ("died in custody", "died in the camp")."""
+    sentence = ctx.people.sentence(event.trigger)
+    return any(t.lower_ in ("custody", "detention", "camp", "prison", "jail", "cell", "detained") for t in sentence)
 
 
 def _homes(ctx: _Context) -> dict[str, list[PlaceMention]]:
@@ -760,7 +763,14 @@ def _role(ctx: _Context, person: Person) -> str:
             if body is not None:
                 words = {t.lower_ for t in body}
                 return "official" if words & lexicon.STATE_BODIES else "advocate"
-    return "relative" if person.relations else "other"
+    if person.relations or person is ctx.people.narrator or any(_reports(ctx.doc, m) for m in person.mentions):
+        return "relative"  # a case is reported by its family: "Reported by Aigul Sailaubekkyzy, Zharkent"
+    return "other"
+
+
+def _reports(doc: Doc, mention) -> bool:
+    before = doc[max(mention.token_start - 3, 0):mention.token_start].text.lower()
+    return before.endswith(("reported by", "submitted by", "reported by:", "submitted by:", "testifier:"))
 
 
 def _descriptions(root: Token) -> list[Token]:

@@ -113,7 +113,8 @@ NOT_NAMES = {"kazakh", "kazakhs", "uyghur", "uyghurs", "uighur", "kyrgyz", "chin
              "testimony", "consent", "recorded", "language", "sentenced", "detained", "missing", "released",
              "update", "case", "family", "mother", "father", "allah", "god", "volunteer", "volunteers", "group",
              "organization", "organisation", "committee", "center", "centre", "foundation", "association", "union",
-             "ministry", "bureau", "office", "university", "school", "radio", "news", "report", "project"}
+             "ministry", "bureau", "office", "university", "school", "radio", "news", "report", "project",
+             "district", "prefecture", "autonomous", "region", "city", "township", "village", "province"}
 # Words before a place that tie it to a person as home or residence ("lives in Almaty", "a native of Ghulja").
 HOME_WORDS = {"live", "reside", "settle", "bear", "born", "hail", "come", "resident", "native", "hometown", "home",
               "citizen", "from", "grow", "stay", "remain", "work"}

@@ -284,7 +284,7 @@ class People:
                     together.append(other)
             if len(together) > 1:
                 return together
-        if token.lower_ in ("couple", "pair"):  # the latest person told of with a spouse, and the spouse
+        if token.lower_ in ("couple", "pair", "their"):  # the latest person told of with a spouse, and the spouse
             for i in range(token.i - 1, -1, -1):
                 person = self.by_token.get(i)
                 spouses = [p for p in self.persons if person and ("spouse", p.id) in person.relations]
