@@ -758,7 +758,7 @@ def _role(ctx: _Context, person: Person) -> str:
             return "official"
         if described & lexicon.ADVOCATE_WORDS:
             return "advocate"
-        for prep in (c for c in root.children if c.lower_ in ("of", "from", "at", "with")):
+        for prep in (c for c in root.children if c.lower_ in ("of", "from", "at") and c.i == root.i + 1):
             body = next((organisations[g.i] for g in prep.children if g.dep_ == "pobj" and g.i in organisations), None)
             if body is not None:
                 words = {t.lower_ for t in body}
