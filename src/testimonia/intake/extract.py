@@ -320,7 +320,8 @@ class Extractor:
         if head.pos_ == "NOUN" and head.lower_ in _NOUN_TRIGGERS:
             # "her detention", "the arrest of her brother"; "the detention of Kazakhs" is nobody named
             owners = [c for c in head.children if c.dep_ == "poss"]
-            owners += [g for c in head.children if c.lower_ == "of" for g in c.children if g.dep_ == "pobj"]
+            owners += [g for c in head.children if c.lower_ == "of" for g in c.children if g.dep_ == "pobj"
+                       and not g.like_num and g.lower_ not in ("years", "year", "months", "month")]  # "a sentence of 12 years"
             if owners:
                 found = _persons(people, owners)
                 return (found, 0.85) if found else ([], 0.0)
