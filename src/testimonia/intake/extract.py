@@ -716,6 +716,11 @@ def _homes(ctx: _Context) -> dict[str, list[PlaceMention]]:
             owner = by_token.get(place.start - 2)
         if owner is None and place.start >= 3 and doc[place.start - 2:place.start].text in (", in", ", from"):
             owner = by_token.get(place.start - 3)
+        if owner is None:  # "had lived with his family in Almaty": the subject of the verb of living
+            verb = next((t for t in list(doc[place.end - 1].ancestors)[:4]
+                         if t.pos_ in ("VERB", "AUX") and t.lemma_ in lexicon.HOME_WORDS), None)
+            subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")] if verb is not None else []
+            owner = next((who for c in subjects if (who := ctx.people.person_of(c))), None)
         if owner is None and any(t.lemma_.lower() in lexicon.HOME_WORDS or t.lower_ in lexicon.HOME_WORDS
                  for t in doc[max(place.start - 3, 0):place.start]):
             sentence = ctx.people.sentence(place.start)
