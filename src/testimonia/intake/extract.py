@@ -5,8 +5,9 @@
     ex.drafts([(text, date), …], n_process=1) -> iter     many, through nlp.pipe
 
 The steps, each in its own module: persons and their mentions (mentions.py), places and
-facilities (places.py), dates (dates.py); here the events — a trigger word (lexicon.py) whose
-grammatical patient is a person —, roles, relations and the status rule of shared/DESIGN.md.
+facilities (places.py), dates (dates.py); here the names the NER missed, kinship, and the events —
+a trigger word (lexicon.py) whose grammatical patient is a person; then assemble.py turns what was
+found (context.py) into the draft: roles, relations, homes, ages and the status rule of DESIGN.md.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from functools import lru_cache
 
 import spacy
@@ -22,9 +22,9 @@ from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 
-from ..domain.status import EventFact, derive_status
-from ..domain.vocab import EventType
 from . import dates, lexicon
+from .assemble import assemble
+from .context import Context, DateMention, Event
 from .mentions import Mention, People, Person, clean_name, narrator_span
 from .places import FacilityMention, PlaceFinder, PlaceMention, specificity
 
@@ -33,7 +33,6 @@ _DATELINE_CHARS = 600
 _CHINA_EVENTS = {"summoned", "interrogated", "detained", "sent_to_camp", "transferred", "sentenced", "imprisoned",
                  "house_arrest", "passport_confiscated", "exit_ban", "forced_labor", "surveillance", "released",
                  "died", "disappeared", "returned_to_china"}
-_STATUS_EVENTS = {"sent_to_camp", "sentenced", "imprisoned", "house_arrest", "forced_labor"}
 _FACILITY_EVENT = {"camp": "sent_to_camp", "prison": "imprisoned", "detention_center": "detained"}
 _NOUN_TRIGGERS = {"detention", "arrest", "death", "interrogation", "whereabouts", "sentence", "passport", "passports",
                   "documents", "document", "id", "release", "disappearance", "imprisonment"}
@@ -64,48 +63,6 @@ def for_parser(text: str) -> str:
 def load_model() -> Language:
     """The spaCy pipeline, loaded once per process (from the installed package: no network)."""
     return spacy.load(MODEL)
-
-
-@dataclass
-class _Event:
-    type: str
-    person: Person
-    trigger: int  # token index, for ordering
-    span: tuple[int, int]
-    date: str | None = None
-    date_text: str | None = None
-    place: PlaceMention | None = None
-    facility: FacilityMention | None = None
-    confidence: float = 0.8
-    inherited: bool = False  # the date (and place) come from the paragraph, not from the event's own words
-
-    def as_json(self) -> dict:
-        return {"type": self.type, "date": self.date, "date_text": self.date_text,
-                "place": {"text": self.place.text, "code": self.place.code} if self.place else None,
-                "facility": self.facility.text if self.facility else None,
-                "span": list(self.span), "confidence": round(self.confidence, 2)}
-
-
-@dataclass
-class _DateMention:
-    start: int
-    end: int
-    text: str
-    value: str | None
-
-
-@dataclass
-class _Context:
-    """What one document's analysis collects."""
-
-    doc: Doc
-    ents: list[Span]
-    document_date: dt.date | None
-    people: People
-    places: list[PlaceMention]
-    facilities: list[FacilityMention]
-    dates: list[_DateMention]
-    events: list[_Event] = field(default_factory=list)
 
 
 class Extractor:
@@ -160,7 +117,7 @@ class Extractor:
         document_date = _day(date) if date else _dateline(doc)
         ents = list(doc.ents)
         places = self.places.find_places(doc, ents)
-        ctx = _Context(doc, ents, document_date, People(doc), places, self.places.find_facilities(doc, places),
+        ctx = Context(doc, ents, document_date, People(doc), places, self.places.find_facilities(doc, places),
                        _dates(doc, ents, document_date))
         names = [span for e in ctx.ents if e.label_ == "PERSON" if (span := clean_name(e)) is not None]
         names += self._pattern_names(doc, names)
@@ -171,7 +128,7 @@ class Extractor:
         ctx.people.add_groups_of_kin()
         self._kinship(ctx)
         self._events(ctx)
-        return _assemble(ctx, date or (document_date.isoformat() if document_date else None))
+        return assemble(ctx, date or (document_date.isoformat() if document_date else None))
 
     def _pattern_names(self, doc: Doc, known: list[Span]) -> list[Span]:
         """Names the NER missed where the grammar says a name stands: after "my mother," or "named",
@@ -195,7 +152,7 @@ class Extractor:
                 taken.update(range(span.start, span.end))
         return found
 
-    def _kinship(self, ctx: _Context) -> None:
+    def _kinship(self, ctx: Context) -> None:
         doc, people = ctx.doc, ctx.people
         matches = sorted(self.kin(doc), key=lambda m: (m[1], -(m[2] - m[1])))
         kept, covered = {}, -1
@@ -228,13 +185,13 @@ class Extractor:
             else:
                 people.add_kin(phrase, owner, noun, in_law=label == "KIN_IN_LAW")
 
-    def _events(self, ctx: _Context) -> None:
+    def _events(self, ctx: Context) -> None:
         doc = ctx.doc
         by_sentence: dict[int, list[tuple[int, int, int]]] = {}
         for match in self.triggers(doc):
             by_sentence.setdefault(ctx.people.sentence(match[1]).start, []).append(match)
         for sentence in ctx.people.sentences:
-            found: dict[tuple[str, str], _Event] = {}
+            found: dict[tuple[str, str], Event] = {}
             for label_id, start, end in by_sentence.get(sentence.start, []):
                 trigger = doc[start:end]
                 kind = doc.vocab.strings[label_id]
@@ -248,7 +205,7 @@ class Extractor:
             ctx.events.extend(sorted(found.values(), key=lambda e: e.trigger))
         _inherit_dates(ctx)
 
-    def _event(self, ctx: _Context, kind: str, trigger: Span, sentence: Span) -> list[_Event]:
+    def _event(self, ctx: Context, kind: str, trigger: Span, sentence: Span) -> list[Event]:
         """The events one trigger states: its type made precise by the facility and the sentence."""
         head = trigger.root
         if kind == "sent_to_camp" and head.lemma_ in ("be", "remain", "stay", "spend"):
@@ -296,13 +253,13 @@ class Extractor:
         for person in persons:
             place = self._place(ctx, kind, head, sentence)
             span = _clause(verb or head, sentence)
-            out.append(_Event(kind, person, head.i, (span.start_char, span.end_char), place=place,
+            out.append(Event(kind, person, head.i, (span.start_char, span.end_char), place=place,
                               facility=facility if kind in _FACILITY_EVENT.values() or kind == "sentenced" else None,
                               confidence=confidence))
             self._date(ctx, out[-1], verb or head, sentence)
         return out
 
-    def _patients(self, ctx: _Context, kind: str, verb: Token, head: Token) -> tuple[list[Person], float]:
+    def _patients(self, ctx: Context, kind: str, verb: Token, head: Token) -> tuple[list[Person], float]:
         """Who the event happens to: the passive subject or object of its verb, the subject for events
         one undergoes in the active voice, the owner of "her passport"; else the nearest person before."""
         people = ctx.people
@@ -372,7 +329,7 @@ class Extractor:
                     return [who], 0.5
         return [], 0.0
 
-    def _place(self, ctx: _Context, kind: str, head: Token, sentence: Span) -> PlaceMention | None:
+    def _place(self, ctx: Context, kind: str, head: Token, sentence: Span) -> PlaceMention | None:
         candidates = [p for p in ctx.places if sentence.start <= p.start < sentence.end]
         if kind == "emigrated":
             candidates = [p for p in candidates if not p.in_china and p.start > head.i]
@@ -382,7 +339,7 @@ class Extractor:
             return None
         return max(candidates, key=lambda p: (specificity(p), -abs(p.start - head.i)))
 
-    def _date(self, ctx: _Context, event: _Event, verb: Token, sentence: Span) -> None:
+    def _date(self, ctx: Context, event: Event, verb: Token, sentence: Span) -> None:
         in_sentence = [d for d in ctx.dates if sentence.start <= d.start < sentence.end]
         if not in_sentence:
             vague = next((t for t in sentence if t.lower_ in ("recently", "lately", "once")), None)
@@ -390,7 +347,7 @@ class Extractor:
                 event.date_text = vague.text
             return
         subtree = {t.i for t in verb.subtree}
-        def length(d: _DateMention) -> bool:  # "for six months" is how long; "two years ago" is when
+        def length(d: DateMention) -> bool:  # "for six months" is how long; "two years ago" is when
             return dates.is_duration(d.text.removeprefix("for ")) and not d.text.lower().endswith("ago")
 
         best = min(in_sentence, key=lambda d: (d.start not in subtree, length(d), abs(d.start - verb.i)))
@@ -456,7 +413,7 @@ def _in_facility_name(token: Token, facilities: list[FacilityMention]) -> bool:
     return any(f.start <= token.i < f.end for f in facilities)
 
 
-def _destination(ctx: _Context, i: int, sentence: Span) -> PlaceMention | None:
+def _destination(ctx: Context, i: int, sentence: Span) -> PlaceMention | None:
     """Where a movement goes: the first place after the verb that "to" or "into" introduces
     ("flew from Almaty to Urumqi"), else the nearest place after it."""
     after = [p for p in ctx.places if i < p.start < sentence.end]
@@ -529,7 +486,7 @@ def _dateline(doc: Doc) -> dt.date | None:
     return None
 
 
-def _dates(doc: Doc, ents: list[Span], document_date: dt.date | None) -> list[_DateMention]:
+def _dates(doc: Doc, ents: list[Span], document_date: dt.date | None) -> list[DateMention]:
     """DATE entities with the preposition that introduces them ("in January 2018", "for almost a year");
     not ages, counts, frequencies, prison terms or bare lengths of time."""
     out = []
@@ -552,23 +509,23 @@ def _dates(doc: Doc, ents: list[Span], document_date: dt.date | None) -> list[_D
             start -= 1
         span = doc[start:ent.end]
         if ent.end < len(doc) and doc[ent.end].lower_ in ("after", "later", "before", "earlier") and dates.is_duration(text):
-            out.append(_DateMention(start, ent.end, " ".join(doc[start:ent.end + 1].text.split()), None))
+            out.append(DateMention(start, ent.end, " ".join(doc[start:ent.end + 1].text.split()), None))
             continue  # "two weeks after he arrived": counted from another event
         if dates.is_duration(text) and doc[start].lower_ != "for" and "ago" not in text.lower():
             continue  # "where he spent 15 months": how long, not when
         value = dates.resolve(span.text, document_date)
         if value is None and doc[start].lower_ in _PREPOSITIONS:
             value = dates.resolve(text, document_date)
-        out.append(_DateMention(start, ent.end, " ".join(span.text.split()), value))
+        out.append(DateMention(start, ent.end, " ".join(span.text.split()), value))
     taken = {i for d in out for i in range(d.start, d.end)}
     for match in _HEADING_DATE.finditer(doc.text):  # a timeline's "March 2017 - He returns …"
         span = doc.char_span(match.start("date"), match.end("date"), alignment_mode="expand")
         if span is not None and not taken & set(range(span.start, span.end)):
-            out.append(_DateMention(span.start, span.end, span.text, dates.resolve(span.text, document_date)))
+            out.append(DateMention(span.start, span.end, span.text, dates.resolve(span.text, document_date)))
     return sorted(out, key=lambda d: d.start)
 
 
-def _inherit_dates(ctx: _Context) -> None:
+def _inherit_dates(ctx: Context) -> None:
     """An event told without a time of its own took place at the last time the paragraph names before
     it, and where it names (shared/DESIGN.md's convention for "Upon arrival, she was placed under …")."""
     for event in ctx.events:
@@ -586,228 +543,3 @@ def _inherit_dates(ctx: _Context) -> None:
             if places:
                 sentence = ctx.people.sentence(places[-1].start)
                 event.place = max((p for p in places if sentence.start <= p.start < sentence.end), key=specificity)
-
-
-def _assemble(ctx: _Context, document_date: str | None) -> dict:
-    persons = [p for p in ctx.people.persons if p.mentions]
-    renumber = {p.id: f"p{i}" for i, p in enumerate(persons, 1)}
-    events_of: dict[str, list[_Event]] = {p.id: [] for p in persons}
-    for event in ctx.events:
-        if event.person.id in events_of:
-            _add_event(events_of[event.person.id], event)
-    homes, ages = _homes(ctx), _ages(ctx, document_date)
-    out = []
-    for person in persons:
-        events = _without_generic_detentions(ctx, events_of[person.id])
-        facts = [EventFact(str(i), EventType(e.type), e.date, "draft", e.trigger,
-                           at_detention_center=bool(e.facility and e.facility.type == "detention_center"))
-                 for i, e in enumerate(events)]
-        held = [e for e in events if e.type not in ("summoned", "interrogated", "surveillance", "returned_to_china",
-                                                      "emigrated", "died")]
-        detained = bool(held) or any(e.type == "died" and (e.facility or _in_custody(ctx, e)) for e in events)
-        status = derive_status(facts, detained=detained) if detained else None
-        role = "detained" if detained else _role(ctx, person)
-        places: list[dict] = []
-        for place in [e.place for e in events if e.place] + homes.get(person.id, []):
-            if {"text": place.text, "code": place.code} not in places:
-                places.append({"text": place.text, "code": place.code})
-        spans = sorted((m.start, m.end) for m in person.mentions)
-        mentions = list(dict.fromkeys(m.text for m in sorted(person.mentions, key=lambda m: m.start)))
-        item = {"id": renumber[person.id], "name": person.names[0] if person.names else None, "mentions": mentions,
-                "spans": [list(s) for s in spans], "role": role, "status": status.status.value if status else None,
-                "confidence": round(person.confidence, 2),
-                "relations": [{"type": t, "to": renumber[to]} for t, to in sorted(person.relations) if to in renumber],
-                "events": [e.as_json() for e in events], "places": places}
-        if person.groups:
-            item["groups"] = [{"text": g.text, "span": [g.start, g.end]} for g in person.groups]
-        if person.id in ages:
-            item["age"] = ages[person.id]
-        out.append(item)
-    return {"document": {"date": document_date, "language": ctx.doc.lang_}, "persons": out,
-            "organizations": _organizations(ctx)}
-
-
-def _organizations(ctx: _Context) -> list[str]:
-    """ORG entities (and PERSON ones that are plainly groups: "Tugan Zher Volunteer Group"), stretched
-    over what names them further ("Ministry of Foreign Affairs of Kazakhstan", "… in Almaty"), cut at a
-    line break; not nationalities, not persons, not places."""
-    doc, out = ctx.doc, []
-    for ent in ctx.ents:
-        words = {t.lower_ for t in ent}
-        if not (ent.label_ == "ORG" or (ent.label_ == "PERSON" and words & lexicon.ORGANISATION_WORDS)):
-            continue
-        def named(i: int) -> bool:
-            return i < len(doc) and doc[i].pos_ == "PROPN" and doc[i].ent_type_ != "DATE" and "\n" not in doc[i - 1].whitespace_
-
-        end = ent.end
-        while end + 1 < len(doc) and doc[end].lower_ in ("of", "in", "for") and "\n" not in doc[end - 1].whitespace_:
-            first = end + 2 if doc[end + 1].lower_ == "the" else end + 1
-            if not named(first):
-                break
-            end = first
-            while named(end):
-                end += 1
-        span = doc[ent.start:end]
-        text = span.text.split("\n")[0]
-        if len(span) == 1 and span[0].lower_ in lexicon.NOT_NAMES:
-            continue  # "Kazakh", "Uyghur"
-        if any(i in ctx.people.by_token for i in range(span.start, span.end)):
-            continue
-        if any(p.start <= span.start and span.end <= p.end for p in ctx.places):
-            continue
-        out.append(_strip_article(text))
-    return list(dict.fromkeys(out))
-
-
-def _add_event(events: list[_Event], event: _Event) -> None:
-    """Keep one event of a type per person unless their own dates differ: a repeated telling is one
-    event, and the telling with its own time phrase wins over an inherited or missing one."""
-    def rank(e: _Event) -> tuple:
-        return (e.date is not None and not e.inherited, e.date is not None, e.confidence)
-
-    for i, known in enumerate(events):
-        if known.type != event.type:
-            continue
-        if known.date == event.date or min(rank(known)[0], rank(event)[0]) is False:
-            kept, other = (event, known) if rank(event) > rank(known) else (known, event)
-            kept.facility = kept.facility or other.facility  # "detained … and held at the … detention center"
-            kept.place = kept.place or other.place
-            events[i] = kept
-            return
-    events.append(event)
-
-
-def _without_generic_detentions(ctx: _Context, events: list[_Event]) -> list[_Event]:
-    """"detained since January" (a caption) beside "placed under house arrest" in January (the story):
-    one fact told twice, the second time precisely — the generic detention (no facility) gives way.
-    In one sentence ("detained and sent to a camp") they are two acts, and both stay."""
-    sentence = ctx.people.sentence
-
-    def retold(generic: _Event) -> bool:
-        return any(e.type in _STATUS_EVENTS and e.date == generic.date
-                   and sentence(e.trigger).start != sentence(generic.trigger).start for e in events)
-
-    return [e for e in events if not (e.type == "detained" and e.facility is None and e.date and retold(e))]
-
-
-def _in_custody(ctx: _Context, event: _Event) -> bool:
-    """A death told with custody words ("died in custody", "died in the camp")."""
-    sentence = ctx.people.sentence(event.trigger)
-    return any(t.lower_ in ("custody", "detention", "camp", "prison", "jail", "cell", "detained") for t in sentence)
-
-
-def _homes(ctx: _Context) -> dict[str, list[PlaceMention]]:
-    """Places the text ties to a person as home or residence: "lives in Almaty", "a native of Ghulja",
-    "Aliya Bekenova, in Almaty", "Madina Sultan (Almaty)" — the place's sentence must be about them."""
-    out: dict[str, list[PlaceMention]] = {}
-    by_token, doc = ctx.people.by_token, ctx.doc
-    for place in ctx.places:
-        owner = None
-        if place.start >= 2 and doc[place.start - 1].text in ("(", "in", "from", ",", "of") and place.kind in (
-                "city", "city_of_republican_significance", "country", "county", "region", "prefecture"):
-            # "Madina Sultan (Almaty)", "Reported by Maira Dauletkhan, Almaty", "Erkin Tursun of Ghulja"
-            owner = by_token.get(place.start - 2)
-        if owner is None and place.start >= 3 and doc[place.start - 2:place.start].text in (", in", ", from"):
-            owner = by_token.get(place.start - 3)
-        if owner is None:  # "had lived with his family in Almaty": the subject of the verb of living
-            verb = next((t for t in list(doc[place.end - 1].ancestors)[:4]
-                         if t.pos_ in ("VERB", "AUX") and t.lemma_ in lexicon.HOME_WORDS), None)
-            subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")] if verb is not None else []
-            owner = next((who for c in subjects if (who := ctx.people.person_of(c))), None)
-        if owner is None and any(t.lemma_.lower() in lexicon.HOME_WORDS or t.lower_ in lexicon.HOME_WORDS
-                 for t in doc[max(place.start - 3, 0):place.start]):
-            sentence = ctx.people.sentence(place.start)
-            for i in range(place.start - 1, sentence.start - 1, -1):
-                token = doc[i]
-                if (who := ctx.people.person_of(token)) is not None and (
-                        token.dep_ in ("nsubj", "nsubjpass", "appos", "ROOT", "poss") or i in by_token):
-                    owner = who
-                    break
-        if owner is not None:
-            for who in [owner, *_conjoined(ctx, owner)]:
-                out.setdefault(who.id, []).append(place)
-    return out
-
-
-def _conjoined(ctx: _Context, person: Person) -> list[Person]:
-    """"her mother and her sister live in Ghulja": the persons coordinated with a person's mention."""
-    out = []
-    for mention in person.mentions:
-        for conj in ctx.doc[mention.token_end - 1].conjuncts:
-            who = ctx.people.person_of(conj)
-            if who is not None and who is not person and who not in out:
-                out.append(who)
-    return out
-
-
-def _strip_article(text: str) -> str:
-    text = " ".join(text.split())
-    text = text[4:] if text.lower().startswith("the ") else text
-    return text.removesuffix("’s").removesuffix("'s")
-
-
-def _role(ctx: _Context, person: Person) -> str:
-    """official or advocate when a word that describes the person says so, or the organisation the
-    person is "of" ("Yerzhan Tolegenov of the Kokzhiyde Families Committee"); relative when related."""
-    organisations = {i: e for e in ctx.ents if e.label_ == "ORG" for i in range(e.start, e.end)}
-    for mention in person.mentions:
-        root = ctx.doc[mention.token_end - 1]
-        described = {t.lemma_.lower() for t in _descriptions(root)}
-        if described & lexicon.OFFICIAL_WORDS:
-            return "official"
-        if described & lexicon.ADVOCATE_WORDS:
-            return "advocate"
-        for prep in (c for c in root.children if c.lower_ in ("of", "from", "at") and c.i == root.i + 1):
-            body = next((organisations[g.i] for g in prep.children if g.dep_ == "pobj" and g.i in organisations), None)
-            if body is not None:
-                words = {t.lower_ for t in body}
-                return "official" if words & lexicon.STATE_BODIES else "advocate"
-    if person.relations or person is ctx.people.narrator or any(_reports(ctx.doc, m) for m in person.mentions):
-        return "relative"  # a case is reported by its family: "Reported by Aigul Sailaubekkyzy, Zharkent"
-    return "other"
-
-
-def _reports(doc: Doc, mention) -> bool:
-    before = doc[max(mention.token_start - 3, 0):mention.token_start].text.lower()
-    return before.endswith(("reported by", "submitted by", "reported by:", "submitted by:", "testifier:"))
-
-
-def _descriptions(root: Token) -> list[Token]:
-    """The words of a name's own noun phrase: "police officer Liu", "Bilaixi, a member of …",
-    "an official named Liu", "Rozi is a cadre"."""
-    out: list[Token] = []
-    for child in root.children:
-        if child.dep_ in ("compound", "appos", "amod"):
-            out += [t for t in child.subtree if t.i < child.i + 4]
-    head = root.head
-    if root.dep_ in ("compound", "appos"):
-        out += [head, *[c for c in head.children if c.dep_ == "compound"]]
-    if head.lemma_ in ("name", "call") and root.dep_ in ("oprd", "dobj", "attr", "npadvmod"):
-        out += [head.head, *[c for c in head.head.children if c.dep_ == "compound"]]
-    if root.dep_ == "nsubj" and head.lemma_ == "be":
-        out += [t for c in head.children if c.dep_ == "attr" for t in c.subtree]
-    out += [t for t in list(root.ancestors)[:4] if t.pos_ == "NOUN"]  # "an official … who gave his name as Liu"
-    return out
-
-
-def _ages(ctx: _Context, document_date: str | None) -> dict[str, dict]:
-    """"Rahima Abdukerim, 52,", "now 66 years old", "the 45-year-old", "aged 45": whose age, at the document date."""
-    doc, people, out = ctx.doc, ctx.people, {}
-    for token in doc:
-        if not token.text.isdigit() or not 10 <= int(token.text) <= 110:
-            continue
-        following = doc[token.i + 1: token.i + 4].text.lower().replace("-", " ")
-        preceding = doc[token.i - 1].lower_ if token.i else ""
-        owner = None
-        if preceding in (",", "(") and token.i >= 2 and token.i + 1 < len(doc) and doc[token.i + 1].text in (",", ")", ";", "."):
-            owner = people.by_token.get(token.i - 2)
-        elif following.startswith(("years old", "year old")) or preceding == "aged":
-            sentence = people.sentence(token.i)
-            subjects = [t for t in sentence if t.dep_ in ("nsubj", "nsubjpass") and t.i < token.i]
-            owner = next((who for t in reversed(subjects) if (who := people.person_of(t))), None)
-            if owner is None:
-                owner = next((people.by_token[i] for i in range(token.i - 1, sentence.start - 1, -1)
-                              if i in people.by_token), None)
-        if owner is not None and owner.id not in out:
-            out[owner.id] = {"years": int(token.text), "at": document_date}
-    return out
