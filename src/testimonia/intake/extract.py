@@ -226,9 +226,8 @@ class Extractor:
         elif kind == "detained":
             if head.pos_ == "NOUN" and (_in_facility_name(head, ctx.facilities) or head.i and ctx.doc[head.i - 1].lower_ == "house"):
                 return []
-            if facility is not None and (head.i in {t.i for t in ctx.doc[facility.end - 1].ancestors}
-                                         or 0 < facility.start - head.i <= 4):
-                kind = _FACILITY_EVENT[facility.type]  # "detained in a camp", not "detained in 2017 and held in a camp"
+            if facility is not None and _distance(facility, head.i) <= 8:
+                kind = _FACILITY_EVENT[facility.type]
         elif kind == "returned_to_china":
             destination = _destination(ctx, head.i, sentence)
             if destination is None or not destination.in_china or destination.start - head.i > 8:
@@ -323,10 +322,10 @@ class Extractor:
             first = min((p for p in people.persons if p.mentions), key=lambda p: min(m.start for m in p.mentions))
             return [first], 0.5  # the sheet is about, the person it names first
         if not any(c.dep_.startswith("nsubj") for c in verb.children) and verb.i - sentence.start <= 3:
-            # "Held in a camp since 2017." — a list entry's sentence without a subject is about the
-            # person the entry begins with
-            for i in range(people.paragraph(head.i).start, sentence.start):
-                if (who := people.by_token.get(i)) is not None:
+            # "Held in a camp since 2017." — a list entry's sentence without a subject is about its person
+            paragraph = people.paragraph(head.i)
+            for i in range(sentence.start - 1, paragraph.start - 1, -1):
+                if (who := people.by_token.get(i) or people.pronouns.get(i)) is not None:
                     return [who], 0.5
         return [], 0.0
 
