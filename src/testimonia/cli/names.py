@@ -7,22 +7,11 @@ from pathlib import Path
 
 import click
 
-from ..names import THRESHOLD, Comparison, Variants, compare, name_keys, prepare
-from ..names.variants import shipped_variants, variants_line
-from .common import Session
+from ..names import THRESHOLD, Comparison, compare, name_keys, prepare
+from ..names.variants import variants_line
+from ..services.name_variants import VARIANTS_FILE, folder_variants
 
-VARIANTS_FILE = "name_variants.tsv"
 _VARIANTS = "testimonia.names.variants"
-
-
-def _variants(session: Session, extra: Path | None) -> Variants:
-    """The shipped variants, the data folder's confirmed ones, and a --variants file."""
-    variants = Variants()
-    variants.merge(shipped_variants())
-    for path in (session.folder / VARIANTS_FILE, extra):
-        if path is not None and path.is_file():
-            variants.read(path.read_text("utf-8").splitlines(), str(path))
-    return variants
 
 
 def _explain(result: Comparison) -> str:
@@ -46,7 +35,7 @@ def register(main: click.Group) -> None:
         Confirmed spellings in the data folder's name_variants.tsv are used when it exists.
         """
         try:
-            ctx.meta[_VARIANTS] = _variants(ctx.obj, variants_file)
+            ctx.meta[_VARIANTS] = folder_variants(ctx.obj.folder, variants_file)
         except ValueError as error:
             raise click.ClickException(str(error)) from None
 

@@ -41,7 +41,6 @@ from sqlalchemy import distinct, func, select, update
 from ..domain.vocab import PersonRole, RelationType, Sensitivity, SourceKind, UserRole
 from ..names import THRESHOLD, Variants, compare, normalise, prepare
 from ..names import name_keys as blocking_keys
-from ..names.variants import shipped_variants
 from ..store.crypto import new_id
 from ..store.schema import draft_reviews, drafts, name_keys, names, persons, users
 from .access import Actor
@@ -60,6 +59,7 @@ from .inputs import (
     check_vocab,
     clean_text,
 )
+from .name_variants import folder_variants
 from .registry import Registry, utcnow
 from .visibility import withdrawn_sources
 from .writer import Writer
@@ -325,7 +325,7 @@ def candidates(registry: Registry, actor: Actor, draft_id: str) -> dict[str, lis
     blocked on the name keys they share, scored by testimonia.names.compare (kept at its THRESHOLD),
     best first, as (person id, the name that matched best, score)."""
     actor.require_level(Sensitivity.INTERNAL)
-    variants = _variants(registry)
+    variants = folder_variants(registry.folder, strict=False)
     out: dict[str, list[tuple[str, str, float]]] = {}
     with registry.db.reading() as conn:
         row = _row(conn, draft_id)
@@ -336,19 +336,6 @@ def candidates(registry: Registry, actor: Actor, draft_id: str) -> dict[str, lis
                 continue
             out[person["id"]] = _matches(conn, actor, row["project_id"], name, variants)
     return out
-
-
-def _variants(registry: Registry) -> Variants:
-    """The shipped spellings and the ones this registry's reviewers confirmed (`names learn`)."""
-    variants = Variants()
-    variants.merge(shipped_variants())
-    confirmed = registry.folder / "name_variants.tsv"
-    if confirmed.is_file():
-        try:
-            variants.read(confirmed.read_text("utf-8").splitlines(), str(confirmed))
-        except ValueError:
-            pass  # a malformed file is reported by `testimonia names`; matching goes on with the rest
-    return variants
 
 
 def _matches(conn, actor: Actor, project_id: str, name: str, variants: Variants  # noqa: ANN001
