@@ -16,14 +16,20 @@ system-deps:
 	  echo "installing openjdk-17-jre-headless"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless; }
 
-$(BIN)/testimonia: pyproject.toml requirements.lock | system-deps
+$(BIN)/testimonia: pyproject.toml requirements.lock requirements-build.lock | system-deps
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q --require-hashes -r requirements.lock
-	$(BIN)/pip install -q --no-deps -e .
+	$(BIN)/pip install -q --require-hashes -r requirements-build.lock
+	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
 	@touch $@
 
-venv: $(BIN)/testimonia
+# The compiled part of the names capability, built again whenever its source changes.
+$(VENV)/.kernel: src/testimonia/names/_kernel.pyx setup.py | $(BIN)/testimonia
+	$(BIN)/python setup.py -q build_ext --inplace
+	@touch $@
+
+venv: $(BIN)/testimonia $(VENV)/.kernel
 
 # Main job: a demo registry of the embassy press release, served on 127.0.0.1:8000.
 run: venv
@@ -46,6 +52,7 @@ lock:
 	$(BIN)/pip install -q pip-tools
 	$(BIN)/pip-compile -q --generate-hashes --extra test --allow-unsafe -o requirements.lock pyproject.toml
 	$(BIN)/pip-compile -q --generate-hashes --extra test --extra bench --allow-unsafe -o requirements-bench.lock pyproject.toml
+	$(BIN)/pip-compile -q --generate-hashes --only-build-deps --build-deps-for wheel --allow-unsafe -o requirements-build.lock pyproject.toml
 
 clean-demo:
 	rm -rf $(DATA)

@@ -23,7 +23,7 @@ from splink import Linker, SettingsCreator
 from splink.blocking_rule_library import CustomRule
 from splink.clustering import cluster_pairwise_predictions_at_threshold
 
-from ..names import PreparedName, compare, prepare
+from ..names import NameCode, best_score, prepare
 from .records import LinkRecord
 
 #: Match probability from which a pair is proposed to reviewers.
@@ -49,12 +49,13 @@ class NameScorer:
     A pair of forms where one is a single name part counts at most SINGLE_PART_CAP.
 
     Callable with two ids (Spark) or with two Arrow arrays of ids (DuckDB's vectorised functions).
-    Prepared names are built on first use and kept, so each person's forms are read once per run.
+    Prepared names are built on first use and kept, so each person's forms are read once per run;
+    the scoring itself is the names capability's compiled best_score.
     """
 
     def __init__(self, names: dict[str, tuple[str, ...]]):
         self.names = names
-        self._prepared: dict[str, tuple[PreparedName, ...]] = {}
+        self._codes: dict[str, tuple[NameCode, ...]] = {}
 
     def __getstate__(self) -> dict:  # shipped to Spark workers without the cache
         return {"names": self.names}
@@ -62,25 +63,20 @@ class NameScorer:
     def __setstate__(self, state: dict) -> None:
         self.__init__(state["names"])
 
-    def _forms(self, person_id: str) -> tuple[PreparedName, ...]:
-        forms = self._prepared.get(person_id)
-        if forms is None:
-            forms = self._prepared[person_id] = tuple(prepare(text) for text in self.names.get(person_id, ()))
-        return forms
+    def _forms(self, person_id: str) -> tuple[NameCode, ...]:
+        codes = self._codes.get(person_id)
+        if codes is None:
+            codes = self._codes[person_id] = tuple(prepare(text).code for text in self.names.get(person_id, ()))
+        return codes
 
     def __call__(self, a: str, b: str) -> float | None:
         forms_a, forms_b = self._forms(a), self._forms(b)
         if not forms_a or not forms_b:
             return None
-        return max(_form_score(x, y) for x in forms_a for y in forms_b)
+        return best_score(forms_a, forms_b, SINGLE_PART_CAP)
 
     def arrow(self, a: pa.Array, b: pa.Array) -> pa.Array:
         return pa.array([self(x, y) for x, y in zip(a.to_pylist(), b.to_pylist())], type=pa.float64())
-
-
-def _form_score(a: PreparedName, b: PreparedName) -> float:
-    score = compare(a, b).score
-    return min(score, SINGLE_PART_CAP) if len(a.parts) < 2 or len(b.parts) < 2 else score
 
 
 def scorers(records: Sequence[LinkRecord]) -> dict[str, NameScorer]:

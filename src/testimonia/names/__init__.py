@@ -2,16 +2,18 @@
 
     prepare(text) -> PreparedName        the representation compare() needs, built once per name
     compare(a, b) -> Comparison          score in [0, 1], verdict at THRESHOLD, and the reasons
+    best_score(codes_a, codes_b, cap)    the best score between two lists of prepared names' codes
     name_keys(text) -> set[str]          blocking keys
 See docs/names.md for the pipeline, the tables it reads and its measured quality.
 """
 
+from ._kernel import NameCode, best_score
 from .comparison import THRESHOLD, Comparison, PartMatch, PreparedName, compare, prepare
 from .keys import name_keys
 from .scripts import detect_language, detect_script, normalise, search_keys, search_words
 from .variants import Variants
 
 __all__ = [
-    "THRESHOLD", "Comparison", "PartMatch", "PreparedName", "Variants", "compare", "detect_language",
-    "detect_script", "name_keys", "normalise", "prepare", "search_keys", "search_words",
+    "THRESHOLD", "Comparison", "NameCode", "PartMatch", "PreparedName", "Variants", "best_score", "compare",
+    "detect_language", "detect_script", "name_keys", "normalise", "prepare", "search_keys", "search_words",
 ]
