@@ -6,9 +6,13 @@ DATA   ?= demo-data
 
 .PHONY: run test bench venv system-deps lock clean-demo
 
-# Debian packages that Python dependencies build against (PyICU needs libicu-dev), and the Java that
-# linking's Spark backend runs on (pyspark 4 needs Java 17 or newer).
+# Debian packages that Python dependencies build against (PyICU needs libicu-dev and a C++ compiler;
+# the names kernel, Cython, a C compiler), and the Java that linking's Spark backend runs on (pyspark 4
+# needs Java 17 or newer).
 system-deps:
+	@command -v gcc >/dev/null 2>&1 && command -v g++ >/dev/null 2>&1 || { \
+	  echo "installing build-essential"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq build-essential; }
 	@dpkg -s libicu-dev pkg-config >/dev/null 2>&1 || { \
 	  echo "installing libicu-dev pkg-config"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libicu-dev pkg-config; }
