@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SETS = {
     "development (shared/data/names)": ROOT.parent / "shared" / "data" / "names" / "pairs.tsv",
     "held-out (bench/names)": ROOT / "bench" / "names" / "pairs.tsv",
+    "held-out 3 (bench/names/heldout3)": ROOT / "bench" / "names" / "heldout3" / "pairs.tsv",
 }
 HAN_KINDS = ("Hani", "pinyin")
 
@@ -164,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         everything += rows
         report(f"testimonia.names, {title}", rows, [compare(r["a"], r["b"]).score for r in rows], THRESHOLD)
     combined = [compare(r["a"], r["b"]).score for r in everything]
-    report("testimonia.names, both sets", everything, combined, THRESHOLD)
+    report("testimonia.names, all sets", everything, combined, THRESHOLD)
     labels = [r["label"] == "1" for r in everything]
     f1, at = best_threshold(labels, combined)
     print(f"  (its best threshold after the fact would be {at}: F1 {f1:.3f})")
@@ -172,11 +173,11 @@ def main(argv: list[str] | None = None) -> int:
     blocking(everything)
     jw = [jaro_winkler_on_anyascii(r["a"], r["b"]) for r in everything]
     f1, at = best_threshold(labels, jw)
-    report("baseline rapidfuzz Jaro-Winkler on anyascii, both sets, at its best threshold", everything, jw, at)
+    report("baseline rapidfuzz Jaro-Winkler on anyascii, all sets, at its best threshold", everything, jw, at)
     if nomenklatura is not None:
         scores = [nomenklatura(r["a"], r["b"]) for r in everything]
         f1, at = best_threshold(labels, scores)
-        report("baseline nomenklatura logic-v2, both sets, at its best threshold", everything, scores, at)
+        report("baseline nomenklatura logic-v2, all sets, at its best threshold", everything, scores, at)
     speed(everything, args.repeat)
     return 0
 

@@ -218,10 +218,12 @@ def tokens(text):
     return [w for w in t.split() if len(w) > 1]
 
 
-def merge_people():
-    raw = [p for path in PARTS for p in read_jsonl(path)]
+def merge_people(parts=PARTS, same_person=SAME_PERSON, aliases_by_key=ALIASES, prefix="X"):
+    """The people of the part files, merged, with ids prefix + 001…; forms named in aliases_by_key (or
+    flagged "alias" by their collector) marked as another name altogether."""
+    raw = [p for path in parts for p in read_jsonl(path)]
     into = {}  # collected id -> id it is merged into
-    for first, *rest in SAME_PERSON:
+    for first, *rest in same_person:
         for other in rest:
             into[other] = first
     first_by_key = {}
@@ -249,15 +251,15 @@ def merge_people():
                 seen.add(f["text"])
     used = set()
     for i, person in enumerate(people, 1):
-        person_id = f"X{i:03d}"
-        aliases = ALIASES.get(person["key"], {})
+        person_id = f"{prefix}{i:03d}"
+        aliases = aliases_by_key.get(person["key"], {})
         for f in person["forms"]:
             if f["text"] in aliases:
                 f["alias"] = True
                 used.add((person["key"], f["text"]))
         people[i - 1] = {"id": person_id, "key": person["key"], "collected_as": person["collected_as"],
                          "forms": person["forms"], "notes": person["notes"]}
-    missing = {(k, t) for k, d in ALIASES.items() for t in d} - used
+    missing = {(k, t) for k, d in aliases_by_key.items() for t in d} - used
     assert not missing, f"alias list names forms not found: {missing}"
     return people
 
@@ -333,9 +335,11 @@ def positives(people):
     return rows
 
 
-def negatives(new, shared, n_target):
+def negatives(new, shared, n_target, groups=GROUPS, surname_first=SURNAME_FIRST):
+    """Negative rows, each with at least one new person (ids of `shared` sort before the new ones)."""
     rng = random.Random(1)
-    everyone = shared + new  # P ids sort before X ids
+    everyone = shared + new
+    new_ids = {p["id"] for p in new}
     by_key = {p["key"]: p for p in everyone}
     assert len(by_key) == len(everyone), "a key appears twice in the union"
     rows, done = [], set()
@@ -345,16 +349,16 @@ def negatives(new, shared, n_target):
         done.add((p1["id"], p2["id"]))
         rows.extend(form_pairs(p1, p2, base, rng, cap))
 
-    for k1, k2, base in GROUPS:  # every form pair of the groups in d.jsonl's notes
+    for k1, k2, base in groups:  # every form pair of the groups named in the collectors' notes
         add(by_key[k1], by_key[k2], base)
     toks = {}
     for p in everyone:
         t = tokens(first_latin(p)["text"]) if first_latin(p) else []
-        toks[p["id"]] = t[::-1] if p["key"] in SURNAME_FIRST else t
+        toks[p["id"]] = t[::-1] if p["key"] in surname_first else t
     similar = []
     for p1, p2 in itertools.combinations(everyone, 2):
-        if p1["id"].startswith("P") and p2["id"].startswith("P"):
-            continue  # pairs of shared people belong to the shared set
+        if p1["id"] not in new_ids and p2["id"] not in new_ids:
+            continue  # pairs of earlier people belong to their own set
         if (p1["id"], p2["id"]) in done:
             continue
         base = shared_token_type(toks[p1["id"]], toks[p2["id"]])
@@ -371,8 +375,8 @@ def negatives(new, shared, n_target):
     seen = {(r["a"], r["b"]) for r in rows}
     while len(rows) < n_target:
         (p1, f1), (p2, f2) = sorted(rng.sample(pool, 2), key=lambda pf: pf[0]["id"])
-        if p1["id"] == p2["id"] or not p2["id"].startswith("X"):
-            continue  # same person, or two shared people
+        if p1["id"] == p2["id"] or p2["id"] not in new_ids:
+            continue  # same person, or two earlier people
         if (p1["id"], p2["id"]) in done or norm(f1["text"]) == norm(f2["text"]):
             continue  # a hard pair already, or the same string
         if (f1["text"], f2["text"]) in seen:
