@@ -27,6 +27,7 @@ cdef double INITIAL_SIMILARITY = 0.75
 cdef double WHOLE_FACTOR = 0.95
 cdef double CROSS_POSITION_FACTOR = 0.8
 cdef double FIRST_SOUND_FACTOR = 0.8
+cdef double FATHER_FACTOR = 0.5
 
 cdef enum:
     LETTERS = 26
@@ -34,12 +35,12 @@ cdef uint8_t VOWEL_A = 0, VOWEL_I = 8, VOWEL_U = 20   # 'A', 'I', 'U' - 'A'
 
 
 def configure(double threshold, double unpaired, double floor, double initial, double whole, double cross,
-              double first_sound):
+              double first_sound, double father):
     """Set the scoring constants (comparison.py passes its documented ones at import)."""
     global THRESHOLD, UNPAIRED_FACTOR, SIMILARITY_FLOOR, INITIAL_SIMILARITY, WHOLE_FACTOR
-    global CROSS_POSITION_FACTOR, FIRST_SOUND_FACTOR
+    global CROSS_POSITION_FACTOR, FIRST_SOUND_FACTOR, FATHER_FACTOR
     THRESHOLD, UNPAIRED_FACTOR, SIMILARITY_FLOOR, INITIAL_SIMILARITY = threshold, unpaired, floor, initial
-    WHOLE_FACTOR, CROSS_POSITION_FACTOR, FIRST_SOUND_FACTOR = whole, cross, first_sound
+    WHOLE_FACTOR, CROSS_POSITION_FACTOR, FIRST_SOUND_FACTOR, FATHER_FACTOR = whole, cross, first_sound, father
 
 
 cdef inline bint is_vowel(uint8_t c) nogil:
@@ -390,6 +391,19 @@ cdef int by_similarity_descending(const void* x, const void* y) noexcept nogil:
     return 0
 
 
+cdef bint fathers_name(tuple parts, const char* used, int i, tuple other, int j) except -1:
+    """True when part i, a patronymic ("Serikovich", "Serikuly", "Serikov"), is paired with the given
+    name (first part, no patronymic) of another name of two parts or more, while this name's own given
+    name is left over and unlike the other's: "Arman Serikovich Tulegenov" against "Serik Tulegenov" is
+    the son against his father ("Serik Serikovich" against "Serik" is not)."""
+    cdef PartCode first = parts[0]
+    if i == 0 or j != 0 or len(other) < 2 or used[0] or first.optional or first.patronymic:
+        return False
+    if not (<PartCode>parts[i]).patronymic or (<PartCode>other[0]).patronymic:
+        return False
+    return cached_similarity(first, <PartCode>other[0], False) < THRESHOLD
+
+
 cdef inline double rescaled(double similarity):
     """A part similarity moved from [SIMILARITY_FLOOR, 1] to [0, 1]: below the floor, nothing agrees."""
     cdef double x = (similarity - SIMILARITY_FLOOR) / (1 - SIMILARITY_FLOOR)
@@ -401,18 +415,22 @@ cdef double pair_parts(NameCode a, NameCode b, list pairs) except -1.0:
     similarity), appended to `pairs` unless it is None."""
     cdef tuple parts_a = a.parts, parts_b = b.parts
     cdef int na = len(parts_a), nb = len(parts_b), n = na * nb, i, j, k, second_pass
-    cdef int n_used_a = 0, n_used_b = 0, n_pairs = 0, n_counted = 0, unpaired = 0, first_i = -1, first_j = -1
+    cdef int n_used_a = 0, n_used_b = 0, n_pairs = 0, n_counted = 0, unpaired = 0
     cdef PartCode pa, pb
     cdef double score = 0.0, total, x, smallest
     cdef bint optional_a, optional_b
-    # candidates, then the similarities paired and counted (at most min(na, nb) each), then used flags
-    cdef Candidate* candidates = <Candidate*>malloc(n * sizeof(Candidate) + 2 * min(na, nb) * sizeof(double)
-                                                     + (na + nb) * sizeof(char))
+    # candidates, the similarities paired and counted (at most min(na, nb) each), the parts of each pair,
+    # then used flags
+    cdef int most = min(na, nb)
+    cdef Candidate* candidates = <Candidate*>malloc(n * sizeof(Candidate) + 2 * most * sizeof(double)
+                                                     + 2 * most * sizeof(int) + (na + nb) * sizeof(char))
     if candidates == NULL:
         raise MemoryError()
     cdef double* paired = <double*>(candidates + n)
-    cdef double* counted = paired + min(na, nb)
-    cdef char* used_a = <char*>(counted + min(na, nb))
+    cdef double* counted = paired + most
+    cdef int* pair_i = <int*>(counted + most)
+    cdef int* pair_j = pair_i + most
+    cdef char* used_a = <char*>(pair_j + most)
     cdef char* used_b = used_a + na
     try:
         k = 0
@@ -440,8 +458,7 @@ cdef double pair_parts(NameCode a, NameCode b, list pairs) except -1.0:
                 used_a[i] = used_b[j] = 1
                 n_used_a += 1
                 n_used_b += 1
-                if n_pairs == 0:
-                    first_i, first_j = i, j
+                pair_i[n_pairs], pair_j[n_pairs] = i, j
                 paired[n_pairs] = candidates[k].similarity
                 n_pairs += 1
                 if pairs is not None:
@@ -474,8 +491,13 @@ cdef double pair_parts(NameCode a, NameCode b, list pairs) except -1.0:
                     total += 1 / x
             score = 0.0 if smallest == 0.0 else n_counted / total
             score *= pow(UNPAIRED_FACTOR, unpaired)
-        if n_counted == 1 and unpaired and (first_i == 0) != (first_j == 0):
+        if n_counted == 1 and unpaired and (pair_i[0] == 0) != (pair_j[0] == 0):
             score *= CROSS_POSITION_FACTOR  # a lone pair joins a given name to another part of the other
+        for k in range(n_pairs):
+            if fathers_name(parts_a, used_a, pair_i[k], parts_b, pair_j[k]) or \
+                    fathers_name(parts_b, used_b, pair_j[k], parts_a, pair_i[k]):
+                score *= FATHER_FACTOR
+                break
     finally:
         free(candidates)
     return score

@@ -9,7 +9,9 @@ The score, in [0, 1]: parts are paired greedily, best similarity first (an honor
 part it agrees with and then does not count, or with a name part left over, and then does); the
 score is the harmonic mean of the pairs' similarities rescaled from [SIMILARITY_FLOOR, 1], so one
 part that disagrees (a sibling's given name, a namesake's father) weighs most, and every name part
-left unpaired (an extra middle name; not a patronymic, often dropped) lowers it a little. A name
+left unpaired (an extra middle name; not a patronymic, often dropped) lowers it a little; a
+patronymic paired with the other name's given name while this name's own given name is left over
+("Arman Serikovich" against "Serik": son and father) halves it. A name
 written as one word on one side ("Wu'erkaixi", "萨图克布格拉汗") is also compared with every run of
 adjacent parts of the other read as one word.
 `same` is `score >= THRESHOLD`; docs/names.md gives every constant below its reason.
@@ -33,8 +35,9 @@ INITIAL_SIMILARITY = 0.75
 WHOLE_FACTOR = 0.95
 CROSS_POSITION_FACTOR = 0.8
 FIRST_SOUND_FACTOR = 0.8
+FATHER_FACTOR = 0.5
 _kernel.configure(THRESHOLD, UNPAIRED_FACTOR, SIMILARITY_FLOOR, INITIAL_SIMILARITY, WHOLE_FACTOR,
-                  CROSS_POSITION_FACTOR, FIRST_SOUND_FACTOR)
+                  CROSS_POSITION_FACTOR, FIRST_SOUND_FACTOR, FATHER_FACTOR)
 
 
 @dataclass(frozen=True, slots=True)
