@@ -29,8 +29,11 @@ $(BIN)/testimonia: pyproject.toml requirements.lock requirements-build.lock | sy
 	@touch $@
 
 # The compiled part of the names capability, built again whenever its source changes.
+# Built aside and moved into place (a new file, not the old one rewritten): a running process keeps
+# the module it loaded.
 $(VENV)/.kernel: src/testimonia/names/_kernel.pyx setup.py | $(BIN)/testimonia
-	$(BIN)/python setup.py -q build_ext --inplace
+	$(BIN)/python setup.py -q build_ext --build-lib build/kernel
+	cp --remove-destination build/kernel/testimonia/names/_kernel.*.so src/testimonia/names/
 	@touch $@
 
 venv: $(BIN)/testimonia $(VENV)/.kernel
