@@ -17,6 +17,14 @@ _hasher = PasswordHasher()
 MIN_PASSWORD = 10
 
 
+def parse_role(role: str) -> UserRole:
+    """The role named, or InvalidInput naming the field."""
+    try:
+        return UserRole.parse(role)
+    except ValueError as exc:
+        raise InvalidInput(str(exc), "role") from None
+
+
 def create_project(registry: Registry, actor: Actor, name: str) -> str:
     actor.require_role(UserRole.ADMIN)
     project_id = new_id("prj")
@@ -39,7 +47,7 @@ def project_id_by_name(registry: Registry, name: str) -> str:
 def create_user(registry: Registry, actor: Actor, username: str, password: str, role: str,
                 project_ids: list[str] = ()) -> str:
     actor.require_role(UserRole.ADMIN)
-    role_value = UserRole.parse(role)
+    role_value = parse_role(role)
     if len(password) < MIN_PASSWORD:
         raise InvalidInput(f"a password needs at least {MIN_PASSWORD} characters", "password")
     user_id = new_id("u")

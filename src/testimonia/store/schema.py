@@ -438,4 +438,50 @@ draft_reviews = Table(
     *_stamps(),
 )
 
+# --- signing in (services/signin.py) ------------------------------------------------------------------
+
+sign_in_state = Table(  # one row per user who has failed to sign in or enrolled a second factor
+    "sign_in_state",
+    metadata,
+    Column("user_id", ID, ForeignKey("users.id"), primary_key=True),
+    Column("failures", Integer, nullable=False, default=0),  # consecutive wrong passwords or codes
+    Column("locked_until", DateTime(timezone=True), nullable=True),
+    Column("totp_key_id", ID, nullable=True),  # data key sealing the TOTP secret
+    Column("totp_secret_enc", LargeBinary, nullable=True),
+    Column("totp_confirmed_at", DateTime(timezone=True), nullable=True),
+    Column("last_totp_step", Integer, nullable=True),  # a code is accepted once
+)
+
+role_policies = Table(  # what an admin requires of a role at sign-in
+    "role_policies",
+    metadata,
+    Column("role", String(20), primary_key=True),
+    Column("require_totp", Integer, nullable=False, default=0),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_by", ID, nullable=True),
+)
+
+web_sessions = Table(  # signed-in browsers; the cookie holds a random token, the table its hash
+    "web_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", ID, ForeignKey("users.id"), nullable=False, index=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("second_factor", Integer, nullable=False, default=0),  # the TOTP code was given
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen", DateTime(timezone=True), nullable=False),
+)
+
+api_tokens = Table(  # bearer tokens for scripts; only the hash is kept
+    "api_tokens",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("user_id", ID, ForeignKey("users.id"), nullable=False, index=True),
+    Column("label", String(200), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_used", DateTime(timezone=True), nullable=True),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+)
+
 UniqueConstraint(place_aliases.c.place_code, place_aliases.c.text, place_aliases.c.kind)

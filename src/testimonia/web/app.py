@@ -1,38 +1,94 @@
-"""Application factory. Public pages show only what consent allows (services.views.public_*)."""
+"""The web application: server-rendered pages that work without JavaScript, and a JSON API under /api.
+
+`create_app(registry)` wires the pieces: security.py (who may do what; CSRF on every form), i18n.py
+(the reader's language and text direction), the routes in routes/ (one module per capability), the
+templates and the application's own static files (no CDN, nothing fetched from elsewhere).
+docs/web.md describes the pages and their permissions.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
-from fastapi import FastAPI, HTTPException, Request
-from fastapi.responses import HTMLResponse
+import jinja2
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from ..services.errors import NotFound
+from ..services.errors import InvalidInput, NotFound, PermissionDenied
 from ..services.registry import Registry
-from ..services.views import public_person_ids, public_person_view
+from . import i18n
+from .security import SECURITY_HEADERS, SignInNeeded, SignInRate, check_csrf, visitor
 
-TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+HERE = Path(__file__).parent
+TEMPLATES = Jinja2Templates(env=jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"),
+                                                    autoescape=True, extensions=["jinja2.ext.i18n"]))
+TEMPLATES.env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
+TEMPLATES.env.globals["languages"] = i18n.LANGUAGES
+
+
+def render(request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200) -> HTMLResponse:
+    """A page, with what every template needs: the visitor, the CSRF token, the language."""
+    seen = visitor(request)
+    language = i18n.current.get()
+    base = {"actor": seen.actor, "csrf_token": seen.csrf_token, "language": language, "path": request.url.path}
+    return TEMPLATES.TemplateResponse(request, template, base | (context or {}), status_code=status)
 
 
 def create_app(registry: Registry) -> FastAPI:
-    app = FastAPI(title="Testimonia", docs_url=None, redoc_url=None)
+    from .routes import admin, api, auth, pages, petitions, public
 
-    @app.get("/", response_class=HTMLResponse)
-    def index(request: Request) -> HTMLResponse:
-        people = [public_person_view(registry, pid) for pid in public_person_ids(registry)]
-        first_names = {p["id"]: p["names"][0]["text"] for p in people if p["names"]}
-        return TEMPLATES.TemplateResponse(request, "index.html", {"people": people, "first_names": first_names})
+    app = FastAPI(title="Testimonia", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json",
+                  dependencies=[Depends(check_csrf)])
+    app.state.registry = registry
+    app.state.sign_in_rate = SignInRate()
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    for module in (public, auth, pages, petitions, admin, api):
+        app.include_router(module.router)
 
-    @app.get("/api/persons")
-    def api_persons() -> list[dict]:
-        return [public_person_view(registry, pid) for pid in public_person_ids(registry)]
-
-    @app.get("/api/persons/{person_id}")
-    def api_person(person_id: str) -> dict:
+    @app.middleware("http")
+    async def language_and_headers(request: Request, call_next) -> Response:  # noqa: ANN001
+        language = i18n.choose(request.cookies.get(i18n.LANGUAGE_COOKIE), request.headers.get("accept-language"))
+        token = i18n.current.set(language)
         try:
-            return public_person_view(registry, person_id)
-        except NotFound:
-            raise HTTPException(404, "no such person") from None
+            response = await call_next(request)
+        finally:
+            i18n.current.reset(token)
+        for header, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(header, value)
+        return response
+
+    @app.exception_handler(SignInNeeded)
+    async def to_sign_in(request: Request, _: SignInNeeded) -> Response:
+        if request.url.path.startswith("/api/"):
+            return Response(status_code=401)
+        return RedirectResponse(f"/sign-in?next={quote(request.url.path)}", status_code=303)
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound) -> Response:
+        return _error(request, 404, i18n.gettext("Not found."))
+
+    @app.exception_handler(PermissionDenied)
+    async def denied(request: Request, exc: PermissionDenied) -> Response:
+        return _error(request, 403, i18n.gettext("You may not do this."))
+
+    @app.exception_handler(InvalidInput)
+    async def invalid(request: Request, exc: InvalidInput) -> Response:
+        return _error(request, 400, str(exc))
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        return _error(request, exc.status_code, str(exc.detail))
 
     return app
+
+
+def _error(request: Request, status: int, message: str) -> Response:
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"detail": message}, status_code=status)
+    return render(request, "error.html", {"status": status, "message": message}, status=status)

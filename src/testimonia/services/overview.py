@@ -1,0 +1,59 @@
+"""What a dashboard shows a signed-in reader: counts, recent records, work waiting."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import and_, func, select
+
+from ..domain.vocab import UserRole
+from ..store.schema import drafts, persons, places, testimonies
+from .access import Actor
+from .linking import REVIEWERS, queue
+from .petitions import list_petitions
+from .registry import Registry
+
+OVERDUE_DAYS = 30
+
+
+def visible_persons(actor: Actor) -> list:
+    """Conditions on `persons` for what the actor may see (active records of their projects)."""
+    conditions = [persons.c.merged_into.is_(None)]
+    if actor.role is not UserRole.ADMIN:
+        conditions += [persons.c.project_id.in_(list(actor.projects)), persons.c.hidden == 0]
+    return conditions
+
+
+def overview(registry: Registry, actor: Actor, today: dt.date | None = None) -> dict[str, Any]:
+    where = and_(*visible_persons(actor))
+    with registry.db.reading() as conn:
+        def counts(column) -> list[tuple[str | None, int]]:  # noqa: ANN001
+            rows = conn.execute(select(column, func.count()).where(where).group_by(column)
+                                .order_by(func.count().desc())).all()
+            return [(value, n) for value, n in rows]
+        by_status, by_ethnicity = counts(persons.c.status), counts(persons.c.ethnicity)
+        prefecture = func.substr(persons.c.hometown_code, 1, 4)
+        by_prefecture = conn.execute(select(prefecture, func.count()).where(where).group_by(prefecture)
+                                     .order_by(func.count().desc())).all()
+        names = dict(conn.execute(select(places.c.code, places.c.name_en)
+                                  .where(places.c.code.in_([p + "00" for p, _ in by_prefecture if p])).select_from(places)).all())
+        projects_filter = [] if actor.role is UserRole.ADMIN else [testimonies.c.project_id.in_(list(actor.projects))]
+        recent = conn.execute(select(testimonies.c.id, testimonies.c.created_at, testimonies.c.project_id)
+                              .where(*projects_filter).order_by(testimonies.c.created_at.desc()).limit(10)).mappings().all()
+        draft_filter = [] if actor.role is UserRole.ADMIN else [drafts.c.project_id.in_(list(actor.projects))]
+        drafts_waiting = conn.execute(select(func.count()).select_from(drafts)
+                                      .where(drafts.c.status == "pending", *draft_filter)).scalar()
+    matches_waiting = len(queue(registry, actor, limit=1000)) if actor.role in REVIEWERS else None
+    overdue = [p for p in list_petitions(registry, actor, today)
+               if p["days_without_answer"] is not None and p["days_without_answer"] > OVERDUE_DAYS]
+    return {
+        "total": sum(n for _, n in by_status),
+        "by_status": by_status,
+        "by_ethnicity": by_ethnicity,
+        "by_prefecture": [(names.get(p + "00", p) if p else None, n) for p, n in by_prefecture],
+        "recent_testimonies": [dict(r) for r in recent],
+        "drafts_waiting": drafts_waiting,
+        "matches_waiting": matches_waiting,
+        "overdue_petitions": overdue,
+    }

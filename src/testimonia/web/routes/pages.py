@@ -1,0 +1,45 @@
+"""The signed-in reader's pages: dashboard, search across scripts, a person."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from ...services import evidence, overview, views
+from ...services.access import Actor
+from ...services.search import Filters, search_persons
+from .. import i18n
+from ..app import render
+from ..security import signed_in
+
+router = APIRouter()
+
+
+@router.get("/dashboard")
+def dashboard(request: Request, actor: Actor = Depends(signed_in)) -> Response:
+    return render(request, "dashboard.html", {"overview": overview.overview(request.app.state.registry, actor)})
+
+
+@router.get("/search")
+def search(request: Request, q: str = "", status: str = "", ethnicity: str = "", county: str = "",
+           prefecture: str = "", event_year: str = "", actor: Actor = Depends(signed_in)) -> Response:
+    registry = request.app.state.registry
+    filters = Filters(status=status or None, ethnicity=ethnicity or None, county=county or None,
+                      prefecture=prefecture or None,
+                      event_year=int(event_year) if event_year.strip().isdigit() else None)
+    searched = bool(q.strip()) or any(vars(filters).values())
+    found = search_persons(registry, actor, q, filters) if searched else []
+    language = i18n.current.get()
+    for person in found:
+        person["names"] = i18n.names_in_reading_order(person.get("names") or [], language)
+    return render(request, "search.html", {"q": q, "filters": filters, "found": found, "searched": searched})
+
+
+@router.get("/persons/{person_id}")
+def person(request: Request, person_id: str, actor: Actor = Depends(signed_in)) -> Response:
+    registry = request.app.state.registry
+    view = views.person_view(registry, actor, person_id)
+    view["names"] = i18n.names_in_reading_order(view["names"], i18n.current.get())
+    files = evidence.list_evidence(registry, actor, person_id=person_id)
+    return render(request, "person.html", {"person": view, "history": views.history(registry, actor, person_id),
+                                           "files": files})

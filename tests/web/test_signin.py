@@ -1,0 +1,117 @@
+"""Signing in: passwords, lockout, the TOTP second factor an admin can require per role, sessions that
+end when idle, CSRF on every form, no open redirect, a rate limit, API tokens."""
+
+import datetime as dt
+
+import pyotp
+import pytest
+from sqlalchemy import select
+
+from testimonia.services import signin
+from testimonia.services.access import SYSTEM
+from testimonia.services.registry import utcnow
+from testimonia.store.schema import api_tokens
+
+from ..conftest import PASSWORD
+from .conftest import csrf_of, new_client, sign_in
+
+
+def test_sign_in_opens_a_session_and_sign_out_ends_it(client, editor):
+    response = sign_in(client, "editor")
+    assert response.status_code == 303 and response.headers["location"] == "/dashboard"
+    cookie = response.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "Secure" in cookie and "SameSite=strict" in cookie
+    dashboard = client.get("/dashboard")
+    assert dashboard.status_code == 200 and "editor" in dashboard.text
+    assert client.post("/sign-out", data={"csrf_token": csrf_of(dashboard)}).status_code == 303
+    assert client.get("/dashboard").status_code == 303  # back to the sign-in page
+
+
+def test_wrong_password_and_unknown_user_get_the_same_answer(client, editor):
+    wrong = sign_in(client, "editor", "not the password")
+    unknown = sign_in(client, "nobody", "not the password")
+    assert wrong.status_code == unknown.status_code == 401
+    assert "Wrong user name or password" in wrong.text and "Wrong user name or password" in unknown.text
+
+
+def test_five_failures_lock_the_account_even_for_the_right_password(registry, editor):
+    for _ in range(signin.MAX_FAILURES):
+        with pytest.raises(signin.SignInRefused):
+            signin.check_password(registry, "editor", "wrong password")
+    with pytest.raises(signin.SignInRefused):
+        signin.check_password(registry, "editor", PASSWORD)
+    later = utcnow() + signin.LOCKOUT + dt.timedelta(seconds=1)
+    assert signin.check_password(registry, "editor", PASSWORD, now=later).actor.username == "editor"
+
+
+def test_a_role_that_requires_a_second_factor_enrols_then_gives_a_code_each_time(registry, make_user):
+    volunteer = make_user("volunteer", "vol")
+    signin.set_role_policy(registry, SYSTEM, "volunteer", True)
+    browser = new_client(registry)
+    response = sign_in(browser, "vol")
+    assert response.headers["location"] == "/account/second-factor"
+    assert browser.get("/dashboard").status_code == 303  # not signed in until a code is given
+    page = browser.get("/account/second-factor")
+    secret = page.text.split('<code class="secret" dir="ltr">')[1].split("<")[0]
+    code = pyotp.TOTP(secret).now()
+    assert browser.post("/account/second-factor", data={"code": code, "csrf_token": csrf_of(page)}).status_code == 303
+    assert browser.get("/dashboard").status_code == 200
+    # the next sign-in asks for a code; the same code is not accepted twice
+    again = new_client(registry)
+    assert sign_in(again, "vol").headers["location"] == "/sign-in/code"
+    form = again.get("/sign-in/code")
+    assert again.post("/sign-in/code", data={"code": code, "csrf_token": csrf_of(form)}).status_code == 401
+    nxt = pyotp.TOTP(secret).at(utcnow() + dt.timedelta(seconds=30))
+    assert again.post("/sign-in/code", data={"code": nxt, "csrf_token": csrf_of(form)}).status_code == 303
+    assert again.get("/dashboard").status_code == 200
+    assert volunteer.username == "vol"
+
+
+def test_an_admin_resets_a_lost_second_factor(registry, make_user):
+    actor = make_user("editor", "ed2")
+    signin.start_enrolment(registry, actor)
+    signin.reset_second_factor(registry, SYSTEM, "ed2")
+    assert not signin.has_second_factor(registry, actor)
+
+
+def test_a_session_idle_too_long_ends(registry, editor):
+    token = signin.open_session(registry, editor, second_factor=True)
+    assert signin.session(registry, token) is not None
+    late = utcnow() + signin.IDLE_TIMEOUT + dt.timedelta(minutes=1)
+    assert signin.session(registry, token, now=late) is None
+    assert signin.session(registry, token) is None  # and it is gone
+
+
+def test_a_form_without_its_csrf_token_is_refused(signed_in):
+    browser, _ = signed_in("editor")
+    assert browser.post("/sign-out").status_code == 403
+    assert browser.post("/sign-out", data={"csrf_token": "forged"}).status_code == 403
+    assert browser.get("/dashboard").status_code == 200  # still signed in
+
+
+def test_the_sign_in_form_needs_its_token_too(client, editor):
+    response = client.post("/sign-in", data={"username": "editor", "password": PASSWORD})
+    assert response.status_code == 403
+
+
+def test_after_sign_in_only_a_path_of_this_site_is_followed(client, editor):
+    page = client.get("/sign-in?next=//evil.example/x")
+    response = client.post("/sign-in", data={"username": "editor", "password": PASSWORD, "csrf_token": csrf_of(page),
+                                             "next": "https://evil.example/"})
+    assert response.headers["location"] == "/dashboard"
+
+
+def test_too_many_attempts_from_one_address_are_slowed(client, editor):
+    codes = [sign_in(client, "editor", "wrong password").status_code for _ in range(12)]
+    assert 429 in codes
+
+
+def test_api_tokens_act_as_their_user_until_revoked(registry, client, editor):
+    token = signin.create_token(registry, editor, "nightly export")
+    assert client.get("/api/me").status_code == 401
+    me = client.get("/api/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 200 and me.json()["username"] == "editor"
+    with registry.db.reading() as conn:
+        token_id = conn.execute(select(api_tokens.c.id)).scalar()
+    signin.revoke_token(registry, editor, token_id)
+    assert client.get("/api/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
