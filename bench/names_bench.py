@@ -33,6 +33,7 @@ SETS = {
     "development (shared/data/names)": ROOT.parent / "shared" / "data" / "names" / "pairs.tsv",
     "held-out (bench/names)": ROOT / "bench" / "names" / "pairs.tsv",
     "held-out 3 (bench/names/heldout3)": ROOT / "bench" / "names" / "heldout3" / "pairs.tsv",
+    "held-out 4 (bench/names/heldout4)": ROOT / "bench" / "names" / "heldout4" / "pairs.tsv",
 }
 HAN_KINDS = ("Hani", "pinyin")
 

@@ -386,6 +386,38 @@ def negatives(new, shared, n_target, groups=GROUPS, surname_first=SURNAME_FIRST)
     return rows
 
 
+def build_later_set(folder, letters, prefix, earlier_people, groups, surname_first):
+    """A further held-out set from its collectors' part files (folder/parts/<letter>.jsonl, forms that
+    are another name altogether flagged "alias" by the collector): folder/people.jsonl and
+    folder/pairs.tsv, negatives drawn against the people of every earlier set too."""
+    folder = Path(folder)
+    new = merge_people(parts=[folder / "parts" / f"{x}.jsonl" for x in letters], same_person=[], aliases_by_key={},
+                       prefix=prefix)
+    earlier = [p for path in earlier_people for p in read_jsonl(path)]
+    clash = sorted({p["key"] for p in new} & {p["key"] for p in earlier})
+    assert not clash, f"already in an earlier set: {clash}"
+    owner = {}
+    for p in earlier + new:  # the same text under two people usually means one person twice
+        for form in name_forms(p):
+            other = owner.setdefault(norm(form["text"]), p["id"])
+            if other != p["id"]:
+                print(f"warning: {form['text']!r} is a form of both {other} and {p['id']}")
+    with (folder / "people.jsonl").open("w", encoding="utf-8") as handle:
+        for p in new:
+            handle.write(json.dumps(p, ensure_ascii=False) + "\n")
+    pos = positives(new)
+    neg = negatives(new, earlier, len(pos), groups, surname_first)
+    with (folder / "pairs.tsv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, COLUMNS, delimiter="\t", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(pos + neg)
+    forms = sum(len(p["forms"]) for p in new)
+    aliases = sum(bool(f.get("alias")) for p in new for f in p["forms"])
+    hard = sum(r["neg_type"] != "random" for r in neg)
+    print(f"{len(new)} people, {forms} forms ({aliases} alias); {len(pos)} positive, {len(neg)} negative pairs "
+          f"({hard} hard)")
+
+
 def main():
     new = merge_people()
     shared = read_jsonl(SHARED_PEOPLE)

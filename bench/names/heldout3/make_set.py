@@ -16,14 +16,11 @@ to the number of positives. Deterministic.
 Usage (from the repository root):  python -m bench.names.heldout3.make_set
 """
 
-import csv
-import json
 from pathlib import Path
 
 from bench.names import make_set as base
 
 HERE = Path(__file__).resolve().parent
-PARTS = [HERE / "parts" / f"{p}.jsonl" for p in "ef"]
 EARLIER = [base.SHARED_PEOPLE, base.OUT_PEOPLE]
 
 # Relatives and namesakes named in the collectors' notes: every form pair becomes a negative.
@@ -52,30 +49,7 @@ SURNAME_FIRST = base.SURNAME_FIRST | {"ma_qi", "ma_bufang", "ma_buqing", "ma_fux
 
 
 def main() -> None:
-    new = base.merge_people(parts=PARTS, same_person=[], aliases_by_key={}, prefix="Y")
-    earlier = [p for path in EARLIER for p in base.read_jsonl(path)]
-    clash = sorted({p["key"] for p in new} & {p["key"] for p in earlier})
-    assert not clash, f"already in an earlier set: {clash}"
-    owner: dict[str, str] = {}
-    for p in earlier + new:  # the same text under two people usually means one person twice
-        for form in base.name_forms(p):
-            other = owner.setdefault(base.norm(form["text"]), p["id"])
-            if other != p["id"]:
-                print(f"warning: {form['text']!r} is a form of both {other} and {p['id']}")
-    with (HERE / "people.jsonl").open("w", encoding="utf-8") as handle:
-        for p in new:
-            handle.write(json.dumps(p, ensure_ascii=False) + "\n")
-    positive = base.positives(new)
-    negative = base.negatives(new, earlier, len(positive), GROUPS, SURNAME_FIRST)
-    with (HERE / "pairs.tsv").open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, base.COLUMNS, delimiter="\t", lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(positive + negative)
-    forms = sum(len(p["forms"]) for p in new)
-    aliases = sum(bool(f.get("alias")) for p in new for f in p["forms"])
-    hard = sum(r["neg_type"] != "random" for r in negative)
-    print(f"{len(new)} people, {forms} forms ({aliases} alias); {len(positive)} positive, {len(negative)} negative "
-          f"pairs ({hard} hard)")
+    base.build_later_set(HERE, "ef", "Y", EARLIER, GROUPS, SURNAME_FIRST)
 
 
 if __name__ == "__main__":
