@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DATA   ?= demo-data
 
-.PHONY: run test bench venv system-deps lock clean-demo
+.PHONY: run test bench venv system-deps browser lock clean-demo
 
 # Debian packages that Python dependencies build against (PyICU needs libicu-dev and a C++ compiler;
 # the names kernel, Cython, a C compiler), and the Java that linking's Spark backend runs on (pyspark 4
@@ -43,8 +43,14 @@ run: venv
 	@test -f $(DATA)/config.json || $(BIN)/testimonia demo $(DATA)
 	$(BIN)/testimonia --data $(DATA) serve --host 127.0.0.1 --port 8000
 
+# Debian's chromium, which the browser tests drive with Playwright (a browser download cannot work here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing chromium"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
 # The whole test suite, on SQLite and (with TESTIMONIA_TEST_PG_URL, required under CI) on PostgreSQL.
-test: venv
+test: venv browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: venv

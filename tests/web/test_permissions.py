@@ -27,6 +27,8 @@ WHO = {
     ("GET", "/dashboard"): SIGNED_IN,
     ("GET", "/search"): SIGNED_IN,
     ("GET", "/persons/{person_id}"): SIGNED_IN,
+    ("GET", "/testimonies/new"): WRITERS,
+    ("POST", "/testimonies"): WRITERS,
     ("GET", "/petitions"): SIGNED_IN,
     ("POST", "/petitions"): WRITERS,
     ("POST", "/petitions/{petition_id}/answers"): WRITERS,
@@ -72,7 +74,8 @@ def world(registry, project, make_user):
         tokens[role] = signin.create_token(registry, actor, "test")
     values = {"person_id": person, "petition_id": "pt_none", "username": "nobody", "token_id": "tok_none",
               "code": "ug"}
-    forms = {("POST", "/petitions"): {"project": project, "title": "To the embassy", "addressed_to": "Embassy"}}
+    forms = {("POST", "/petitions"): {"project": project, "title": "To the embassy", "addressed_to": "Embassy"},
+             ("POST", "/testimonies"): {"project": project, "p1_name": "A Person", "p1_event": "detained"}}
     return browsers, tokens, values, forms
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select, update
@@ -86,6 +87,46 @@ def add_testimony(registry: Registry, actor: Actor, project_id: str, testimony: 
         testimony_id = writer.add_testimony(project_id, source_id, clean, subjects, testifier_id)
         writer.flush()
     return testimony_id
+
+
+@dataclass
+class Subject:
+    """A person a testimony is about, as a recording form gives them: who, and what happened to them."""
+
+    person: PersonInput
+    events: list[EventInput] = field(default_factory=list)
+
+
+def record_testimony(registry: Registry, actor: Actor, project_id: str, testimony: TestimonyInput,
+                     subjects: list[Subject]) -> tuple[str, list[str]]:
+    """A testimony with the new persons it is about and their events, in one transaction: either all
+    of it is stored or nothing (every input is checked first, each error naming its person and field).
+    Returns the testimony id and the persons' ids, in order."""
+    actor.require_write(project_id)
+    if not subjects:
+        raise InvalidInput("a testimony is about at least one person", "persons")
+    clean = check_testimony(testimony)
+    people = []
+    for k, subject in enumerate(subjects, 1):
+        where = f"person {k}"
+        try:
+            person = check_person(subject.person, registry.gazetteer)
+        except InvalidInput as exc:
+            raise InvalidInput(exc.reason, f"{where}: {exc.where}" if exc.where else where) from None
+        if not person.names:
+            raise InvalidInput("a name, or a description such as \"her husband\", is needed", f"{where}: name")
+        events = [check_event(e, registry.gazetteer, f"{where}: event {j}") for j, e in enumerate(subject.events, 1)]
+        people.append((person, events))
+    with registry.db.transaction() as conn:
+        writer = Writer(registry, conn, actor)
+        source_id = writer.add_source(project_id, SourceInput("testimony", date=clean.recorded_on))
+        person_ids = [writer.add_person(project_id, person, source_id) for person, _ in people]
+        testimony_id = writer.add_testimony(project_id, source_id, clean, person_ids)
+        for person_id, (_, events) in zip(person_ids, people, strict=True):
+            for event in events:
+                writer.add_event(person_id, event, source_id)
+        writer.flush()
+    return testimony_id, person_ids
 
 
 def add_event(registry: Registry, actor: Actor, person_id: str, event: EventInput, source_id: str | None = None) -> str:
