@@ -11,7 +11,7 @@ from testimonia.web import i18n
 
 WEB = Path(i18n.__file__).parent
 METHODS = [("templates/**.html", "jinja2"), ("**.py", "python")]
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 
 
 def extracted() -> set[str]:
@@ -47,3 +47,10 @@ def test_a_translated_page_is_served_in_the_readers_language(client):
     page = client.get("/sign-in", headers={"Accept-Language": "ru"})
     ru = i18n.translations("ru").gettext("Sign in")
     assert ru != "Sign in" and ru in page.text
+
+
+def test_every_vocabulary_value_a_page_shows_has_a_label():
+    from testimonia.web.labels import LABELS, SHOWN
+
+    missing = {m.value for vocabulary in SHOWN for m in vocabulary} - set(LABELS)
+    assert not missing, f"give these a label in web/labels.py: {sorted(missing)}"

@@ -118,7 +118,7 @@ def test_a_volunteer_records_a_testimony_with_two_persons_and_evidence(registry,
     }, files={"files": ("photo.png", photo, "image/png")})
     assert response.status_code == 303
     person_page = browser.get(response.headers["location"])
-    assert "Nurlan Example" in person_page.text and "sent_to_camp" in person_page.text
+    assert "Nurlan Example" in person_page.text and "sent to a camp" in person_page.text
     assert "image/png" in person_page.text  # the evidence, hashed and listed
     assert len(search_persons_for(registry, volunteer, "her son")) == 1
 

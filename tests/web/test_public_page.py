@@ -16,7 +16,7 @@ def test_demo_page_lists_persons_and_status(registry, project, admin):
     client = TestClient(create_app(registry))
     page = client.get("/")
     assert page.status_code == 200
-    assert "Arzegul Halambek" in page.text and "house_arrest" in page.text and "camp" in page.text
+    assert "Arzegul Halambek" in page.text and "house arrest" in page.text and "in a camp" in page.text
     assert "(their spouse: <span dir=\"auto\">Sara Jengisnek</span>)" in page.text
     assert "Internal Only Person" not in page.text and "Secret Testifier" not in page.text
     api = client.get("/api/persons").json()

@@ -20,7 +20,7 @@ from fastapi.templating import Jinja2Templates
 
 from ..services.errors import InvalidInput, NotFound, PermissionDenied
 from ..services.registry import Registry
-from . import i18n
+from . import i18n, labels
 from .security import SECURITY_HEADERS, SignInNeeded, SignInRate, check_csrf, visitor
 
 HERE = Path(__file__).parent
@@ -28,6 +28,7 @@ TEMPLATES = Jinja2Templates(env=jinja2.Environment(loader=jinja2.FileSystemLoade
                                                     autoescape=True, extensions=["jinja2.ext.i18n"]))
 TEMPLATES.env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
 TEMPLATES.env.globals["languages"] = i18n.LANGUAGES
+TEMPLATES.env.filters["label"] = labels.label
 
 
 def render(request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200) -> HTMLResponse:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from ...domain.vocab import AnswerKind
 from ...services import petitions
 from ...services.access import WRITERS, Actor
 from ...services.overview import OVERDUE_DAYS
@@ -19,7 +20,8 @@ def petition_list(request: Request, actor: Actor = Depends(signed_in)) -> Respon
     found = petitions.list_petitions(request.app.state.registry, actor)
     found.sort(key=lambda p: -(p["days_without_answer"] or -1))
     return render(request, "petitions.html", {"petitions": found, "overdue_days": OVERDUE_DAYS,
-                                              "projects": sorted(actor.projects), "may_write": actor.role in WRITERS})
+                                              "projects": sorted(actor.projects), "may_write": actor.role in WRITERS,
+                                              "answer_kinds": [k.value for k in AnswerKind]})
 
 
 @router.post("/petitions")
