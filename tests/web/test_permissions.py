@@ -14,6 +14,8 @@ from .conftest import csrf_of, new_client, sign_in
 
 ANYONE, SIGNED_IN, TOKEN = "anyone", "signed in", "bearer token"
 WRITERS = {UserRole.ADMIN, UserRole.EDITOR, UserRole.VOLUNTEER}
+REVIEWERS = {UserRole.ADMIN, UserRole.EDITOR}
+READERS = REVIEWERS | {UserRole.RESEARCHER}  # of internal fields
 WHO = {
     ("GET", "/"): ANYONE,
     ("GET", "/sign-in"): ANYONE,
@@ -29,6 +31,11 @@ WHO = {
     ("GET", "/persons/{person_id}"): SIGNED_IN,
     ("GET", "/testimonies/new"): WRITERS,
     ("POST", "/testimonies"): WRITERS,
+    ("GET", "/drafts"): READERS,
+    ("GET", "/drafts/{draft_id}"): READERS,
+    ("POST", "/drafts/{draft_id}"): REVIEWERS,
+    ("GET", "/matches"): READERS,
+    ("POST", "/matches/decide"): REVIEWERS,
     ("GET", "/petitions"): SIGNED_IN,
     ("POST", "/petitions"): WRITERS,
     ("POST", "/petitions/{petition_id}/answers"): WRITERS,
@@ -72,7 +79,7 @@ def world(registry, project, make_user):
         browsers[role] = new_client(registry)
         assert sign_in(browsers[role], actor.username).status_code == 303
         tokens[role] = signin.create_token(registry, actor, "test")
-    values = {"person_id": person, "petition_id": "pt_none", "username": "nobody", "token_id": "tok_none",
+    values = {"person_id": person, "petition_id": "pt_none", "draft_id": "dr_none", "username": "nobody", "token_id": "tok_none",
               "code": "ug"}
     forms = {("POST", "/petitions"): {"project": project, "title": "To the embassy", "addressed_to": "Embassy"},
              ("POST", "/testimonies"): {"project": project, "p1_name": "A Person", "p1_event": "detained"}}
