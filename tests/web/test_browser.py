@@ -120,6 +120,10 @@ def test_a_volunteer_records_searches_switches_language_and_logs_an_answer(site,
     assert "refused 2020-02-01" in page.content()
     shot(page, "6-petition-answer")
 
+    page.goto(f"{base}/statistics")
+    assert page.locator("svg.chart").count() >= 4 and page.locator("svg.map").count() == 1
+    shot(page, "7-statistics")
+
 
 def page_person_ids(registry) -> list[str]:
     from sqlalchemy import select

@@ -37,6 +37,8 @@ WHO = {
     ("GET", "/matches"): READERS,
     ("POST", "/matches/decide"): REVIEWERS,
     ("GET", "/petitions"): SIGNED_IN,
+    ("GET", "/statistics"): SIGNED_IN,
+    ("GET", "/public/statistics"): ANYONE,
     ("POST", "/petitions"): WRITERS,
     ("POST", "/petitions/{petition_id}/answers"): WRITERS,
     ("GET", "/admin/users"): {UserRole.ADMIN},

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import and_, func, select
 
 from ..domain.vocab import UserRole
-from ..store.schema import drafts, persons, places, testimonies
+from ..store.schema import drafts, persons, testimonies
 from .access import Actor
 from .linking import REVIEWERS, queue
 from .petitions import list_petitions
@@ -25,6 +25,12 @@ def visible_persons(actor: Actor) -> list:
     return conditions
 
 
+def place_name(registry: Registry, code: str | None) -> str | None:
+    """A place's English name (else its Chinese one, else its code)."""
+    place = registry.gazetteer.places.get(code) if code else None
+    return (place.name_en or place.name) if place else code
+
+
 def overview(registry: Registry, actor: Actor, today: dt.date | None = None) -> dict[str, Any]:
     where = and_(*visible_persons(actor))
     with registry.db.reading() as conn:
@@ -36,8 +42,6 @@ def overview(registry: Registry, actor: Actor, today: dt.date | None = None) -> 
         prefecture = func.substr(persons.c.hometown_code, 1, 4)
         by_prefecture = conn.execute(select(prefecture, func.count()).where(where).group_by(prefecture)
                                      .order_by(func.count().desc())).all()
-        names = dict(conn.execute(select(places.c.code, places.c.name_en)
-                                  .where(places.c.code.in_([p + "00" for p, _ in by_prefecture if p])).select_from(places)).all())
         projects_filter = [] if actor.role is UserRole.ADMIN else [testimonies.c.project_id.in_(list(actor.projects))]
         recent = conn.execute(select(testimonies.c.id, testimonies.c.created_at, testimonies.c.project_id)
                               .where(*projects_filter).order_by(testimonies.c.created_at.desc()).limit(10)).mappings().all()
@@ -51,7 +55,7 @@ def overview(registry: Registry, actor: Actor, today: dt.date | None = None) -> 
         "total": sum(n for _, n in by_status),
         "by_status": by_status,
         "by_ethnicity": by_ethnicity,
-        "by_prefecture": [(names.get(p + "00", p) if p else None, n) for p, n in by_prefecture],
+        "by_prefecture": [(place_name(registry, p), n) for p, n in by_prefecture],
         "recent_testimonies": [dict(r) for r in recent],
         "drafts_waiting": drafts_waiting,
         "matches_waiting": matches_waiting,

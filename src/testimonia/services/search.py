@@ -42,7 +42,7 @@ def search_persons(registry: Registry, actor: Actor, query: str = "", filters: F
         conditions = [persons.c.merged_into.is_(None)]
         if actor.role is not UserRole.ADMIN:
             conditions += [persons.c.project_id.in_(list(actor.projects)), persons.c.hidden == 0]
-        conditions += _filter_conditions(registry, filters)
+        conditions += filter_conditions(registry, filters)
         columns = (persons.c.id, persons.c.status, persons.c.ethnicity, persons.c.sex, persons.c.hometown_code)
         if not query.strip():
             rows = conn.execute(select(*columns).where(and_(*conditions))
@@ -123,7 +123,8 @@ def _place_prefix(registry: Registry, value: str) -> str:
     return match.code if match else value
 
 
-def _filter_conditions(registry: Registry, f: Filters) -> list:
+def filter_conditions(registry: Registry, f: Filters) -> list:
+    """SQL conditions on `persons` for the filters (statistics uses them too)."""
     out = []
     for column, value in ((persons.c.status, f.status), (persons.c.ethnicity, f.ethnicity), (persons.c.sex, f.sex)):
         if value:

@@ -40,14 +40,14 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
 
 
 def create_app(registry: Registry) -> FastAPI:
-    from .routes import admin, api, auth, pages, petitions, public, review, testimonies
+    from .routes import admin, api, auth, pages, petitions, public, review, statistics, testimonies
 
     app = FastAPI(title="Testimonia", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json",
                   dependencies=[Depends(check_csrf)])
     app.state.registry = registry
     app.state.sign_in_rate = SignInRate()
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    for module in (public, auth, pages, testimonies, review, petitions, admin, api):
+    for module in (public, auth, pages, testimonies, review, petitions, statistics, admin, api):
         app.include_router(module.router)
 
     @app.middleware("http")
