@@ -54,10 +54,14 @@ test: venv browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: venv
+	@command -v wrk >/dev/null 2>&1 || { \
+	  echo "installing wrk"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 	$(BIN)/pip install -q --require-hashes -r requirements-bench.lock
 	$(BIN)/python -m bench.names_bench
 	$(BIN)/python -m bench.linking_bench
 	$(BIN)/python -m bench.intake_bench
+	$(BIN)/python -m bench.web_load
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 # Regenerate the hash-pinned lock from pyproject.toml (needs network to PyPI).

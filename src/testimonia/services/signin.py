@@ -30,6 +30,7 @@ from .views import KeyCache
 MAX_FAILURES = 5
 LOCKOUT = dt.timedelta(minutes=15)
 IDLE_TIMEOUT = dt.timedelta(minutes=30)
+SEEN_GRANULARITY = dt.timedelta(minutes=1)  # how often a session's last use is written
 ISSUER = "Testimonia"
 WRONG = "wrong user name, password or code"
 
@@ -239,10 +240,13 @@ def session(registry: Registry, token: str, now: dt.datetime | None = None) -> S
                            .where(web_sessions.c.token_hash == _hash(token))).mappings().first()
         if row is None:
             return None
-        if now - _aware(row["last_seen"]) > IDLE_TIMEOUT or not row["active"]:
+        idle = now - _aware(row["last_seen"])
+        if idle > IDLE_TIMEOUT or not row["active"]:
             conn.execute(delete(web_sessions).where(web_sessions.c.token_hash == row["token_hash"]))
             return None
-        conn.execute(update(web_sessions).where(web_sessions.c.token_hash == row["token_hash"]).values(last_seen=now))
+        if idle > SEEN_GRANULARITY:  # not a write on every request
+            conn.execute(update(web_sessions).where(web_sessions.c.token_hash == row["token_hash"])
+                         .values(last_seen=now))
     return Session(load_actor(registry, row["username"]), row["csrf_token"], bool(row["second_factor"]))
 
 
