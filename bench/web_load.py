@@ -103,7 +103,7 @@ def wrk(url: str, paths: list[str], cookies: list[str], connections: int, second
     (work / "cookies.txt").write_text("\n".join(cookies) + "\n")
     script = work / "load.lua"
     script.write_text(WRK_SCRIPT % {"paths": work / "paths.txt", "cookies": work / "cookies.txt"})
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(script),
+    out = subprocess.run(["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(script),
                           url], capture_output=True, text=True, check=True).stdout
     requests, p50, p95, p99, failed = re.search(r"RESULT (\d+) ([\d.]+) ([\d.]+) ([\d.]+) (\d+)", out).groups()
     return {"requests": int(requests), "per_second": round(int(requests) / seconds, 1), "p50_ms": float(p50),
@@ -116,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--connections", type=int, default=20)
     parser.add_argument("--seconds", type=int, default=30)
+    parser.add_argument("--workers", type=int, default=2, help="server processes (testimonia serve --workers)")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: make bench installs it (apt-get install wrk)")
@@ -135,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     search_paths = [f"/search?q={quote(q)}" for q in queries]
     port = _free_port()
     server = subprocess.Popen([str(Path(sys.executable).parent / "testimonia"), "--data", str(folder / "data"), "serve",
-                               "--host", "127.0.0.1", "--port", str(port)],
+                               "--host", "127.0.0.1", "--port", str(port), "--workers", str(args.workers)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -155,6 +156,7 @@ def main(argv: list[str] | None = None) -> int:
         server.wait(timeout=30)
     cpus = len(os.sched_getaffinity(0))
     report = {"persons": args.persons, "backend": args.backend, "connections": args.connections,
+              "workers": args.workers,
               "seconds": args.seconds, "machine": f"{platform.machine()}, {cpus} cores, Python "
                                                    f"{platform.python_version()}", **results}
     print(json.dumps(report, indent=1))

@@ -11,6 +11,7 @@ import click
 from ..services.access import SYSTEM
 from ..services.registry import init_folder
 from ..services.users import create_project, create_user
+from ..store.keyfile import is_sealed
 from .common import Session, default_folder, handle_errors
 
 
@@ -81,15 +82,27 @@ def demo(folder: Path) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Processes serving requests; each opens the data folder (a sealed key file then needs "
+                   "TESTIMONIA_PASSPHRASE).")
 @click.pass_obj
 @handle_errors
-def serve(session: Session, host: str, port: int) -> None:
+def serve(session: Session, host: str, port: int, workers: int) -> None:
     """Serve the web application for the data folder."""
     import uvicorn
 
     from ..web.app import create_app
 
-    uvicorn.run(create_app(session.registry), host=host, port=port, log_level="warning")
+    if workers == 1:
+        uvicorn.run(create_app(session.registry), host=host, port=port, log_level="warning")
+        return
+    key_file = session.folder / "keys.json"
+    if key_file.is_file() and is_sealed(key_file) and "TESTIMONIA_PASSPHRASE" not in os.environ:
+        raise click.UsageError("--workers needs TESTIMONIA_PASSPHRASE: the key file is sealed")
+    session.registry.close()  # opened once here, so a wrong key or passphrase is reported before forking
+    os.environ["TESTIMONIA_DATA"] = str(session.folder)
+    uvicorn.run("testimonia.web.app:app_from_environment", factory=True, workers=workers, host=host, port=port,
+                log_level="warning")
 
 
 @main.command()

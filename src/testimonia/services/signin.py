@@ -232,21 +232,24 @@ def open_session(registry: Registry, actor: Actor, second_factor: bool) -> str:
 
 def session(registry: Registry, token: str, now: dt.datetime | None = None) -> Session | None:
     """The session of a cookie token, its idle time renewed; None when unknown, idle too long, or its
-    user is no longer active."""
+    user is no longer active. Reads only, unless the session must end or its last use be written
+    (at most once a SEEN_GRANULARITY): a write lock per request would serialise every page."""
     now = now or utcnow()
-    with registry.db.transaction() as conn:
+    key = _hash(token)
+    with registry.db.reading() as conn:
         row = conn.execute(select(web_sessions, users.c.username, users.c.active)
                            .join(users, users.c.id == web_sessions.c.user_id)
-                           .where(web_sessions.c.token_hash == _hash(token))).mappings().first()
-        if row is None:
-            return None
-        idle = now - _aware(row["last_seen"])
-        if idle > IDLE_TIMEOUT or not row["active"]:
-            conn.execute(delete(web_sessions).where(web_sessions.c.token_hash == row["token_hash"]))
-            return None
-        if idle > SEEN_GRANULARITY:  # not a write on every request
-            conn.execute(update(web_sessions).where(web_sessions.c.token_hash == row["token_hash"])
-                         .values(last_seen=now))
+                           .where(web_sessions.c.token_hash == key)).mappings().first()
+    if row is None:
+        return None
+    idle = now - _aware(row["last_seen"])
+    if idle > IDLE_TIMEOUT or not row["active"]:
+        with registry.db.transaction() as conn:
+            conn.execute(delete(web_sessions).where(web_sessions.c.token_hash == key))
+        return None
+    if idle > SEEN_GRANULARITY:
+        with registry.db.transaction() as conn:
+            conn.execute(update(web_sessions).where(web_sessions.c.token_hash == key).values(last_seen=now))
     return Session(load_actor(registry, row["username"]), row["csrf_token"], bool(row["second_factor"]))
 
 
@@ -276,15 +279,18 @@ def create_token(registry: Registry, actor: Actor, label: str) -> str:
 
 
 def token_actor(registry: Registry, token: str) -> Actor | None:
-    """The actor of a live bearer token, or None."""
-    with registry.db.transaction() as conn:
-        row = conn.execute(select(api_tokens.c.id, users.c.username)
+    """The actor of a live bearer token, or None (its last use written at most once a SEEN_GRANULARITY)."""
+    with registry.db.reading() as conn:
+        row = conn.execute(select(api_tokens.c.id, api_tokens.c.last_used, users.c.username)
                            .join(users, users.c.id == api_tokens.c.user_id)
                            .where(api_tokens.c.token_hash == _hash(token), api_tokens.c.revoked_at.is_(None),
                                   users.c.active == 1)).first()
-        if row is None:
-            return None
-        conn.execute(update(api_tokens).where(api_tokens.c.id == row.id).values(last_used=utcnow()))
+    if row is None:
+        return None
+    now = utcnow()
+    if row.last_used is None or now - _aware(row.last_used) > SEEN_GRANULARITY:
+        with registry.db.transaction() as conn:
+            conn.execute(update(api_tokens).where(api_tokens.c.id == row.id).values(last_used=now))
     return load_actor(registry, row.username)
 
 

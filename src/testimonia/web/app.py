@@ -8,10 +8,13 @@ docs/web.md describes the pages and their permissions.
 
 from __future__ import annotations
 
+import os
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import anyio
 import jinja2
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -19,7 +22,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from ..services.errors import InvalidInput, NotFound, PermissionDenied
-from ..services.registry import Registry
+from ..services.registry import Registry, open_folder
 from . import i18n, labels
 from .security import SECURITY_HEADERS, SignInNeeded, SignInRate, check_csrf, visitor
 
@@ -39,11 +42,22 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
     return TEMPLATES.TemplateResponse(request, template, base | (context or {}), status_code=status)
 
 
+#: Requests worked on at once in one process (the rest wait their turn): Python threads beyond a few
+#: only contend for the interpreter and the database, and every request gets slower.
+CONCURRENT_REQUESTS = 4
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI):  # noqa: ANN202
+    anyio.to_thread.current_default_thread_limiter().total_tokens = CONCURRENT_REQUESTS
+    yield
+
+
 def create_app(registry: Registry) -> FastAPI:
     from .routes import admin, api, auth, pages, petitions, public, review, statistics, testimonies
 
     app = FastAPI(title="Testimonia", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json",
-                  dependencies=[Depends(check_csrf)])
+                  dependencies=[Depends(check_csrf)], lifespan=_lifespan)
     app.state.registry = registry
     app.state.sign_in_rate = SignInRate()
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
@@ -87,6 +101,11 @@ def create_app(registry: Registry) -> FastAPI:
         return _error(request, exc.status_code, str(exc.detail))
 
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The application of the data folder in TESTIMONIA_DATA (`testimonia serve --workers N`: one per worker)."""
+    return create_app(open_folder(Path(os.environ["TESTIMONIA_DATA"]), os.environ.get("TESTIMONIA_PASSPHRASE")))
 
 
 def _error(request: Request, status: int, message: str) -> Response:
