@@ -10,7 +10,7 @@ import base64
 import json
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, union
 from sqlalchemy.engine import Connection
 
 from ..domain.status import EventFact, derive_status
@@ -79,7 +79,12 @@ def person_view(registry: Registry, actor: Actor, person_id: str) -> dict[str, A
         admin = actor.role is UserRole.ADMIN
         if person["hidden"] and not admin:
             raise NotFound(f"no person {person_id}")
-        withdrawn = set(conn.execute(select(testimonies.c.source_id).where(testimonies.c.consent == "withdrawn")).scalars())
+        own_sources = union(select(names.c.source_id).where(names.c.person_id == person_id),
+                            select(events.c.source_id).where(events.c.person_id == person_id),
+                            select(relations.c.source_id).where(or_(relations.c.person_id == person_id,
+                                                                    relations.c.other_id == person_id)))
+        withdrawn = set(conn.execute(select(testimonies.c.source_id).where(
+            testimonies.c.consent == "withdrawn", testimonies.c.source_id.in_(own_sources.scalar_subquery()))).scalars())
         visible = lambda source_id: admin or source_id not in withdrawn
         keys = KeyCache(registry, conn)
         read_fields: list[str] = []
