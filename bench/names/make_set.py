@@ -394,6 +394,11 @@ def build_later_set(folder, letters, prefix, earlier_people, groups, surname_fir
     new = merge_people(parts=[folder / "parts" / f"{x}.jsonl" for x in letters], same_person=[], aliases_by_key={},
                        prefix=prefix)
     earlier = [p for path in earlier_people for p in read_jsonl(path)]
+    write_set(new, earlier, folder / "people.jsonl", folder / "pairs.tsv", groups, surname_first)
+
+
+def write_set(new, earlier, people_path, pairs_path, groups, surname_first):
+    """Check the new people against the earlier ones, write them and their labelled pairs, and say how many."""
     clash = sorted({p["key"] for p in new} & {p["key"] for p in earlier})
     assert not clash, f"already in an earlier set: {clash}"
     owner = {}
@@ -402,12 +407,12 @@ def build_later_set(folder, letters, prefix, earlier_people, groups, surname_fir
             other = owner.setdefault(norm(form["text"]), p["id"])
             if other != p["id"]:
                 print(f"warning: {form['text']!r} is a form of both {other} and {p['id']}")
-    with (folder / "people.jsonl").open("w", encoding="utf-8") as handle:
+    with open(people_path, "w", encoding="utf-8") as handle:
         for p in new:
             handle.write(json.dumps(p, ensure_ascii=False) + "\n")
     pos = positives(new)
     neg = negatives(new, earlier, len(pos), groups, surname_first)
-    with (folder / "pairs.tsv").open("w", encoding="utf-8", newline="") as handle:
+    with open(pairs_path, "w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, COLUMNS, delimiter="\t", lineterminator="\n")
         writer.writeheader()
         writer.writerows(pos + neg)
@@ -419,32 +424,7 @@ def build_later_set(folder, letters, prefix, earlier_people, groups, surname_fir
 
 
 def main():
-    new = merge_people()
-    shared = read_jsonl(SHARED_PEOPLE)
-    shared_keys = {p["key"] for p in shared}
-    clash = [p["key"] for p in new if p["key"] in shared_keys]
-    assert not clash, f"already in the shared set: {clash}"
-    # the same text under two different people usually means one person twice
-    owner = {}
-    for p in shared + new:
-        for f in name_forms(p):
-            other = owner.setdefault(norm(f["text"]), p["id"])
-            if other != p["id"]:
-                print(f"warning: {f['text']!r} is a form of both {other} and {p['id']}")
-    with open(OUT_PEOPLE, "w", encoding="utf-8") as f:
-        for p in new:
-            f.write(json.dumps(p, ensure_ascii=False) + "\n")
-    pos = positives(new)
-    neg = negatives(new, shared, len(pos))
-    with open(OUT_PAIRS, "w", encoding="utf-8", newline="") as f:
-        w = csv.DictWriter(f, COLUMNS, delimiter="\t", lineterminator="\n")
-        w.writeheader()
-        w.writerows(pos + neg)
-    n_forms = sum(len(p["forms"]) for p in new)
-    n_alias = sum(bool(f.get("alias")) for p in new for f in p["forms"])
-    hard = sum(r["neg_type"] != "random" for r in neg)
-    print(f"{len(new)} people, {n_forms} forms ({n_alias} alias); "
-          f"{len(pos)} positive, {len(neg)} negative pairs ({hard} hard)")
+    write_set(merge_people(), read_jsonl(SHARED_PEOPLE), OUT_PEOPLE, OUT_PAIRS, GROUPS, SURNAME_FIRST)
 
 
 if __name__ == "__main__":

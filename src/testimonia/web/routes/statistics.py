@@ -15,22 +15,22 @@ from ..security import Visitor, public, signed_in
 router = APIRouter()
 
 
-def _filters(status: str, ethnicity: str, county: str, prefecture: str, event_year: str) -> Filters:
-    return Filters(status=status or None, ethnicity=ethnicity or None, county=county or None,
-                   prefecture=prefecture or None, event_year=int(event_year) if event_year.strip().isdigit() else None)
+def _page(request: Request, actor: Actor | None, status: str, ethnicity: str, county: str, prefecture: str,
+          event_year: str) -> Response:
+    filters = Filters(status=status or None, ethnicity=ethnicity or None, county=county or None,
+                      prefecture=prefecture or None,
+                      event_year=int(event_year) if event_year.strip().isdigit() else None)
+    stats = statistics.statistics(request.app.state.registry, actor, filters)
+    return render(request, "statistics.html", {"stats": stats, "filters": filters, "public": actor is None})
 
 
 @router.get("/statistics")
 def internal(request: Request, status: str = "", ethnicity: str = "", county: str = "", prefecture: str = "",
              event_year: str = "", actor: Actor = Depends(signed_in)) -> Response:
-    filters = _filters(status, ethnicity, county, prefecture, event_year)
-    stats = statistics.statistics(request.app.state.registry, actor, filters)
-    return render(request, "statistics.html", {"stats": stats, "filters": filters, "public": False})
+    return _page(request, actor, status, ethnicity, county, prefecture, event_year)
 
 
 @router.get("/public/statistics")
 def published(request: Request, status: str = "", ethnicity: str = "", county: str = "", prefecture: str = "",
               event_year: str = "", seen: Visitor = Depends(public)) -> Response:
-    filters = _filters(status, ethnicity, county, prefecture, event_year)
-    stats = statistics.statistics(request.app.state.registry, None, filters)
-    return render(request, "statistics.html", {"stats": stats, "filters": filters, "public": True})
+    return _page(request, None, status, ethnicity, county, prefecture, event_year)
