@@ -131,3 +131,26 @@ def page_person_ids(registry) -> list[str]:
     from testimonia.store.schema import persons
     with registry.db.reading() as conn:
         return list(conn.execute(select(persons.c.id).order_by(persons.c.created_at)).scalars())
+
+
+def test_an_editor_reviews_a_draft_in_the_browser(site, page):
+    from testimonia.services import drafts
+
+    from ..services.test_drafts import DRAFT, document
+
+    base, registry, project = site
+    create_user(registry, SYSTEM, "ed", PASSWORD, "editor", [project])
+    draft_id = drafts.save_draft(registry, SYSTEM, project, document(), DRAFT, kind="press_release")
+    page.goto(f"{base}/sign-in")
+    page.fill("input[name=username]", "ed")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/dashboard")
+    page.click("a[href='/drafts']")
+    page.click(f"a[href='/drafts/{draft_id}']")
+    assert page.locator("mark").count() > 5  # the spans the proposed records rest on
+    shot(page, "8-draft-review")
+    page.select_option(f"select[name='person:{DRAFT['persons'][1]['id']}']", "reject")
+    page.click("text=Record what is accepted")
+    page.wait_for_url(f"{base}/drafts")
+    assert drafts.get_draft(registry, SYSTEM, draft_id)["status"] == "reviewed"

@@ -114,12 +114,14 @@ def test_a_volunteer_records_a_testimony_with_two_persons_and_evidence(registry,
         "consent": "internal", "summary": "Taken in April.",
         "p1_name": "Nurlan Example", "p1_name_other": "Нурлан Мысал", "p1_sex": "male", "p1_event": "sent_to_camp",
         "p1_event_date": "2018-04", "p1_event_place": "Nilka County", "p1_facility": "political training center",
-        "p2_name": "her son", "p2_event": "passport_confiscated", "p2_event_date": "2019",
+        "p2_name": "her son", "p2_relation": "child", "p2_event": "passport_confiscated", "p2_event_date": "2019",
     }, files={"files": ("photo.png", photo, "image/png")})
     assert response.status_code == 303
     person_page = browser.get(response.headers["location"])
     assert "Nurlan Example" in person_page.text and "sent to a camp" in person_page.text
     assert "image/png" in person_page.text  # the evidence, hashed and listed
+    son = search_persons_for(registry, volunteer, "her son")[0]["id"]
+    assert f'href="/persons/{son}"' in person_page.text  # "her son" is linked as the first person's child
     assert len(search_persons_for(registry, volunteer, "her son")) == 1
 
 

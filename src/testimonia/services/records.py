@@ -91,10 +91,12 @@ def add_testimony(registry: Registry, actor: Actor, project_id: str, testimony: 
 
 @dataclass
 class Subject:
-    """A person a testimony is about, as a recording form gives them: who, and what happened to them."""
+    """A person a testimony is about, as a recording form gives them: who, what happened to them, and
+    (for the second person on) who they are to the first person: "spouse" means the first person's spouse."""
 
     person: PersonInput
     events: list[EventInput] = field(default_factory=list)
+    to_first: str | None = None
 
 
 def record_testimony(registry: Registry, actor: Actor, project_id: str, testimony: TestimonyInput,
@@ -116,15 +118,18 @@ def record_testimony(registry: Registry, actor: Actor, project_id: str, testimon
         if not person.names:
             raise InvalidInput("a name, or a description such as \"her husband\", is needed", f"{where}: name")
         events = [check_event(e, registry.gazetteer, f"{where}: event {j}") for j, e in enumerate(subject.events, 1)]
-        people.append((person, events))
+        relation = check_vocab(RelationType, subject.to_first, f"{where}: relation") if k > 1 else None
+        people.append((person, events, relation))
     with registry.db.transaction() as conn:
         writer = Writer(registry, conn, actor)
         source_id = writer.add_source(project_id, SourceInput("testimony", date=clean.recorded_on))
-        person_ids = [writer.add_person(project_id, person, source_id) for person, _ in people]
+        person_ids = [writer.add_person(project_id, person, source_id) for person, _, _ in people]
         testimony_id = writer.add_testimony(project_id, source_id, clean, person_ids)
-        for person_id, (_, events) in zip(person_ids, people, strict=True):
+        for person_id, (_, events, relation) in zip(person_ids, people, strict=True):
             for event in events:
                 writer.add_event(person_id, event, source_id)
+            if relation is not None:
+                writer.add_relation(person_ids[0], relation.value, person_id, source_id)
         writer.flush()
     return testimony_id, person_ids
 

@@ -79,4 +79,4 @@ def _subject(field, k: int) -> records.Subject | None:  # noqa: ANN001
                          birth_date=field(f"p{k}_born"), hometown=field(f"p{k}_hometown"))
     events = [EventInput(event_type, date=field(f"p{k}_event_date"), place=field(f"p{k}_event_place"),
                          facility=field(f"p{k}_facility"))] if event_type else []
-    return records.Subject(person, events)
+    return records.Subject(person, events, to_first=field(f"p{k}_relation"))
