@@ -115,3 +115,11 @@ def test_api_tokens_act_as_their_user_until_revoked(registry, client, editor):
         token_id = conn.execute(select(api_tokens.c.id)).scalar()
     signin.revoke_token(registry, editor, token_id)
     assert client.get("/api/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_a_request_body_over_the_limit_is_refused_before_it_is_read(client, monkeypatch):
+    from testimonia.web import app as web_app
+
+    monkeypatch.setattr(web_app, "MAX_REQUEST_BYTES", 1000)
+    response = client.post("/sign-in", content=b"x" * 2000, headers={"content-type": "application/octet-stream"})
+    assert response.status_code == 413

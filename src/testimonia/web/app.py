@@ -42,6 +42,9 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
     return TEMPLATES.TemplateResponse(request, template, base | (context or {}), status_code=status)
 
 
+#: The largest request body accepted, refused before it is read (evidence files are 25 MB each at most).
+MAX_REQUEST_BYTES = 80 * 1024 * 1024
+
 #: Requests worked on at once in one process (the rest wait their turn): Python threads beyond a few
 #: only contend for the interpreter and the database, and every request gets slower.
 CONCURRENT_REQUESTS = 4
@@ -66,6 +69,9 @@ def create_app(registry: Registry) -> FastAPI:
 
     @app.middleware("http")
     async def language_and_headers(request: Request, call_next) -> Response:  # noqa: ANN001
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > MAX_REQUEST_BYTES):
+            return Response("the request is too large", status_code=413)
         language = i18n.choose(request.cookies.get(i18n.LANGUAGE_COOKIE), request.headers.get("accept-language"))
         token = i18n.current.set(language)
         try:
