@@ -144,3 +144,48 @@ def test_a_bad_field_stores_nothing_and_names_the_person_and_field(registry, pro
 def search_persons_for(registry, actor, query):
     from testimonia.services.search import search_persons
     return search_persons(registry, actor, query)
+
+
+def test_search_facets_narrow_the_results(registry, project, signed_in):
+    browser, _ = signed_in("researcher")
+    for k, ethnicity in enumerate(("kazakh", "kazakh", "uyghur")):
+        pid = records.add_person(registry, SYSTEM, project, PersonInput(names=[NameInput(f"Facet Person{k}")],
+                                                                        ethnicity=ethnicity))
+        records.add_testimony(registry, SYSTEM, project, TestimonyInput("T", consent="named"), [pid])
+    page = browser.get("/search", params={"q": "Facet"})
+    assert "Kazakh (2)" in page.text and "Uyghur (1)" in page.text
+    narrowed = browser.get("/search", params={"q": "Facet", "ethnicity": "uyghur"})
+    assert "1 person found" in narrowed.text
+
+
+def test_the_pickers_offer_places_in_the_readers_script_and_the_facilities(signed_in):
+    browser, _ = signed_in("volunteer")
+    english = browser.get("/testimonies/new").text
+    assert "Nilka" in english and "Shufu - I" in english  # a county; a facility of the list
+    browser.get("/language/kk")
+    kazakh = browser.get("/testimonies/new").text
+    assert "Көкшетау" in kazakh and "Көкшетау" not in english  # a city's Kazakh Cyrillic alias
+
+
+def test_markup_in_testimony_fields_is_escaped_where_a_cleared_reader_sees_them(registry, project, signed_in):
+    browser, editor = signed_in("editor")
+    pid = records.add_person(registry, editor, project, PersonInput(names=[NameInput("Escaped Person")]))
+    records.add_testimony(registry, editor, project, TestimonyInput(XSS, consent="internal", contacts=XSS,
+                                                                    summary=XSS, notes=XSS), [pid])
+    text = browser.get(f"/persons/{pid}").text
+    assert "<script>alert" not in text and "<img src=x" not in text
+    assert text.count("&lt;script&gt;") >= 2  # the testifier and the summary, shown as text
+
+
+def test_a_volunteer_does_not_read_another_volunteers_testimony(registry, project, make_user, signed_in):
+    author = make_user("volunteer", "author-volunteer")
+    pid = records.add_person(registry, author, project, PersonInput(names=[NameInput("Shared Person")]))
+    records.add_testimony(registry, author, project, TestimonyInput("Private Testifier", consent="internal",
+                                                                    contacts="+7 700 000 0000",
+                                                                    summary="What the family said in private"),
+                          [pid])
+    browser, _ = signed_in("volunteer")
+    page = browser.get(f"/persons/{pid}")
+    assert page.status_code == 200 and "Shared Person" in page.text
+    for secret in ("Private Testifier", "+7 700 000 0000", "What the family said in private"):
+        assert secret not in page.text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
@@ -13,6 +15,8 @@ from ..app import render
 from ..security import signed_in
 
 router = APIRouter()
+SHOWN = 50  # persons listed on a search page
+FACETED = 200  # persons the facets count (the best matches)
 
 
 @router.get("/dashboard")
@@ -28,11 +32,15 @@ def search(request: Request, q: str = "", status: str = "", ethnicity: str = "",
                       prefecture=prefecture or None,
                       event_year=int(event_year) if event_year.strip().isdigit() else None)
     searched = bool(q.strip()) or any(vars(filters).values())
-    found = search_persons(registry, actor, q, filters) if searched else []
+    found = search_persons(registry, actor, q, filters, limit=FACETED) if searched else []
     language = i18n.current.get()
     for person in found:
         person["names"] = i18n.names_in_reading_order(person.get("names") or [], language)
-    return render(request, "search.html", {"q": q, "filters": filters, "found": found, "searched": searched})
+    facets = {"status": Counter(p["status"] for p in found if p["status"]),
+              "ethnicity": Counter(p["ethnicity"] for p in found if p["ethnicity"])}
+    return render(request, "search.html", {"q": q, "filters": filters, "found": found[:SHOWN], "total": len(found),
+                                           "faceted": FACETED, "searched": searched,
+                                           "facets": {k: v.most_common() for k, v in facets.items()}})
 
 
 @router.get("/persons/{person_id}")

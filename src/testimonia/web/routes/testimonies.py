@@ -7,6 +7,7 @@ from functools import cache
 
 from fastapi import APIRouter, Depends, File, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
 
 from ...domain.vocab import Consent, Ethnicity, EventType, Medium, RelationType, Sex
 from ...gazetteer import Gazetteer
@@ -14,6 +15,8 @@ from ...services import evidence, records
 from ...services.access import WRITERS, Actor
 from ...services.errors import InvalidInput
 from ...services.inputs import EventInput, NameInput, PersonInput, TestimonyInput
+from ...store.schema import facilities
+from .. import i18n
 from ..app import render
 from ..security import allowed
 
@@ -24,18 +27,31 @@ PLACE_KINDS = ("prefecture", "county", "city")
 
 
 @cache
-def place_choices(gazetteer: Gazetteer) -> list[str]:
-    """What the place picker offers: prefectures, counties and cities by English and Chinese name."""
+def place_choices(gazetteer: Gazetteer, scripts: tuple[str, ...]) -> list[str]:
+    """What the place picker offers: prefectures, counties and cities by English and Chinese name and by
+    their aliases in the scripts the reader reads (any other spelling is resolved on saving too)."""
     names = set()
     for place in gazetteer.places.values():
         if place.kind in PLACE_KINDS:
             names.update(n for n in (place.name_en, place.name) if n)
+            names.update(a.text for a in place.aliases if a.script in scripts)
     return sorted(names)
 
 
+def facility_choices(request: Request) -> list[str]:
+    """What the facility picker offers: the names of the facilities list (read once per application)."""
+    state = request.app.state
+    if getattr(state, "facility_choices", None) is None:
+        with state.registry.db.reading() as conn:
+            state.facility_choices = sorted(set(conn.execute(select(facilities.c.name)).scalars()))
+    return state.facility_choices
+
+
 def _form_context(request: Request, actor: Actor) -> dict:
+    registry = request.app.state.registry
     return {"projects": sorted(actor.projects), "blocks": range(1, PERSON_BLOCKS + 1),
-            "places": place_choices(request.app.state.registry.gazetteer), "consents": [c.value for c in Consent],
+            "places": place_choices(registry.gazetteer, i18n.current.get().scripts),
+            "facilities": facility_choices(request), "consents": [c.value for c in Consent],
             "relations": [r.value for r in RelationType], "media": [m.value for m in Medium],
             "event_types": [e.value for e in EventType], "ethnicities": [e.value for e in Ethnicity],
             "sexes": [s.value for s in Sex]}
