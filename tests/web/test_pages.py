@@ -121,7 +121,7 @@ def test_a_volunteer_records_a_testimony_with_two_persons_and_evidence(registry,
     assert "Nurlan Example" in person_page.text and "sent to a camp" in person_page.text
     assert "image/png" in person_page.text  # the evidence, hashed and listed
     son = search_persons_for(registry, volunteer, "her son")[0]["id"]
-    assert f'href="/persons/{son}"' in person_page.text  # "her son" is linked as the first person's child
+    assert f'href="/persons/{son}" dir="auto">her son</a>' in person_page.text  # linked as the first person's child
     assert len(search_persons_for(registry, volunteer, "her son")) == 1
 
 
@@ -189,3 +189,15 @@ def test_a_volunteer_does_not_read_another_volunteers_testimony(registry, projec
     assert page.status_code == 200 and "Shared Person" in page.text
     for secret in ("Private Testifier", "+7 700 000 0000", "What the family said in private"):
         assert secret not in page.text
+
+
+def test_a_relation_to_a_person_the_reader_may_not_see_shows_no_name(registry, project, signed_in):
+    from testimonia.services.users import create_project
+
+    browser, _ = signed_in("editor")
+    other = create_project(registry, SYSTEM, "case group C")
+    here = _person(registry, SYSTEM, project, "Visible Person")
+    there = _person(registry, SYSTEM, other, "Person Of Another Group")
+    records.add_relation(registry, SYSTEM, here, "spouse", there)
+    page = browser.get(f"/persons/{here}").text
+    assert f'href="/persons/{there}"' in page and "Person Of Another Group" not in page

@@ -186,6 +186,23 @@ def _place(conn: Connection, code: str | None) -> dict | None:
     return dict(row) if row else {"code": code}
 
 
+def display_names(registry: Registry, actor: Actor, person_ids: set[str]) -> dict[str, str]:
+    """The first name of each person the actor may see (their projects' active, not hidden persons;
+    everyone's for an admin); the others are left out, so a link never shows a name it should not."""
+    if not person_ids:
+        return {}
+    conditions = [persons.c.id.in_(sorted(person_ids))]
+    if actor.role is not UserRole.ADMIN:
+        conditions += [persons.c.project_id.in_(sorted(actor.projects)), persons.c.hidden == 0]
+    out: dict[str, str] = {}
+    with registry.db.reading() as conn:
+        for person_id, text in conn.execute(select(names.c.person_id, names.c.text)
+                                            .join(persons, persons.c.id == names.c.person_id)
+                                            .where(*conditions).order_by(names.c.created_at, names.c.position)):
+            out.setdefault(person_id, text)
+    return out
+
+
 def history(registry: Registry, actor: Actor, entity_id: str) -> list[dict[str, Any]]:
     """Every version of a record: who, when, what changed. Confidential values only for those cleared
     (and their reading is audited). An imported row's entry is shown as the changes it made to this record."""

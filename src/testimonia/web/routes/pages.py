@@ -49,5 +49,6 @@ def person(request: Request, person_id: str, actor: Actor = Depends(signed_in)) 
     view = views.person_view(registry, actor, person_id)
     view["names"] = i18n.names_in_reading_order(view["names"], i18n.current.get())
     files = evidence.list_evidence(registry, actor, person_id=person_id)
+    related = views.display_names(registry, actor, {r["other_id"] for r in view["relations"]})
     return render(request, "person.html", {"person": view, "history": views.history(registry, actor, person_id),
-                                           "files": files})
+                                           "files": files, "related": related})
