@@ -13,16 +13,9 @@ from .access import Actor
 from .linking import REVIEWERS, queue
 from .petitions import list_petitions
 from .registry import Registry
+from .visibility import visible_persons
 
 OVERDUE_DAYS = 30
-
-
-def visible_persons(actor: Actor) -> list:
-    """Conditions on `persons` for what the actor may see (active records of their projects)."""
-    conditions = [persons.c.merged_into.is_(None)]
-    if actor.role is not UserRole.ADMIN:
-        conditions += [persons.c.project_id.in_(list(actor.projects)), persons.c.hidden == 0]
-    return conditions
 
 
 def place_name(registry: Registry, code: str | None) -> str | None:

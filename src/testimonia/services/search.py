@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import and_, exists, or_, select
 
 from ..domain.prc_id import InvalidResidentId, normalise_resident_id
-from ..domain.vocab import Sensitivity, UserRole
+from ..domain.vocab import Sensitivity
 from ..names import THRESHOLD as NAME_THRESHOLD
 from ..names import compare, detect_script, prepare, search_words
 from ..names.keys import phonetic_tokens_of_part
@@ -17,6 +17,7 @@ from ..store.schema import events, facilities, names, persons
 from ..store.search import Query, candidate_documents
 from .access import Actor
 from .registry import Registry
+from .visibility import visible_persons
 
 PHONETIC_CANDIDATES = 100  # persons matched only phonetically, checked with testimonia.names
 
@@ -39,10 +40,7 @@ def search_persons(registry: Registry, actor: Actor, query: str = "", filters: F
     found only by the sound of their names; without a query, the filters alone, oldest first."""
     filters = filters or Filters()
     with registry.db.reading() as conn:
-        conditions = [persons.c.merged_into.is_(None)]
-        if actor.role is not UserRole.ADMIN:
-            conditions += [persons.c.project_id.in_(list(actor.projects)), persons.c.hidden == 0]
-        conditions += filter_conditions(registry, filters)
+        conditions = visible_persons(actor) + filter_conditions(registry, filters)
         columns = (persons.c.id, persons.c.status, persons.c.ethnicity, persons.c.sex, persons.c.hometown_code)
         if not query.strip():
             rows = conn.execute(select(*columns).where(and_(*conditions))

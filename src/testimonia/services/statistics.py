@@ -17,10 +17,10 @@ from sqlalchemy import and_, select
 from ..domain.dates import InvalidDate, parse_date
 from ..store.schema import events, facilities, persons
 from .access import Actor
-from .overview import place_name, visible_persons
+from .overview import place_name
 from .registry import Registry
 from .search import Filters, filter_conditions
-from .visibility import publishable_condition
+from .visibility import publishable_condition, visible_persons
 
 SMALL = 5
 AGE_BAND = 10

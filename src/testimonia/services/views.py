@@ -35,7 +35,7 @@ from ..store.schema import (
 from .access import Actor
 from .errors import NotFound
 from .registry import Registry
-from .visibility import publishable_condition
+from .visibility import publishable_condition, visible_persons
 
 ERASED = "[erased]"
 WITHHELD = "[confidential]"
@@ -187,13 +187,11 @@ def _place(conn: Connection, code: str | None) -> dict | None:
 
 
 def display_names(registry: Registry, actor: Actor, person_ids: set[str]) -> dict[str, str]:
-    """The first name of each person the actor may see (their projects' active, not hidden persons;
-    everyone's for an admin); the others are left out, so a link never shows a name it should not."""
+    """The first name of each person the actor may see (visibility.visible_persons); the others are
+    left out, so a link never shows a name it should not."""
     if not person_ids:
         return {}
-    conditions = [persons.c.id.in_(sorted(person_ids))]
-    if actor.role is not UserRole.ADMIN:
-        conditions += [persons.c.project_id.in_(sorted(actor.projects)), persons.c.hidden == 0]
+    conditions = [persons.c.id.in_(sorted(person_ids)), *visible_persons(actor)]
     out: dict[str, str] = {}
     with registry.db.reading() as conn:
         for person_id, text in conn.execute(select(names.c.person_id, names.c.text)

@@ -5,9 +5,19 @@ from __future__ import annotations
 from sqlalchemy import and_, case, exists, or_, select, update
 from sqlalchemy.sql import Select
 
+from ..domain.vocab import UserRole
 from ..store.schema import events, names, persons, sources, testimonies, testimony_subjects
+from .access import Actor
 
 PUBLISHED_KINDS = ("news_article", "press_release", "court_record")
+
+
+def visible_persons(actor: Actor) -> list:
+    """Conditions on `persons` for what the actor may see (active records of their projects)."""
+    conditions = [persons.c.merged_into.is_(None)]
+    if actor.role is not UserRole.ADMIN:
+        conditions += [persons.c.project_id.in_(list(actor.projects)), persons.c.hidden == 0]
+    return conditions
 
 
 def withdrawn_sources() -> Select:
