@@ -135,7 +135,10 @@ def test_a_bad_field_stores_nothing_and_names_the_person_and_field(registry, pro
         "csrf_token": csrf_of(page), "project": project, "consent": "internal",
         "p1_name": "Good Person", "p1_event": "detained",
         "p2_name": "Bad Date Person", "p2_event": "detained", "p2_event_date": "the thirty-second of May"})
-    assert response.status_code == 400 and "person 2" in response.text
+    assert response.status_code == 400 and "person 2" in response.text and "Nothing was saved" in response.text
+    # the form comes back as it was filled in: nothing the volunteer typed is lost
+    assert 'value="Bad Date Person"' in response.text and 'value="the thirty-second of May"' in response.text
+    assert '<option value="detained" selected>' in response.text
     with registry.db.reading() as conn:
         assert conn.execute(select(func.count()).select_from(persons)).scalar() == 0
         assert conn.execute(select(func.count()).select_from(testimonies)).scalar() == 0

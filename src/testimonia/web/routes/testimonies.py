@@ -59,13 +59,22 @@ def _form_context(request: Request, actor: Actor) -> dict:
 
 @router.get("/testimonies/new")
 def new_testimony(request: Request, actor: Actor = Depends(allowed(*WRITERS))) -> Response:
-    return render(request, "record_testimony.html", _form_context(request, actor))
+    return render(request, "record_testimony.html", _form_context(request, actor) | {"values": {}})
 
 
 @router.post("/testimonies")
 async def record(request: Request, files: list[UploadFile] = File(default=[]),
                  actor: Actor = Depends(allowed(*WRITERS))) -> Response:
     form = await request.form()
+    try:
+        return await _record(request, form, files, actor)
+    except InvalidInput as exc:  # the form again, as it was filled in, so nothing typed is lost
+        values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
+        return render(request, "record_testimony.html",
+                      _form_context(request, actor) | {"values": values, "error": str(exc)}, status=400)
+
+
+async def _record(request: Request, form, files: list[UploadFile], actor: Actor) -> Response:  # noqa: ANN001
     field = lambda name: (form.get(name) or "").strip() or None  # noqa: E731
     subjects = [_subject(field, k) for k in range(1, PERSON_BLOCKS + 1)]
     subjects = [s for s in subjects if s is not None]
