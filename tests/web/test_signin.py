@@ -123,3 +123,26 @@ def test_a_request_body_over_the_limit_is_refused_before_it_is_read(client, monk
     monkeypatch.setattr(web_app, "MAX_REQUEST_BYTES", 1000)
     response = client.post("/sign-in", content=b"x" * 2000, headers={"content-type": "application/octet-stream"})
     assert response.status_code == 413
+
+
+def test_an_admin_changes_a_role_adds_a_project_and_deactivates_a_user(registry, project, make_user, signed_in):
+    from testimonia.services.users import create_project, list_users
+
+    other = create_project(registry, SYSTEM, "case group D")
+    browser, admin = signed_in("admin")
+    leaver = make_user("volunteer", "leaver")
+    leaver_browser = new_client(registry)
+    assert sign_in(leaver_browser, "leaver").status_code == 303
+    page = browser.get("/admin/users")
+    csrf = csrf_of(page)
+    assert browser.post("/admin/users/leaver/role", data={"csrf_token": csrf, "role": "editor"}).status_code == 303
+    assert browser.post("/admin/users/leaver/projects", data={"csrf_token": csrf, "project": "case group D"}
+                        ).status_code == 303
+    row = next(u for u in list_users(registry, admin) if u["username"] == "leaver")
+    assert row["role"] == "editor" and "case group D" in row["projects"] and other
+    assert browser.post("/admin/users/leaver/active", data={"csrf_token": csrf, "active": "no"}).status_code == 303
+    assert leaver_browser.get("/dashboard").status_code == 303  # the session stops at the next request
+    assert sign_in(new_client(registry), "leaver").status_code == 401
+    assert browser.post(f"/admin/users/{admin.username}/active",
+                        data={"csrf_token": csrf, "active": "no"}).status_code == 400  # not themself
+    assert leaver.username == "leaver"

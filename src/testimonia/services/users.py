@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError, VerifyMismatchError
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ..domain.vocab import UserRole
 from ..store.crypto import new_id
@@ -66,8 +66,47 @@ def create_user(registry: Registry, actor: Actor, username: str, password: str, 
 def add_member(registry: Registry, actor: Actor, user_id: str, project_id: str) -> None:
     actor.require_role(UserRole.ADMIN)
     with registry.db.transaction() as conn:
+        if conn.execute(select(memberships.c.user_id).where(memberships.c.user_id == user_id,
+                                                            memberships.c.project_id == project_id)).first():
+            raise InvalidInput("already a member of that project", "project")
         conn.execute(memberships.insert().values(user_id=user_id, project_id=project_id))
         registry.audit.append(conn, "membership.add", user_id, {"project": project_id}, actor=actor.label)
+
+
+def _user_id(conn, username: str) -> str:  # noqa: ANN001
+    user_id = conn.execute(select(users.c.id).where(users.c.username == username)).scalar()
+    if user_id is None:
+        raise NotFound(f"no user {username!r}")
+    return user_id
+
+
+def user_id_by_name(registry: Registry, username: str) -> str:
+    with registry.db.reading() as conn:
+        return _user_id(conn, username)
+
+
+def set_role(registry: Registry, actor: Actor, username: str, role: str) -> None:
+    """Give a user another role (admins only; an admin cannot change their own)."""
+    actor.require_role(UserRole.ADMIN)
+    role_value = parse_role(role)
+    if username == actor.username:
+        raise InvalidInput("an admin cannot change their own role: ask another admin", "role")
+    with registry.db.transaction() as conn:
+        user_id = _user_id(conn, username)
+        conn.execute(update(users).where(users.c.id == user_id).values(role=role_value.value))
+        registry.audit.append(conn, "user.role", user_id, {"role": role_value.value}, actor=actor.label)
+
+
+def set_active(registry: Registry, actor: Actor, username: str, active: bool) -> None:
+    """Let a user sign in again, or stop them: an inactive user's sessions and tokens stop working at
+    their next request (admins only; an admin cannot deactivate themself)."""
+    actor.require_role(UserRole.ADMIN)
+    if username == actor.username and not active:
+        raise InvalidInput("an admin cannot deactivate themself: ask another admin", "active")
+    with registry.db.transaction() as conn:
+        user_id = _user_id(conn, username)
+        conn.execute(update(users).where(users.c.id == user_id).values(active=int(active)))
+        registry.audit.append(conn, "user.active", user_id, {"active": active}, actor=actor.label)
 
 
 def load_actor(registry: Registry, username: str) -> Actor:

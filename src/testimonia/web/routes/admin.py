@@ -36,6 +36,26 @@ def add_user(request: Request, username: str = Form(""), password: str = Form(""
     return RedirectResponse("/admin/users", status_code=303)
 
 
+@router.post("/admin/users/{username}/role")
+def change_role(request: Request, username: str, role: str = Form(""), actor: Actor = Depends(ADMIN)) -> Response:
+    users.set_role(request.app.state.registry, actor, username, role)
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.post("/admin/users/{username}/active")
+def change_active(request: Request, username: str, active: str = Form(""), actor: Actor = Depends(ADMIN)) -> Response:
+    users.set_active(request.app.state.registry, actor, username, active == "yes")
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.post("/admin/users/{username}/projects")
+def add_to_project(request: Request, username: str, project: str = Form(""), actor: Actor = Depends(ADMIN)) -> Response:
+    registry = request.app.state.registry
+    users.add_member(registry, actor, users.user_id_by_name(registry, username),
+                     users.project_id_by_name(registry, project))
+    return RedirectResponse("/admin/users", status_code=303)
+
+
 @router.post("/admin/roles")
 def role_policy(request: Request, role: str = Form(""), require_totp: str = Form(""),
                 actor: Actor = Depends(ADMIN)) -> Response:
