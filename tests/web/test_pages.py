@@ -11,8 +11,9 @@ from .conftest import csrf_of
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
-def _person(registry, actor, project, *names, consent="named"):
-    pid = records.add_person(registry, actor, project, PersonInput(names=[NameInput(n) for n in names]))
+def _person(registry, actor, project, *names, consent="named", hometown=None):
+    pid = records.add_person(registry, actor, project, PersonInput(names=[NameInput(n) for n in names],
+                                                                   hometown=hometown))
     records.add_testimony(registry, actor, project, TestimonyInput("Aigerim Testifier", consent=consent), [pid])
     return pid
 
@@ -204,3 +205,19 @@ def test_a_relation_to_a_person_the_reader_may_not_see_shows_no_name(registry, p
     records.add_relation(registry, SYSTEM, here, "spouse", there)
     page = browser.get(f"/persons/{here}").text
     assert f'href="/persons/{there}"' in page and "Person Of Another Group" not in page
+
+
+def test_the_dashboard_names_recent_testimonies_and_a_person_page_starts_a_petition(registry, project, signed_in):
+    browser, editor = signed_in("editor")
+    pid = _person(registry, editor, project, "Recent Subject")
+    dashboard = browser.get("/dashboard").text
+    assert f'href="/persons/{pid}" dir="auto">Recent Subject</a>' in dashboard
+    person_page = browser.get(f"/persons/{pid}").text
+    assert f'href="/petitions?about={pid}#new"' in person_page
+    assert f'name="persons" value="{pid}"' in browser.get(f"/petitions?about={pid}").text
+
+
+def test_search_shows_the_hometown_by_name(registry, project, signed_in):
+    browser, editor = signed_in("editor")
+    _person(registry, editor, project, "Hometown Person", hometown="Nilka County")
+    assert "Nilka" in browser.get("/search", params={"q": "Hometown"}).text

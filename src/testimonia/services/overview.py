@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import and_, func, select
 
 from ..domain.vocab import UserRole
-from ..store.schema import drafts, persons, testimonies
+from ..store.schema import drafts, persons, testimonies, testimony_subjects
 from .access import Actor
 from .linking import REVIEWERS, queue
 from .petitions import list_petitions
@@ -38,6 +38,11 @@ def overview(registry: Registry, actor: Actor, today: dt.date | None = None) -> 
         projects_filter = [] if actor.role is UserRole.ADMIN else [testimonies.c.project_id.in_(list(actor.projects))]
         recent = conn.execute(select(testimonies.c.id, testimonies.c.created_at, testimonies.c.project_id)
                               .where(*projects_filter).order_by(testimonies.c.created_at.desc()).limit(10)).mappings().all()
+        about: dict[str, list[str]] = {}
+        for testimony_id, person_id in conn.execute(select(testimony_subjects.c.testimony_id,
+                                                           testimony_subjects.c.person_id)
+                                                    .where(testimony_subjects.c.testimony_id.in_([r["id"] for r in recent]))):
+            about.setdefault(testimony_id, []).append(person_id)
         draft_filter = [] if actor.role is UserRole.ADMIN else [drafts.c.project_id.in_(list(actor.projects))]
         drafts_waiting = conn.execute(select(func.count()).select_from(drafts)
                                       .where(drafts.c.status == "pending", *draft_filter)).scalar()
@@ -49,7 +54,7 @@ def overview(registry: Registry, actor: Actor, today: dt.date | None = None) -> 
         "by_status": by_status,
         "by_ethnicity": by_ethnicity,
         "by_prefecture": [(place_name(registry, p), n) for p, n in by_prefecture],
-        "recent_testimonies": [dict(r) for r in recent],
+        "recent_testimonies": [dict(r) | {"persons": about.get(r["id"], [])} for r in recent],
         "drafts_waiting": drafts_waiting,
         "matches_waiting": matches_waiting,
         "overdue_petitions": overdue,

@@ -21,7 +21,10 @@ FACETED = 200  # persons the facets count (the best matches)
 
 @router.get("/dashboard")
 def dashboard(request: Request, actor: Actor = Depends(signed_in)) -> Response:
-    return render(request, "dashboard.html", {"overview": overview.overview(request.app.state.registry, actor)})
+    registry = request.app.state.registry
+    summary = overview.overview(registry, actor)
+    named = views.display_names(registry, actor, {p for t in summary["recent_testimonies"] for p in t["persons"]})
+    return render(request, "dashboard.html", {"overview": summary, "named": named})
 
 
 @router.get("/search")
@@ -36,6 +39,7 @@ def search(request: Request, q: str = "", status: str = "", ethnicity: str = "",
     language = i18n.current.get()
     for person in found:
         person["names"] = i18n.names_in_reading_order(person.get("names") or [], language)
+        person["hometown"] = overview.place_name(registry, person.get("hometown"))
     facets = {"status": Counter(p["status"] for p in found if p["status"]),
               "ethnicity": Counter(p["ethnicity"] for p in found if p["ethnicity"])}
     return render(request, "search.html", {"q": q, "filters": filters, "found": found[:SHOWN], "total": len(found),

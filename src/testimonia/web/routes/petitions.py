@@ -16,12 +16,13 @@ router = APIRouter()
 
 
 @router.get("/petitions")
-def petition_list(request: Request, actor: Actor = Depends(signed_in)) -> Response:
+def petition_list(request: Request, about: str = "", actor: Actor = Depends(signed_in)) -> Response:
+    """The petitions, overdue first; `about` (a person id, from a person's page) fills in the new one's persons."""
     found = petitions.list_petitions(request.app.state.registry, actor)
     found.sort(key=lambda p: -(p["days_without_answer"] or -1))
     return render(request, "petitions.html", {"petitions": found, "overdue_days": OVERDUE_DAYS,
                                               "projects": sorted(actor.projects), "may_write": actor.role in WRITERS,
-                                              "answer_kinds": [k.value for k in AnswerKind]})
+                                              "answer_kinds": [k.value for k in AnswerKind], "about": about})
 
 
 @router.post("/petitions")
