@@ -27,13 +27,17 @@ def dashboard(request: Request, actor: Actor = Depends(signed_in)) -> Response:
     return render(request, "dashboard.html", {"overview": summary, "named": named})
 
 
+def search_filters(status: str = "", ethnicity: str = "", county: str = "", prefecture: str = "",
+                   event_year: str = "") -> Filters:
+    """The search filters of a page's query string (search and statistics share them)."""
+    return Filters(status=status or None, ethnicity=ethnicity or None, county=county or None,
+                   prefecture=prefecture or None, event_year=int(event_year) if event_year.strip().isdigit() else None)
+
+
 @router.get("/search")
-def search(request: Request, q: str = "", status: str = "", ethnicity: str = "", county: str = "",
-           prefecture: str = "", event_year: str = "", actor: Actor = Depends(signed_in)) -> Response:
+def search(request: Request, q: str = "", filters: Filters = Depends(search_filters),
+           actor: Actor = Depends(signed_in)) -> Response:
     registry = request.app.state.registry
-    filters = Filters(status=status or None, ethnicity=ethnicity or None, county=county or None,
-                      prefecture=prefecture or None,
-                      event_year=int(event_year) if event_year.strip().isdigit() else None)
     searched = bool(q.strip()) or any(vars(filters).values())
     found = search_persons(registry, actor, q, filters, limit=FACETED) if searched else []
     language = i18n.current.get()

@@ -11,26 +11,21 @@ from ...services.access import Actor
 from ...services.search import Filters
 from ..app import render
 from ..security import Visitor, public, signed_in
+from .pages import search_filters
 
 router = APIRouter()
 
 
-def _page(request: Request, actor: Actor | None, status: str, ethnicity: str, county: str, prefecture: str,
-          event_year: str) -> Response:
-    filters = Filters(status=status or None, ethnicity=ethnicity or None, county=county or None,
-                      prefecture=prefecture or None,
-                      event_year=int(event_year) if event_year.strip().isdigit() else None)
+def _page(request: Request, actor: Actor | None, filters: Filters) -> Response:
     stats = statistics.statistics(request.app.state.registry, actor, filters)
     return render(request, "statistics.html", {"stats": stats, "filters": filters, "public": actor is None})
 
 
 @router.get("/statistics")
-def internal(request: Request, status: str = "", ethnicity: str = "", county: str = "", prefecture: str = "",
-             event_year: str = "", actor: Actor = Depends(signed_in)) -> Response:
-    return _page(request, actor, status, ethnicity, county, prefecture, event_year)
+def internal(request: Request, filters: Filters = Depends(search_filters), actor: Actor = Depends(signed_in)) -> Response:
+    return _page(request, actor, filters)
 
 
 @router.get("/public/statistics")
-def published(request: Request, status: str = "", ethnicity: str = "", county: str = "", prefecture: str = "",
-              event_year: str = "", seen: Visitor = Depends(public)) -> Response:
-    return _page(request, None, status, ethnicity, county, prefecture, event_year)
+def published(request: Request, filters: Filters = Depends(search_filters), seen: Visitor = Depends(public)) -> Response:
+    return _page(request, None, filters)
