@@ -102,9 +102,7 @@ def create_app(registry: Registry) -> FastAPI:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
-        if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
-        return _error(request, exc.status_code, str(exc.detail))
+        return _error(request, exc.status_code, str(exc.detail), exc.headers)
 
     return app
 
@@ -114,7 +112,10 @@ def app_from_environment() -> FastAPI:
     return create_app(open_folder(Path(os.environ["TESTIMONIA_DATA"]), os.environ.get("TESTIMONIA_PASSPHRASE")))
 
 
-def _error(request: Request, status: int, message: str) -> Response:
+def _error(request: Request, status: int, message: str, headers: dict | None = None) -> Response:
+    """JSON under /api, else the error page."""
     if request.url.path.startswith("/api/"):
-        return JSONResponse({"detail": message}, status_code=status)
-    return render(request, "error.html", {"status": status, "message": message}, status=status)
+        return JSONResponse({"detail": message}, status_code=status, headers=headers)
+    response = render(request, "error.html", {"status": status, "message": message}, status=status)
+    response.headers.update(headers or {})
+    return response
