@@ -1,10 +1,12 @@
 """Statistics: fractional counts for uncertain dates and ages, small counts withheld in public, SVG."""
 
 import datetime as dt
+from collections import Counter
 
 from testimonia.services import records, statistics
 from testimonia.services.access import SYSTEM
 from testimonia.services.inputs import EventInput, NameInput, PersonInput, TestimonyInput
+from testimonia.services.search import Filters
 
 
 def _person(registry, project, name, consent="named", **fields):
@@ -31,11 +33,37 @@ def test_public_statistics_withhold_small_counts_and_unpublishable_persons(regis
         _person(registry, project, f"Published {k}", hometown="Nilka County")
     _person(registry, project, "Internal Only", consent="internal", hometown="Nilka County")
     public = statistics.statistics(registry, None)
-    assert public["persons"] == 3
-    assert dict(public["by_county"])["Nilka"] is None  # fewer than 5
+    assert public["persons"] is None and dict(public["by_county"])["Nilka"] is None  # 3: fewer than 5
+    assert all(n is None for table in ("by_status", "by_prefecture", "by_county") for _, n in public[table])
     page = client.get("/public/statistics")
-    assert page.status_code == 200 and "<svg" in page.text and "fewer than 5" in page.text
-    assert "Internal Only" not in page.text
+    assert page.status_code == 200 and "<svg" in page.text and "Fewer than 5 persons" in page.text
+    assert "not shown" in page.text and "Internal Only" not in page.text
+    assert statistics.statistics(registry, SYSTEM)["persons"] == 4  # signed in, nothing is withheld
+    for k in range(2):
+        _person(registry, project, f"Published {k + 3}", hometown="Nilka County")
+    assert statistics.statistics(registry, None)["persons"] == 5  # the internal record does not count
+
+
+def test_a_withheld_count_cannot_be_worked_out_from_the_totals(registry, project, client):
+    for county, n in (("Nilka County", 3), ("Gongliu County", 6), ("Xinyuan County", 9)):  # all in Ili prefecture
+        for k in range(n):
+            _person(registry, project, f"Person {county} {k}", hometown=county)
+    public = statistics.statistics(registry, None)
+    assert dict(public["by_prefecture"]) == {"Ili": 18}
+    # Nilka's 3 is withheld, and with it Gongliu's 6, else 18 - 6 - 9 would give it away.
+    assert public["by_county"] == [("Xinyuan", 9), ("Gongliu", None), ("Nilka", None)]
+    narrowed = statistics.statistics(registry, None, Filters(county="Nilka County"))
+    assert narrowed["persons"] is None and all(n is None for _, n in narrowed["by_status"])
+    page = client.get("/public/statistics", params={"county": "Nilka County"})
+    assert "Fewer than 5 persons" in page.text and ">3<" not in page.text
+
+
+def test_withholding_keeps_two_cells_that_together_reach_the_threshold():
+    counts = Counter({"a": 1, "b": 2, "c": 3, "d": 40})
+    assert statistics._withheld(counts, complete=True) == {"a": None, "b": None, "c": None, "d": 40}
+    assert statistics._withheld(Counter({"a": 4, "b": 5, "c": 7}), complete=True) == {"a": None, "b": None, "c": 7}
+    assert statistics._withheld(Counter({"a": 4, "b": 5}), complete=False) == {"a": None, "b": 5}
+    assert statistics._withheld(Counter({"a": 5, "b": 6}), complete=True) == {"a": 5, "b": 6}
 
 
 def test_the_statistics_page_draws_charts_and_the_facility_map(registry, project, signed_in):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import RowMapping, and_, exists, or_, select
 
 from ..domain.prc_id import InvalidResidentId, normalise_resident_id
 from ..domain.vocab import Sensitivity
@@ -33,6 +33,10 @@ class Filters:
     facility: str | None = None
 
 
+COLUMNS = (persons.c.id, persons.c.status, persons.c.ethnicity, persons.c.sex, persons.c.hometown_code)
+Found = dict[str, tuple[float, RowMapping]]  # person id → (score, the person's COLUMNS)
+
+
 def search_persons(registry: Registry, actor: Actor, query: str = "", filters: Filters | None = None,
                    limit: int = 50) -> list[dict[str, Any]]:
     """Persons the actor may see that match the query (any name form in any script, places,
@@ -41,22 +45,20 @@ def search_persons(registry: Registry, actor: Actor, query: str = "", filters: F
     filters = filters or Filters()
     with registry.db.reading() as conn:
         conditions = visible_persons(actor) + filter_conditions(registry, filters)
-        columns = (persons.c.id, persons.c.status, persons.c.ethnicity, persons.c.sex, persons.c.hometown_code)
         if not query.strip():
-            rows = conn.execute(select(*columns).where(and_(*conditions))
+            rows = conn.execute(select(*COLUMNS).where(and_(*conditions))
                                 .order_by(persons.c.created_at, persons.c.id).limit(limit)).mappings().all()
             scores: dict[str, float] = {}
         else:
-            scores = _resident_id_match(registry, conn, actor, query, conditions)
-            scores.update({k: v for k, v in _ranked(conn, _query(query, phonetic=False), conditions, limit).items()
-                           if k not in scores})
-            if len(scores) < limit:
-                scores.update(_by_sound(conn, query, conditions + [persons.c.id.not_in(list(scores))],
-                                        below=min(scores.values(), default=1.0) / 2))
-            if not scores:
-                return []
-            found_rows = conn.execute(select(*columns).where(persons.c.id.in_(list(scores)))).mappings().all()
-            rows = sorted(found_rows, key=lambda r: -scores[r["id"]])[:limit]
+            found = _resident_id_match(registry, conn, actor, query, conditions)
+            for row in _ranked(conn, _query(query, phonetic=False), conditions, limit):
+                found.setdefault(row["id"], (row["rank"], row))
+            if len(found) < limit:
+                below = min((score for score, _ in found.values()), default=1.0) / 2
+                found.update(_by_sound(conn, query, conditions + [persons.c.id.not_in(list(found))], below))
+            ranked = sorted(found.values(), key=lambda scored: -scored[0])[:limit]
+            rows = [row for _, row in ranked]
+            scores = {row["id"]: score for score, row in ranked}
         all_names: dict[str, list[str]] = {}
         for person_id, text_value in conn.execute(select(names.c.person_id, names.c.text)
                                                   .where(names.c.person_id.in_([r["id"] for r in rows]))):
@@ -65,31 +67,32 @@ def search_persons(registry: Registry, actor: Actor, query: str = "", filters: F
              "sex": r["sex"], "hometown": r["hometown_code"], "score": round(scores.get(r["id"], 0), 3)} for r in rows]
 
 
-def _ranked(conn, query: Query, conditions: list, limit: int) -> dict[str, float]:  # noqa: ANN001
-    """Person id → relevance for the best `limit` persons meeting the conditions among the first
-    full-text candidates of the query (one SQL statement: only the page comes back)."""
+def _ranked(conn, query: Query, conditions: list, limit: int) -> list[RowMapping]:  # noqa: ANN001
+    """The best `limit` persons meeting the conditions among the first full-text candidates of the
+    query, best first: their COLUMNS and `rank` (one SQL statement: only the page comes back)."""
     clause = candidate_documents(conn.dialect.name, query)
     if clause is None:
-        return {}
+        return []
     found = clause.subquery("found")
-    rows = conn.execute(select(persons.c.id, found.c.rank).join_from(persons, found, found.c.doc_id == persons.c.id)
-                        .where(and_(*conditions)).order_by(found.c.rank.desc()).limit(limit))
-    return {person_id: float(rank) for person_id, rank in rows}
+    return conn.execute(select(*COLUMNS, found.c.rank).join_from(persons, found, found.c.doc_id == persons.c.id)
+                        .where(and_(*conditions)).order_by(found.c.rank.desc()).limit(limit)).mappings().all()
 
 
-def _by_sound(conn, query: str, conditions: list, below: float) -> dict[str, float]:  # noqa: ANN001
+def _by_sound(conn, query: str, conditions: list, below: float) -> Found:  # noqa: ANN001
     """Persons whose names match the query only by their sound (written in another script), kept
     when testimonia.names calls their best name the same name, scored below every match as written."""
-    candidates = _ranked(conn, _query(query, phonetic=True), conditions, PHONETIC_CANDIDATES)
+    candidates = {row["id"]: row for row in _ranked(conn, _query(query, phonetic=True), conditions,
+                                                    PHONETIC_CANDIDATES)}
     wanted = prepare(query)
     best: dict[str, float] = {}
     for person_id, text_value in conn.execute(select(names.c.person_id, names.c.text)
                                               .where(names.c.person_id.in_(list(candidates)))):
         best[person_id] = max(best.get(person_id, 0.0), compare(wanted, prepare(text_value)).score)
-    return {person_id: below * score for person_id, score in best.items() if score >= NAME_THRESHOLD}
+    return {person_id: (below * score, candidates[person_id]) for person_id, score in best.items()
+            if score >= NAME_THRESHOLD}
 
 
-def _resident_id_match(registry: Registry, conn, actor: Actor, query: str, conditions: list) -> dict[str, float]:  # noqa: ANN001
+def _resident_id_match(registry: Registry, conn, actor: Actor, query: str, conditions: list) -> Found:  # noqa: ANN001
     """A query that is a PRC resident ID finds its person by blind index, for roles cleared to read it."""
     if not actor.can_read(Sensitivity.CONFIDENTIAL):
         return {}
@@ -98,8 +101,8 @@ def _resident_id_match(registry: Registry, conn, actor: Actor, query: str, condi
     except InvalidResidentId:
         return {}
     blind = registry.keys.blind("resident_id", number)
-    return {pid: 1e6 for pid in conn.execute(select(persons.c.id).where(
-        and_(persons.c.resident_id_blind == blind, *conditions))).scalars()}
+    return {row["id"]: (1e6, row) for row in conn.execute(select(*COLUMNS).where(
+        and_(persons.c.resident_id_blind == blind, *conditions))).mappings()}
 
 
 def _query(query: str, phonetic: bool) -> Query:

@@ -2,8 +2,11 @@
 
 Uncertain values count fractionally: an event dated "2018/2019" gives half a person to each year, an
 age known as a range ("in his 40s", born "197X") spreads one person evenly over the ages it allows.
-On public pages (`actor` None: publishable persons only) a count below SMALL for a county or a
-facility is not given (`None`: the page says "fewer than 5"), since a small count identifies a family.
+On public pages (`actor` None: publishable persons only) no count below SMALL is given, since a small
+count identifies a family; nor is any count from which one could be worked out: in a table whose total
+is shown (statuses, prefectures, the counties of a prefecture, age bands), the smallest other counts
+are withheld with it until at least two are withheld and together they reach SMALL, and a county
+of a withheld prefecture is withheld. A withheld count is `None`; the page says "not shown".
 """
 
 from __future__ import annotations
@@ -42,8 +45,8 @@ def statistics(registry: Registry, actor: Actor | None, filters: Filters | None 
         places = {f["id"]: dict(f) for f in conn.execute(select(facilities.c.id, facilities.c.name, facilities.c.lat,
                                                                 facilities.c.lon)).mappings()}
     by_status = Counter(p["status"] or "unknown" for p in people)
-    by_prefecture = Counter(place_name(registry, (p["hometown_code"] or "")[:4] or None) for p in people)
-    by_county = Counter(place_name(registry, (p["hometown_code"] or "")[:6] or None) for p in people)
+    by_prefecture = Counter((p["hometown_code"] or "")[:4] or None for p in people)  # by division code
+    by_county = Counter((p["hometown_code"] or "")[:6] or None for p in people)
     years: dict[str, dict[int, float]] = defaultdict(dict)
     at_facility: dict[str, set[str]] = defaultdict(set)
     for event in happened:
@@ -57,24 +60,62 @@ def statistics(registry: Registry, actor: Actor | None, filters: Filters | None 
     by_age: Counter = Counter()
     for p in people:
         by_age.update(_age_band_shares(p, today))
-    public = actor is None
+    counted = {"persons": len(people), "by_status": by_status, "by_prefecture": by_prefecture, "by_county": by_county,
+               "by_year": by_year, "by_age": by_age,
+               "facilities": Counter({f: len(who_) for f, who_ in at_facility.items()
+                                      if f in places and places[f]["lat"] is not None})}
+    shown = _public(counted) if actor is None else counted
+    named = {code: place_name(registry, code) for code in by_county | by_prefecture}
     return {
-        "persons": len(people),
-        "by_status": by_status.most_common(),
-        "by_prefecture": by_prefecture.most_common(),
-        "by_county": [(name, _shown(n, public)) for name, n in by_county.most_common()],
-        "by_year": sorted((year, round(n, 2)) for year, n in by_year.items()),
-        "by_age": sorted(((band, round(n, 2)) for band, n in by_age.items()), key=lambda b: int(b[0].split("–")[0])),
+        "persons": shown["persons"],
+        "by_status": _largest_first(shown["by_status"]),
+        "by_prefecture": [(named[code], n) for code, n in _largest_first(shown["by_prefecture"])],
+        "by_county": [(named[code], n) for code, n in _largest_first(shown["by_county"])],
+        "by_year": sorted((year, _rounded(n)) for year, n in shown["by_year"].items()),
+        "by_age": sorted(((band, _rounded(n)) for band, n in shown["by_age"].items()),
+                         key=lambda b: int(b[0].split("–")[0])),
         "facilities": sorted(({"name": places[f]["name"], "lat": places[f]["lat"], "lon": places[f]["lon"],
-                               "persons": _shown(len(who_), public)} for f, who_ in at_facility.items()
-                              if f in places and places[f]["lat"] is not None),
-                             key=lambda f: f["name"]),
+                               "persons": n} for f, n in shown["facilities"].items()), key=lambda f: f["name"]),
         "small": SMALL,
     }
 
 
-def _shown(count: int, public: bool) -> int | None:
-    return None if public and 0 < count < SMALL else count
+def _public(counted: dict[str, Any]) -> dict[str, Any]:
+    """The counts a public page may show: the withheld ones replaced by None (see the module's rule)."""
+    shown = dict(counted)
+    if 0 < counted["persons"] < SMALL:
+        shown["persons"] = None
+    for table in ("by_status", "by_prefecture", "by_age"):
+        shown[table] = _withheld(counted[table], complete=True)
+    for table in ("by_year", "facilities"):  # a person counts in several years or facilities: no total to subtract from
+        shown[table] = _withheld(counted[table], complete=False)
+    shown["by_county"] = {}
+    for prefecture in counted["by_prefecture"]:  # a county's code begins with its prefecture's
+        counties = Counter({c: n for c, n in counted["by_county"].items() if (c or "")[:4] == (prefecture or "")})
+        withheld = shown["by_prefecture"][prefecture] is None
+        shown["by_county"].update({c: None for c in counties} if withheld else _withheld(counties, complete=True))
+    return shown
+
+
+def _withheld(counts: Counter, complete: bool) -> dict[Any, float | None]:
+    """The counts with every one below SMALL replaced by None; when they are `complete` (they add up
+    to a total the page shows), also the smallest others, until at least two are withheld and the
+    withheld ones together reach SMALL (or all are)."""
+    withheld = {key for key, n in counts.items() if 0 < n < SMALL}
+    others = sorted((key for key in counts if key not in withheld), key=lambda key: counts[key])
+    while complete and withheld and others and (len(withheld) < 2 or sum(counts[k] for k in withheld) < SMALL):
+        withheld.add(others.pop(0))
+    return {key: None if key in withheld else n for key, n in counts.items()}
+
+
+def _largest_first(counts: dict) -> list[tuple[Any, float | None]]:
+    """Counts largest first, the withheld ones last in the order of their keys (their order by size
+    would say something of their sizes)."""
+    return sorted(counts.items(), key=lambda item: (item[1] is None, -(item[1] or 0), str(item[0] or "")))
+
+
+def _rounded(n: float | None) -> float | None:
+    return None if n is None else round(n, 2)
 
 
 def _year_shares(earliest: dt.date | None, latest: dt.date | None) -> dict[int, float]:

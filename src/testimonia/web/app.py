@@ -27,8 +27,10 @@ from . import i18n, labels
 from .security import SECURITY_HEADERS, SignInNeeded, SignInRate, check_csrf, visitor
 
 HERE = Path(__file__).parent
+# Templates are read once per process (auto_reload would look at every file's time on every page).
 TEMPLATES = Jinja2Templates(env=jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"),
-                                                    autoescape=True, extensions=["jinja2.ext.i18n"]))
+                                                    autoescape=True, extensions=["jinja2.ext.i18n"],
+                                                    auto_reload=False))
 TEMPLATES.env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
 TEMPLATES.env.globals["languages"] = i18n.LANGUAGES
 TEMPLATES.env.filters["label"] = labels.label
