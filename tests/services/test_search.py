@@ -42,6 +42,14 @@ def test_places_and_filters(registry, project, editor):
     assert search_persons(registry, editor, "", Filters(event_year=2016)) == []
 
 
+def test_a_page_that_lists_fewer_than_it_counts_reads_only_the_listed_names(registry, project, editor):
+    a, b = _seed(registry, project, editor)
+    found = search_persons(registry, editor, "", Filters(prefecture="6540"), named=1)
+    assert [r["id"] for r in found] == [a, b]
+    assert "Rahile Dawut" in found[0]["names"] and found[1]["names"] == []
+    assert found[1]["status"] == "house_arrest"  # the rest of the row is there
+
+
 def test_published_source_text_is_searchable(registry, project, editor):
     source = records.add_source(registry, editor, project, SourceInput("news_article", title="Report",
                                                                        text="A camp near Tekes was expanded."))

@@ -38,10 +38,11 @@ Found = dict[str, tuple[float, RowMapping]]  # person id → (score, the person'
 
 
 def search_persons(registry: Registry, actor: Actor, query: str = "", filters: Filters | None = None,
-                   limit: int = 50) -> list[dict[str, Any]]:
+                   limit: int = 50, named: int | None = None) -> list[dict[str, Any]]:
     """Persons the actor may see that match the query (any name form in any script, places,
     facilities, source text) and the filters: matches as written first by relevance, then persons
-    found only by the sound of their names; without a query, the filters alone, oldest first."""
+    found only by the sound of their names; without a query, the filters alone, oldest first.
+    Each carries its name forms, or only the first `named` (a page that counts more than it lists)."""
     filters = filters or Filters()
     with registry.db.reading() as conn:
         conditions = visible_persons(actor) + filter_conditions(registry, filters)
@@ -61,7 +62,7 @@ def search_persons(registry: Registry, actor: Actor, query: str = "", filters: F
             scores = {row["id"]: score for score, row in ranked}
         all_names: dict[str, list[str]] = {}
         for person_id, text_value in conn.execute(select(names.c.person_id, names.c.text)
-                                                  .where(names.c.person_id.in_([r["id"] for r in rows]))):
+                                                  .where(names.c.person_id.in_([r["id"] for r in rows[:named]]))):
             all_names.setdefault(person_id, []).append(text_value)
     return [{"id": r["id"], "names": all_names.get(r["id"], []), "status": r["status"], "ethnicity": r["ethnicity"],
              "sex": r["sex"], "hometown": r["hometown_code"], "score": round(scores.get(r["id"], 0), 3)} for r in rows]
