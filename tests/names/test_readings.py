@@ -2,7 +2,7 @@
 
 import pytest
 
-from testimonia.names import detect_language, detect_script, normalise
+from testimonia.names import detect_language, detect_script, han_bigrams, normalise
 from testimonia.names.han import han_keys, pinyin_keys, segment_pinyin
 from testimonia.names.phonetic import consonants, phonetic_key
 from testimonia.names.structure import read_part, split_parts
@@ -87,6 +87,13 @@ def test_han_forms_read_back_into_turkic_names():
     assert phonetic_key("Memet") in han_keys("买买提")
     # the same readings whether written in characters or in pinyin
     assert set(han_keys("伊力哈木")) & set(pinyin_keys("Yilihamu"))
+
+
+def test_han_names_are_indexed_as_pairs_of_neighbouring_characters():
+    assert han_bigrams("热依拉·达吾提") == ("热依", "依拉", "拉达", "达吾", "吾提")
+    assert han_bigrams("热依拉达吾提") == han_bigrams("热依拉 • 达吾提")  # whatever the word breaks
+    assert han_bigrams("马") == () and han_bigrams("Rahile Dawut") == ()
+    assert han_bigrams("买买提") == ("买买", "买提")  # each pair once
 
 
 def test_name_structure():

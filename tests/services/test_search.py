@@ -28,6 +28,8 @@ def test_names_in_each_script(registry, project, editor):
     assert [r["id"] for r in search_persons(registry, editor, "Dawut Rahile")] == [a]
     assert [r["id"] for r in search_persons(registry, editor, "داۋۇت")] == [a]
     assert [r["id"] for r in search_persons(registry, editor, "热依拉")] == [a]
+    assert [r["id"] for r in search_persons(registry, editor, "热依拉达吾提")] == [a]  # written without a break
+    assert [r["id"] for r in search_persons(registry, editor, "依拉")] == [a]  # inside a word
     assert [r["id"] for r in search_persons(registry, editor, "билаш")] == [b]
     assert search_persons(registry, editor, "Nobody Known") == []
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from pathlib import Path
 
 import click
@@ -92,6 +93,7 @@ def serve(session: Session, host: str, port: int, workers: int) -> None:
     import uvicorn
 
     from ..web.app import create_app
+    from ..web.serving import serve_processes
 
     if workers == 1:
         uvicorn.run(create_app(session.registry), host=host, port=port, log_level="warning")
@@ -101,8 +103,11 @@ def serve(session: Session, host: str, port: int, workers: int) -> None:
         raise click.UsageError("--workers needs TESTIMONIA_PASSPHRASE: the key file is sealed")
     session.registry.close()  # opened once here, so a wrong key or passphrase is reported before forking
     os.environ["TESTIMONIA_DATA"] = str(session.folder)
-    uvicorn.run("testimonia.web.app:app_from_environment", factory=True, workers=workers, host=host, port=port,
-                log_level="warning")
+    try:
+        code = serve_processes(host, port, workers)
+    except OSError as error:
+        raise click.UsageError(f"cannot listen on {host}:{port}: {error.strerror}") from None
+    sys.exit(code)
 
 
 @main.command()

@@ -10,10 +10,10 @@ See docs/names.md for the pipeline, the tables it reads and its measured quality
 from ._kernel import NameCode, best_score
 from .comparison import THRESHOLD, Comparison, PartMatch, PreparedName, compare, prepare
 from .keys import name_keys
-from .scripts import detect_language, detect_script, normalise, search_keys, search_words
+from .scripts import detect_language, detect_script, han_bigrams, normalise, search_words
 from .variants import Variants
 
 __all__ = [
     "THRESHOLD", "Comparison", "NameCode", "PartMatch", "PreparedName", "Variants", "best_score", "compare",
-    "detect_language", "detect_script", "name_keys", "normalise", "prepare", "search_keys", "search_words",
+    "detect_language", "detect_script", "han_bigrams", "name_keys", "normalise", "prepare", "search_words",
 ]

@@ -135,10 +135,10 @@ def search_words(text: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=65536)
-def search_keys(text: str) -> frozenset[str]:
-    """Keys under which a name is indexed: each folded word, and each Han character (which the
-    full-text tokenizers would not split from its word)."""
-    keys = set(search_words(text))
-    if detect_script(text) == "Hani":
-        keys.update(ch for word in keys.copy() for ch in word if _script_of_char(ch) == "Hani")
-    return frozenset(keys)
+def han_bigrams(text: str) -> tuple[str, ...]:
+    """Each pair of neighbouring Chinese characters of a name, across the breaks between its words
+    ("热依拉·达吾提": 热依 依拉 拉达 达吾 吾提). The full-text tokenizers keep a run of characters as
+    one word; indexed and searched as pairs, a name is found whatever its word breaks, and a pair is
+    rare enough that finding it stays fast where a single character is in a good part of the index."""
+    characters = [ch for ch in normalise(text) if _script_of_char(ch) == "Hani"]
+    return tuple(dict.fromkeys(a + b for a, b in zip(characters, characters[1:])))

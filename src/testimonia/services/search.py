@@ -10,7 +10,7 @@ from sqlalchemy import RowMapping, and_, exists, or_, select
 from ..domain.prc_id import InvalidResidentId, normalise_resident_id
 from ..domain.vocab import Sensitivity
 from ..names import THRESHOLD as NAME_THRESHOLD
-from ..names import compare, detect_script, prepare, search_words
+from ..names import compare, han_bigrams, prepare, search_words
 from ..names.keys import phonetic_tokens_of_part
 from ..names.structure import read_part
 from ..store.schema import events, facilities, names, persons
@@ -108,12 +108,13 @@ def _resident_id_match(registry: Registry, conn, actor: Actor, query: str, condi
 
 def _query(query: str, phonetic: bool) -> Query:
     """One group per word of the query: the word (as a prefix; a word in Chinese characters also as its
-    characters), or, with `phonetic`, any phonetic token of the word (the same name in another script)."""
+    pairs of characters, wherever the name breaks its words), or, with `phonetic`, any phonetic token
+    of the word (the same name in another script)."""
     groups = []
     for word in search_words(query):
         alternatives = [[word + "*" if len(word) >= 3 else word]]
-        if len(word) > 1 and detect_script(word) == "Hani":
-            alternatives.append(list(word))
+        if pairs := han_bigrams(word):
+            alternatives.append(list(pairs))
         if phonetic:
             alternatives += [[token] for token in phonetic_tokens_of_part(read_part(word))]
         groups.append(alternatives)

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 from ..domain.dates import parse_date
 from ..domain.status import EventFact, derive_status
 from ..domain.vocab import EventType
-from ..names import detect_script, search_keys
+from ..names import han_bigrams
 from ..names import name_keys as blocking_keys
 from ..names.keys import phonetic_tokens
 from ..store.bulk import insert_many
@@ -283,13 +283,12 @@ class Writer:
 
 
 def _name_words(texts: list[str]) -> list[str]:
-    """Names as written; for names in Chinese characters also each character, which the full-text
-    tokenizers do not split (case and accents they fold themselves); and the phonetic tokens of every
-    name, through which a query written in another script finds it."""
+    """Names as written (the full-text tokenizers fold case and accents themselves); the pairs of
+    neighbouring Chinese characters of names written in them (names.han_bigrams); and the phonetic
+    tokens of every name, through which a query written in another script finds it."""
     words = list(texts)
     for text in texts:
-        if detect_script(text) == "Hani":
-            words += sorted(search_keys(text))
+        words += han_bigrams(text)
         words += phonetic_tokens(text)
     return words
 

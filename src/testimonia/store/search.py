@@ -14,8 +14,10 @@ from sqlalchemy.sql.selectable import TextualSelect
 
 # Ranking is bounded: relevance is computed for at most this many matching documents (the first
 # ones the index yields), so a query that matches much of a large registry answers as fast as one
-# that matches little. A query that matches more is one to narrow (more of the name, a filter).
-CANDIDATES = 2000
+# that matches little. A query that matches more is one to narrow (more of the name, a filter): for
+# a lone common given name, relevance barely tells its bearers apart anyway. At 1,000,000 persons
+# each candidate costs about 7 µs to rank and join (docs/benchmarks.md).
+CANDIDATES = 500
 
 
 # A query: groups that must all match; a group: alternatives of which one must match; an alternative:

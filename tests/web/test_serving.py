@@ -1,0 +1,88 @@
+"""`testimonia serve --workers N`: every process listens on the address itself, and stopping `serve`
+stops them all."""
+
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from testimonia.services.registry import init_folder
+
+TESTIMONIA = str(Path(sys.executable).parent / "testimonia")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _children(pid: int) -> set[int]:
+    return {int(c) for task in Path(f"/proc/{pid}/task").iterdir()
+            for c in (task / "children").read_text().split()}
+
+
+def _listening_sockets(pid: int, port: int) -> int:
+    """How many listening TCP sockets on the port the process holds."""
+    inodes = {line.split()[9] for line in Path("/proc/net/tcp").read_text().splitlines()[1:]
+              if line.split()[1].endswith(f":{port:04X}") and line.split()[3] == "0A"}
+    held = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        target = os.readlink(fd) if fd.is_symlink() else ""
+        if target.startswith("socket:["):
+            held.add(target[8:-1])
+    return len(inodes & held)
+
+
+@pytest.fixture
+def data_folder(tmp_path):
+    init_folder(tmp_path / "data", None).close()
+    return tmp_path / "data"
+
+
+def test_each_worker_listens_itself_and_all_stop_together(data_folder):
+    port = _free_port()
+    errors = data_folder.parent / "serve.err"
+    with errors.open("wb") as stderr:
+        server = subprocess.Popen([TESTIMONIA, "--data", str(data_folder), "serve", "--port", str(port),
+                                   "--workers", "2"], stdout=subprocess.DEVNULL, stderr=stderr)
+    try:
+        for _ in range(150):
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                connection.request("GET", "/sign-in")
+                assert connection.getresponse().status == 200
+                connection.close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            pytest.fail(f"the server did not start: {errors.read_text()}")
+        for _ in range(100):  # the second process may still be starting
+            listening = {w: _listening_sockets(w, port) for w in _children(server.pid)}
+            if sorted(listening.values()).count(1) == 2:
+                break
+            time.sleep(0.1)
+        workers = {w for w, n in listening.items() if n == 1}
+        assert len(workers) == 2 and set(listening.values()) <= {0, 1}  # (the other child tracks resources)
+        assert _listening_sockets(server.pid, port) == 0  # the supervisor accepts nothing itself
+    finally:
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=20) == 0
+    assert not any(Path(f"/proc/{w}").exists() for w in workers)
+
+
+def test_an_address_in_use_is_reported(data_folder):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run([TESTIMONIA, "--data", str(data_folder), "serve", "--port", str(port), "--workers", "2"],
+                                capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0 and f"cannot listen on 127.0.0.1:{port}" in result.stderr
