@@ -122,7 +122,17 @@ def test_a_request_body_over_the_limit_is_refused_before_it_is_read(client, monk
 
     monkeypatch.setattr(web_app, "MAX_REQUEST_BYTES", 1000)
     response = client.post("/sign-in", content=b"x" * 2000, headers={"content-type": "application/octet-stream"})
-    assert response.status_code == 413
+    assert response.status_code == 413 and response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_every_kind_of_response_carries_the_security_headers(client):
+    from testimonia.web.security import SECURITY_HEADERS
+
+    responses = [client.get("/sign-in"), client.get("/dashboard", follow_redirects=False),
+                 client.get("/public/persons/p_nobody"), client.get("/api/me"), client.get("/static/app.css")]
+    assert [r.status_code for r in responses] == [200, 303, 404, 401, 200]
+    for response in responses:
+        assert {h: response.headers.get(h) for h in SECURITY_HEADERS} == SECURITY_HEADERS
 
 
 def test_an_admin_changes_a_role_adds_a_project_and_deactivates_a_user(registry, project, make_user, signed_in):

@@ -20,6 +20,8 @@ from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..services.errors import InvalidInput, NotFound, PermissionDenied
 from ..services.registry import Registry, open_folder
@@ -52,6 +54,39 @@ MAX_REQUEST_BYTES = 80 * 1024 * 1024
 CONCURRENT_REQUESTS = 4
 
 
+class LanguageAndHeaders:
+    """Around every request: a body longer than MAX_REQUEST_BYTES is refused by its declared length
+    before it is read, the reader's language is chosen, and every response gets the security headers.
+    Plain ASGI (Starlette's BaseHTTPMiddleware would add a task and a stream to every request)."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for header, value in SECURITY_HEADERS.items():
+                    headers.setdefault(header, value)
+            await send(message)
+
+        request = Request(scope)
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > MAX_REQUEST_BYTES):
+            await Response("the request is too large", status_code=413)(scope, receive, with_headers)
+            return
+        language = i18n.choose(request.cookies.get(i18n.LANGUAGE_COOKIE), request.headers.get("accept-language"))
+        token = i18n.current.set(language)
+        try:
+            await self.app(scope, receive, with_headers)
+        finally:
+            i18n.current.reset(token)
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI):  # noqa: ANN202
     anyio.to_thread.current_default_thread_limiter().total_tokens = CONCURRENT_REQUESTS
@@ -69,20 +104,7 @@ def create_app(registry: Registry) -> FastAPI:
     for module in (public, auth, pages, testimonies, review, petitions, statistics, admin, api):
         app.include_router(module.router)
 
-    @app.middleware("http")
-    async def language_and_headers(request: Request, call_next) -> Response:  # noqa: ANN001
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > MAX_REQUEST_BYTES):
-            return Response("the request is too large", status_code=413)
-        language = i18n.choose(request.cookies.get(i18n.LANGUAGE_COOKIE), request.headers.get("accept-language"))
-        token = i18n.current.set(language)
-        try:
-            response = await call_next(request)
-        finally:
-            i18n.current.reset(token)
-        for header, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(header, value)
-        return response
+    app.add_middleware(LanguageAndHeaders)
 
     @app.exception_handler(SignInNeeded)
     async def to_sign_in(request: Request, _: SignInNeeded) -> Response:
