@@ -24,7 +24,7 @@ from ..store.schema import api_tokens, data_keys, role_policies, sign_in_state, 
 from .access import Actor
 from .errors import InvalidInput, PermissionDenied
 from .registry import Registry, check_master_is_current, utcnow
-from .users import authenticate, load_actor, parse_role
+from .users import actor_of, authenticate, load_actor, parse_role
 from .views import KeyCache
 
 MAX_FAILURES = 5
@@ -240,17 +240,18 @@ def session(registry: Registry, token: str, now: dt.datetime | None = None) -> S
         row = conn.execute(select(web_sessions, users.c.username, users.c.active)
                            .join(users, users.c.id == web_sessions.c.user_id)
                            .where(web_sessions.c.token_hash == key)).mappings().first()
+        actor = actor_of(conn, row["username"]) if row is not None and row["active"] else None
     if row is None:
         return None
     idle = now - _aware(row["last_seen"])
-    if idle > IDLE_TIMEOUT or not row["active"]:
+    if idle > IDLE_TIMEOUT or actor is None:
         with registry.db.transaction() as conn:
             conn.execute(delete(web_sessions).where(web_sessions.c.token_hash == key))
         return None
     if idle > SEEN_GRANULARITY:
         with registry.db.transaction() as conn:
             conn.execute(update(web_sessions).where(web_sessions.c.token_hash == key).values(last_seen=now))
-    return Session(load_actor(registry, row["username"]), row["csrf_token"], bool(row["second_factor"]))
+    return Session(actor, row["csrf_token"], bool(row["second_factor"]))
 
 
 def complete_second_factor(registry: Registry, token: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError, VerifyMismatchError
-from sqlalchemy import select, update
+from sqlalchemy import Connection, select, update
 
 from ..domain.vocab import UserRole
 from ..store.crypto import new_id
@@ -111,11 +111,16 @@ def set_active(registry: Registry, actor: Actor, username: str, active: bool) ->
 
 def load_actor(registry: Registry, username: str) -> Actor:
     with registry.db.reading() as conn:
-        row = conn.execute(select(users).where(users.c.username == username, users.c.active == 1)).mappings().first()
-        if row is None:
-            raise NotFound(f"no active user {username!r}")
-        member_of = conn.execute(select(memberships.c.project_id).where(memberships.c.user_id == row["id"])).scalars()
-        return Actor(row["id"], row["username"], UserRole(row["role"]), frozenset(member_of))
+        return actor_of(conn, username)
+
+
+def actor_of(conn: Connection, username: str) -> Actor:
+    """The active user's actor, read in the caller's transaction."""
+    row = conn.execute(select(users).where(users.c.username == username, users.c.active == 1)).mappings().first()
+    if row is None:
+        raise NotFound(f"no active user {username!r}")
+    member_of = conn.execute(select(memberships.c.project_id).where(memberships.c.user_id == row["id"])).scalars()
+    return Actor(row["id"], row["username"], UserRole(row["role"]), frozenset(member_of))
 
 
 def authenticate(registry: Registry, username: str, password: str) -> Actor:
