@@ -56,7 +56,7 @@ def search_persons(registry: Registry, actor: Actor, query: str = "", filters: F
                 found.setdefault(row["id"], (row["rank"], row))
             if len(found) < limit:
                 below = min((score for score, _ in found.values()), default=1.0) / 2
-                found.update(_by_sound(conn, query, conditions + [persons.c.id.not_in(list(found))], below))
+                found.update(_by_sound(conn, query, conditions, set(found), below))
             ranked = sorted(found.values(), key=lambda scored: -scored[0])[:limit]
             rows = [row for _, row in ranked]
             scores = {row["id"]: score for score, row in ranked}
@@ -79,11 +79,11 @@ def _ranked(conn, query: Query, conditions: list, limit: int) -> list[RowMapping
                         .where(and_(*conditions)).order_by(found.c.rank.desc()).limit(limit)).mappings().all()
 
 
-def _by_sound(conn, query: str, conditions: list, below: float) -> Found:  # noqa: ANN001
-    """Persons whose names match the query only by their sound (written in another script), kept
-    when testimonia.names calls their best name the same name, scored below every match as written."""
-    candidates = {row["id"]: row for row in _ranked(conn, _query(query, phonetic=True), conditions,
-                                                    PHONETIC_CANDIDATES)}
+def _by_sound(conn, query: str, conditions: list, found: set[str], below: float) -> Found:  # noqa: ANN001
+    """Persons not yet found whose names match the query by their sound (written in another script),
+    kept when testimonia.names calls their best name the same name, scored below every match as written."""
+    ranked = _ranked(conn, _query(query, phonetic=True), conditions, PHONETIC_CANDIDATES + len(found))
+    candidates = {row["id"]: row for row in [r for r in ranked if r["id"] not in found][:PHONETIC_CANDIDATES]}
     wanted = prepare(query)
     best: dict[str, float] = {}
     for person_id, text_value in conn.execute(select(names.c.person_id, names.c.text)
