@@ -27,9 +27,10 @@ def dashboard(request: Request, actor: Actor = Depends(signed_in)) -> Response:
     return render(request, "dashboard.html", {"overview": summary, "named": named})
 
 
-def search_filters(status: str = "", ethnicity: str = "", county: str = "", prefecture: str = "",
-                   event_year: str = "") -> Filters:
-    """The search filters of a page's query string (search and statistics share them)."""
+async def search_filters(status: str = "", ethnicity: str = "", county: str = "", prefecture: str = "",
+                         event_year: str = "") -> Filters:
+    """The search filters of a page's query string (search and statistics share them). Async, as it
+    only reads the query string: a plain function would cost a trip to a worker thread per request."""
     return Filters(status=status or None, ethnicity=ethnicity or None, county=county or None,
                    prefecture=prefecture or None, event_year=int(event_year) if event_year.strip().isdigit() else None)
 
