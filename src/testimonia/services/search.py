@@ -10,7 +10,7 @@ from sqlalchemy import RowMapping, and_, exists, or_, select
 from ..domain.prc_id import InvalidResidentId, normalise_resident_id
 from ..domain.vocab import Sensitivity
 from ..names import THRESHOLD as NAME_THRESHOLD
-from ..names import compare, han_bigrams, prepare, search_words
+from ..names import NameCode, best_score, han_bigrams, prepare, search_words
 from ..names.keys import phonetic_tokens_of_part
 from ..names.structure import read_part
 from ..store.schema import events, facilities, names, persons
@@ -84,11 +84,12 @@ def _by_sound(conn, query: str, conditions: list, found: set[str], below: float)
     kept when testimonia.names calls their best name the same name, scored below every match as written."""
     ranked = _ranked(conn, _query(query, phonetic=True), conditions, PHONETIC_CANDIDATES + len(found))
     candidates = {row["id"]: row for row in [r for r in ranked if r["id"] not in found][:PHONETIC_CANDIDATES]}
-    wanted = prepare(query)
-    best: dict[str, float] = {}
+    forms: dict[str, list[NameCode]] = {}
     for person_id, text_value in conn.execute(select(names.c.person_id, names.c.text)
                                               .where(names.c.person_id.in_(list(candidates)))):
-        best[person_id] = max(best.get(person_id, 0.0), compare(wanted, prepare(text_value)).score)
+        forms.setdefault(person_id, []).append(prepare(text_value).code)
+    wanted = (prepare(query).code,)
+    best = {person_id: best_score(wanted, tuple(codes), 1.0) for person_id, codes in forms.items()}
     return {person_id: (below * score, candidates[person_id]) for person_id, score in best.items()
             if score >= NAME_THRESHOLD}
 
