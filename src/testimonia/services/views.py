@@ -10,7 +10,7 @@ import base64
 import json
 from typing import Any
 
-from sqlalchemy import or_, select, union
+from sqlalchemy import bindparam, or_, select, union
 from sqlalchemy.engine import Connection
 
 from ..domain.status import EventFact, derive_status
@@ -70,31 +70,59 @@ class KeyCache:
         return KeyRing.open(data_key, blob, where).decode()
 
 
+# The statements of a person's view, built once (building a statement costs more than running it
+# on an indexed key); each takes the person's id as :person_id.
+_PERSON_ID = bindparam("person_id")
+_PERSON = select(persons).where(persons.c.id == _PERSON_ID)
+_OWN_SOURCES = union(select(names.c.source_id).where(names.c.person_id == _PERSON_ID),
+                     select(events.c.source_id).where(events.c.person_id == _PERSON_ID),
+                     select(relations.c.source_id).where(or_(relations.c.person_id == _PERSON_ID,
+                                                             relations.c.other_id == _PERSON_ID)))
+_WITHDRAWN = select(testimonies.c.source_id).where(testimonies.c.consent == "withdrawn",
+                                                   testimonies.c.source_id.in_(_OWN_SOURCES.scalar_subquery()))
+_NAMES = (select(names.c.id, names.c.text, names.c.script, names.c.language, names.c.part, names.c.source_id)
+          .where(names.c.person_id == _PERSON_ID).order_by(names.c.created_at, names.c.position, names.c.id))
+_EVENTS = (select(events.c.id, events.c.type, events.c.date, events.c.place_code, events.c.facility_text,
+                  facilities.c.name.label("facility"), facilities.c.type.label("facility_type"), events.c.source_id,
+                  events.c.source_order)
+           .select_from(events.outerjoin(facilities, events.c.facility_id == facilities.c.id))
+           .where(events.c.person_id == _PERSON_ID).order_by(events.c.date_latest, events.c.source_order))
+_RELATIONS_FROM = select(relations.c.type, relations.c.other_id, relations.c.source_id).where(
+    relations.c.person_id == _PERSON_ID)
+_RELATIONS_TO = select(relations.c.type, relations.c.person_id, relations.c.source_id).where(
+    relations.c.other_id == _PERSON_ID)
+_TESTIMONIES = (select(testimonies).join(testimony_subjects, testimony_subjects.c.testimony_id == testimonies.c.id)
+                .where(testimony_subjects.c.person_id == _PERSON_ID))
+_PETITIONS = (select(petitions.c.id, petitions.c.title, petitions.c.addressed_to, petitions.c.sent_on)
+              .join(petition_persons, petition_persons.c.petition_id == petitions.c.id)
+              .where(petition_persons.c.person_id == _PERSON_ID))
+_ANSWERS = select(petition_answers.c.kind, petition_answers.c.received_on).where(
+    petition_answers.c.petition_id == bindparam("petition_id"))
+_EVIDENCE = select(evidence.c.id, evidence.c.sha256, evidence.c.size, evidence.c.media_type,
+                   evidence.c.testimony_id).where(or_(
+                       evidence.c.person_id == _PERSON_ID,
+                       evidence.c.testimony_id.in_(select(testimony_subjects.c.testimony_id)
+                                                   .where(testimony_subjects.c.person_id == _PERSON_ID))))
+
+
 def person_view(registry: Registry, actor: Actor, person_id: str) -> dict[str, Any]:
     """Everything of a person this actor may see."""
+    of = {"person_id": person_id}
     with registry.db.reading() as conn:
-        person = conn.execute(select(persons).where(persons.c.id == person_id)).mappings().one_or_none()
+        person = conn.execute(_PERSON, of).mappings().one_or_none()
         if person is None or not actor.sees_project(person["project_id"]):
             raise NotFound(f"no person {person_id}")
         admin = actor.role is UserRole.ADMIN
         if person["hidden"] and not admin:
             raise NotFound(f"no person {person_id}")
-        own_sources = union(select(names.c.source_id).where(names.c.person_id == person_id),
-                            select(events.c.source_id).where(events.c.person_id == person_id),
-                            select(relations.c.source_id).where(or_(relations.c.person_id == person_id,
-                                                                    relations.c.other_id == person_id)))
-        withdrawn = set(conn.execute(select(testimonies.c.source_id).where(
-            testimonies.c.consent == "withdrawn", testimonies.c.source_id.in_(own_sources.scalar_subquery()))).scalars())
+        withdrawn = set(conn.execute(_WITHDRAWN, of).scalars())
         visible = lambda source_id: admin or source_id not in withdrawn
         keys = KeyCache(registry, conn)
         read_fields: list[str] = []
         view: dict[str, Any] = {
             "id": person_id, "version": person["version"], "project": person["project_id"],
             "merged_into": person["merged_into"],
-            "names": [dict(r) for r in conn.execute(
-                select(names.c.id, names.c.text, names.c.script, names.c.language, names.c.part, names.c.source_id)
-                .where(names.c.person_id == person_id).order_by(names.c.created_at, names.c.position, names.c.id)).mappings()
-                if visible(r["source_id"])],
+            "names": [dict(r) for r in conn.execute(_NAMES, of).mappings() if visible(r["source_id"])],
             "sex": person["sex"], "ethnicity": person["ethnicity"], "birth_date": person["birth_date"],
             "age": {"years": person["age_years"], "at": person["age_at"]} if person["age_years"] is not None else None,
             "hometown": _place(conn, person["hometown_code"]), "occupation": person["occupation"],
@@ -108,40 +136,23 @@ def person_view(registry: Registry, actor: Actor, person_id: str) -> dict[str, A
                 if person[f"{field}_enc"] is not None:
                     view[field] = keys.open(person["key_id"], person[f"{field}_enc"], f"persons.{field}_enc.{person_id}")
                     read_fields.append(f"person.{field}")
-        shown = [dict(r) for r in conn.execute(
-            select(events.c.id, events.c.type, events.c.date, events.c.place_code, events.c.facility_text,
-                   facilities.c.name.label("facility"), facilities.c.type.label("facility_type"), events.c.source_id,
-                   events.c.source_order)
-            .select_from(events.outerjoin(facilities, events.c.facility_id == facilities.c.id))
-            .where(events.c.person_id == person_id).order_by(events.c.date_latest, events.c.source_order)).mappings()
-            if visible(r["source_id"])]
+        shown = [dict(r) for r in conn.execute(_EVENTS, of).mappings() if visible(r["source_id"])]
         if person["status_event_id"] and person["status_event_id"] not in {e["id"] for e in shown}:
             view["status"] = _status_of(shown)  # the stored status rests on an event this reader may not see
         view["events"] = [{k: v for k, v in e.items() if k not in ("facility_type", "source_order")} for e in shown]
-        view["relations"] = [dict(r) for r in conn.execute(
-            select(relations.c.type, relations.c.other_id, relations.c.source_id).where(relations.c.person_id == person_id)).mappings()
-            if visible(r["source_id"])] + [
-            {"type": _inverse(r["type"]), "other_id": r["person_id"], "source_id": r["source_id"]} for r in conn.execute(
-                select(relations.c.type, relations.c.person_id, relations.c.source_id).where(relations.c.other_id == person_id)).mappings()
-            if visible(r["source_id"])]
+        view["relations"] = [dict(r) for r in conn.execute(_RELATIONS_FROM, of).mappings()
+                             if visible(r["source_id"])] + [
+            {"type": _inverse(r["type"]), "other_id": r["person_id"], "source_id": r["source_id"]}
+            for r in conn.execute(_RELATIONS_TO, of).mappings() if visible(r["source_id"])]
         view["testimonies"] = []
-        for t in conn.execute(select(testimonies).join(testimony_subjects, testimony_subjects.c.testimony_id == testimonies.c.id)
-                              .where(testimony_subjects.c.person_id == person_id)).mappings():
+        for t in conn.execute(_TESTIMONIES, of).mappings():
             if t["consent"] == "withdrawn" and not admin:
                 continue
             view["testimonies"].append(_testimony(t, actor, keys, read_fields))
-        view["petitions"] = [dict(r) for r in conn.execute(
-            select(petitions.c.id, petitions.c.title, petitions.c.addressed_to, petitions.c.sent_on)
-            .join(petition_persons, petition_persons.c.petition_id == petitions.c.id)
-            .where(petition_persons.c.person_id == person_id)).mappings()]
+        view["petitions"] = [dict(r) for r in conn.execute(_PETITIONS, of).mappings()]
         for p in view["petitions"]:
-            p["answers"] = [dict(a) for a in conn.execute(select(petition_answers.c.kind, petition_answers.c.received_on)
-                                                          .where(petition_answers.c.petition_id == p["id"])).mappings()]
-        view["evidence"] = [dict(r) for r in conn.execute(
-            select(evidence.c.id, evidence.c.sha256, evidence.c.size, evidence.c.media_type, evidence.c.testimony_id)
-            .where(or_(evidence.c.person_id == person_id,
-                       evidence.c.testimony_id.in_(select(testimony_subjects.c.testimony_id)
-                                                   .where(testimony_subjects.c.person_id == person_id))))).mappings()]
+            p["answers"] = [dict(a) for a in conn.execute(_ANSWERS, {"petition_id": p["id"]}).mappings()]
+        view["evidence"] = [dict(r) for r in conn.execute(_EVIDENCE, of).mappings()]
     if read_fields:
         with registry.db.transaction() as conn:
             registry.audit.append(conn, "read.confidential", person_id, {"fields": sorted(set(read_fields))}, actor=actor.label)
