@@ -46,10 +46,18 @@ def test_places_and_filters(registry, project, editor):
 
 def test_a_page_that_lists_fewer_than_it_counts_reads_only_the_listed_names(registry, project, editor):
     a, b = _seed(registry, project, editor)
-    found = search_persons(registry, editor, "", Filters(prefecture="6540"), named=1)
+    found = search_persons(registry, editor, "", Filters(prefecture="6540"), page=1)
     assert [r["id"] for r in found] == [a, b]
     assert "Rahile Dawut" in found[0]["names"] and found[1]["names"] == []
     assert found[1]["status"] == "house_arrest"  # the rest of the row is there
+
+
+def test_persons_found_by_sound_are_looked_for_while_matches_as_written_do_not_fill_the_page(registry, project,
+                                                                                               editor):
+    latin = records.add_person(registry, editor, project, PersonInput(names=[NameInput("Serikzhan Bilash")]))
+    cyrillic = records.add_person(registry, editor, project, PersonInput(names=[NameInput("Серикжан Билаш")]))
+    assert [r["id"] for r in search_persons(registry, editor, "Serikzhan Bilash")] == [latin, cyrillic]
+    assert [r["id"] for r in search_persons(registry, editor, "Serikzhan Bilash", limit=50, page=1)] == [latin]
 
 
 def test_published_source_text_is_searchable(registry, project, editor):

@@ -38,11 +38,16 @@ Found = dict[str, tuple[float, RowMapping]]  # person id → (score, the person'
 
 
 def search_persons(registry: Registry, actor: Actor, query: str = "", filters: Filters | None = None,
-                   limit: int = 50, named: int | None = None) -> list[dict[str, Any]]:
+                   limit: int = 50, page: int | None = None) -> list[dict[str, Any]]:
     """Persons the actor may see that match the query (any name form in any script, places,
     facilities, source text) and the filters: matches as written first by relevance, then persons
     found only by the sound of their names; without a query, the filters alone, oldest first.
-    Each carries its name forms, or only the first `named` (a page that counts more than it lists)."""
+
+    `page`: how many of the `limit` results the caller lists (a page that counts more than it shows).
+    Only those carry their name forms, and persons found by sound — who come after every match as
+    written — are looked for only while the matches as written do not fill it (the costlier half of a
+    search at a million persons)."""
+    page = limit if page is None else min(page, limit)
     filters = filters or Filters()
     with registry.db.reading() as conn:
         conditions = visible_persons(actor) + filter_conditions(registry, filters)
@@ -54,7 +59,7 @@ def search_persons(registry: Registry, actor: Actor, query: str = "", filters: F
             found = _resident_id_match(registry, conn, actor, query, conditions)
             for row in _ranked(conn, _query(query, phonetic=False), conditions, limit):
                 found.setdefault(row["id"], (row["rank"], row))
-            if len(found) < limit:
+            if len(found) < page:
                 below = min((score for score, _ in found.values()), default=1.0) / 2
                 found.update(_by_sound(conn, query, conditions, set(found), below))
             ranked = sorted(found.values(), key=lambda scored: -scored[0])[:limit]
@@ -62,7 +67,7 @@ def search_persons(registry: Registry, actor: Actor, query: str = "", filters: F
             scores = {row["id"]: score for score, row in ranked}
         all_names: dict[str, list[str]] = {}
         for person_id, text_value in conn.execute(select(names.c.person_id, names.c.text)
-                                                  .where(names.c.person_id.in_([r["id"] for r in rows[:named]]))):
+                                                  .where(names.c.person_id.in_([r["id"] for r in rows[:page]]))):
             all_names.setdefault(person_id, []).append(text_value)
     return [{"id": r["id"], "names": all_names.get(r["id"], []), "status": r["status"], "ethnicity": r["ethnicity"],
              "sex": r["sex"], "hometown": r["hometown_code"], "score": round(scores.get(r["id"], 0), 3)} for r in rows]

@@ -40,7 +40,7 @@ def search(request: Request, q: str = "", filters: Filters = Depends(search_filt
            actor: Actor = Depends(signed_in)) -> Response:
     registry = request.app.state.registry
     searched = bool(q.strip()) or any(vars(filters).values())
-    found = search_persons(registry, actor, q, filters, limit=FACETED, named=SHOWN) if searched else []
+    found = search_persons(registry, actor, q, filters, limit=FACETED, page=SHOWN) if searched else []
     language = i18n.current.get()
     for person in found[:SHOWN]:
         person["names"] = i18n.names_in_reading_order(person.get("names") or [], language)
