@@ -2,11 +2,11 @@
 
 uvicorn's own `--workers` gives its processes one shared listening socket, and whichever process wakes
 first accepts every connection waiting: the keep-alive connections of a reverse proxy or of a load
-test all land on one process while the others idle (measured: one busy process, one idle, a quarter
-of the throughput). Here each process binds the address itself with SO_REUSEPORT, so the kernel
-spreads new connections across them. Each process runs uvicorn on the application of the data
-folder in TESTIMONIA_DATA. When one exits, the others are stopped and `serve` exits with its code
-(a service manager restarts the whole); SIGTERM or Ctrl-C stops them all.
+test all land on one process while the others idle (measured at 1,000,000 persons: one process busy,
+the other idle, 71 person pages a second against 194). Here each process binds the address itself
+with SO_REUSEPORT, so the kernel spreads new connections across them. Each process runs uvicorn on
+the application of the data folder in TESTIMONIA_DATA. When one exits, the others are stopped and
+`serve` exits with its code (a service manager restarts the whole); SIGTERM or Ctrl-C stops them all.
 """
 
 from __future__ import annotations
