@@ -193,3 +193,29 @@ def test_best_score_is_the_best_capped_compare_over_every_pair_of_forms():
     assert best_score(tuple(f.code for f in forms_a), tuple(f.code for f in forms_b), cap) == expected == 1.0
     assert best_score((forms_a[2].code,), (forms_b[1].code,), cap) == cap  # one part on each side: capped
     assert best_score((), (forms_b[0].code,), cap) == -1.0
+
+
+@pytest.mark.parametrize(("a", "b", "same"), [
+    ("马文山", "馬文山", True),       # simplified and traditional characters
+    ("马文山", "Ma Wenshan", True),
+    ("马文山", "Mǎ Wénshān", True),
+    ("Ma Wenqing", "马文青", True),    # one sound, one given name
+    ("马文山", "马文海", False),       # one surname, another given name: another person
+    ("马文山", "Ma Wenhai", False),
+    ("Ma Wenshan", "Ma Wenhai", False),
+    ("马文山", "白文山", False),       # another surname
+])
+def test_names_written_the_chinese_way_agree_syllable_by_syllable(a, b, same):
+    assert compare(a, b).same is same
+
+
+def test_only_names_written_the_chinese_way_are_split_at_their_surname():
+    from testimonia.names.structure import chinese_given_name
+
+    assert chinese_given_name(["马文山"]) == (["马", "文山"], 1)
+    assert chinese_given_name(["ma", "wenshan"]) == (["ma", "wenshan"], 1)
+    assert chinese_given_name(["马木提"]) == (["马木提"], None)     # Mamut: 木 writes a Turkic -m
+    assert chinese_given_name(["阿文山"]) == (["阿文山"], None)     # not a surname
+    assert chinese_given_name(["ma", "chien"]) == (["ma", "chien"], None)  # Wade-Giles, not pinyin
+    assert chinese_given_name(["ma", "wen", "shan"]) == (["ma", "wen", "shan"], None)
+    assert compare("马木提", "Mamut").same

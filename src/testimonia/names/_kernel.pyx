@@ -176,12 +176,15 @@ cdef class PartCode:
     cdef readonly KeySet keys
     cdef readonly KeySet consonant_keys
     cdef readonly bint initial, vowelless, optional, patronymic
+    # The syllables of the given name of a name written the Chinese way (each a frozenset of its pinyin
+    # readings), else None.
+    cdef readonly tuple chinese_syllables
     cdef uint64_t number  # unique for the life of the process: the similarity cache's key
 
     def __cinit__(self, KeySet keys, KeySet consonant_keys, bint initial, bint vowelless, bint optional,
-                  bint patronymic):
+                  bint patronymic, tuple chinese_syllables=None):
         global parts_made
-        self.keys, self.consonant_keys = keys, consonant_keys
+        self.keys, self.consonant_keys, self.chinese_syllables = keys, consonant_keys, chinese_syllables
         self.initial, self.vowelless, self.optional, self.patronymic = initial, vowelless, optional, patronymic
         parts_made += 1
         self.number = parts_made
@@ -343,10 +346,25 @@ cdef Best key_similarity(KeySet a, KeySet b) except *:
     return best
 
 
+cdef bint same_syllables(tuple a, tuple b):
+    """Two Chinese given names agree syllable by syllable (步芳 / "Bufang"; not 步芳 / 步青): one
+    character for another of another sound makes another name, however alike the letters."""
+    if len(a) != len(b):
+        return False
+    for x, y in zip(a, b):
+        if (<frozenset>x).isdisjoint(<frozenset>y):
+            return False
+    return True
+
+
 cdef Best part_best(PartCode a, PartCode b) except *:
     cdef Best best
     cdef int i, j
     best.key_a = best.key_b = 0
+    if a.chinese_syllables is not None and b.chinese_syllables is not None and \
+            not same_syllables(a.chinese_syllables, b.chinese_syllables):
+        best.similarity = 0.0
+        return best
     if a.initial and b.initial:
         best.similarity = 1.0 if a.keys.keys[0] == b.keys.keys[0] else 0.0
         return best

@@ -19,13 +19,13 @@ adjacent parts of the other read as one word.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from . import _kernel
 from ._kernel import Comparison, KeySet, NameCode, PartCode
 from .phonetic import consonants
-from .structure import Part, read_part, shared_affixes, split_parts
+from .structure import Part, read_name, read_part, shared_affixes
 from .variants import Variants, shipped_variants
 
 THRESHOLD = 0.5
@@ -82,17 +82,14 @@ def prepare(text: str, variants: Variants | None = None) -> PreparedName:
 
 @lru_cache(maxsize=65536)
 def _prepare(text: str) -> PreparedName:
-    words = split_parts(text)
-    return PreparedName(text=text, parts=tuple(p for p in (read_part(w) for w in words) if p.keys))
+    return PreparedName(text=text, parts=read_name(text))
 
 
 def _with_variants(part: Part, variants: Variants) -> Part:
     extra = variants.keys_of(part.text)
     if not extra:
         return part
-    keys = tuple(dict.fromkeys(part.keys + extra))
-    return Part(part.text, part.script, part.readings, keys, part.optional, part.initial, part.vowelless,
-                part.patronymic)
+    return replace(part, keys=tuple(dict.fromkeys(part.keys + extra)))
 
 
 @lru_cache(maxsize=65536)
@@ -100,7 +97,7 @@ def _part_code(part: Part) -> PartCode:
     """The kernel's form of a part (parts are shared objects, hashed by identity)."""
     consonant_keys = tuple(dict.fromkeys(consonants(key) or key for key in part.keys))
     return PartCode(_key_set(part.keys), _key_set(consonant_keys), part.initial, part.vowelless, part.optional,
-                    part.patronymic)
+                    part.patronymic, part.syllables if part.chinese_given else None)
 
 
 @lru_cache(maxsize=65536)

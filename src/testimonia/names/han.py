@@ -26,7 +26,7 @@ _SEPARATE_INITIALS = ("zh", "ch", "sh")
 
 
 @lru_cache(maxsize=8192)
-def _strip_tones(text: str) -> str:
+def strip_tones(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.lower())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch) or ch == "\u0308").replace(
         "u\u0308", "v").replace("ü", "v")
@@ -43,7 +43,7 @@ def pinyin_syllables() -> frozenset[str]:
     found: set[str] = set()
     for readings in pinyin_dict.values():
         for reading in readings.split(","):
-            found.add(_strip_tones(reading))
+            found.add(strip_tones(reading))
     return frozenset(found)
 
 
@@ -86,7 +86,7 @@ def syllable_keys(syllable: str) -> tuple[tuple[str, float], ...]:
 
 def segment_pinyin(word: str) -> tuple[str, ...] | None:
     """Split joined pinyin ("saierkejian") into syllables, fewest syllables first; None if it is not pinyin."""
-    word = _strip_tones(word)
+    word = strip_tones(word)
     pieces = [piece for piece in word.replace("’", "'").split("'") if piece]
     if not pieces:
         return None
@@ -120,7 +120,7 @@ def _character_syllables(character: str) -> tuple[str, ...]:
     if not readings:
         return ()
     preferred = _table()["characters"].get(character, [])
-    return tuple(dict.fromkeys([*preferred, *(_strip_tones(r) for r in readings.split(","))]))
+    return tuple(dict.fromkeys([*preferred, *(strip_tones(r) for r in readings.split(","))]))
 
 
 def han_syllables(part: str) -> tuple[tuple[str, ...], ...]:

@@ -16,7 +16,7 @@ from importlib import resources
 import icu
 import yaml
 
-from .han import han_keys, han_pinyin, pinyin_keys
+from .han import han_keys, han_pinyin, han_syllables, keys_of_syllables, pinyin_keys, segment_pinyin, strip_tones
 from .phonetic import phonetic_key
 from .scripts import detect_script, normalise
 from .transliterate import arabic_readings, cyrillic_readings, writes_vowels
@@ -42,6 +42,10 @@ class Part:
     initial: bool = False
     vowelless: bool = False
     patronymic: bool = False  # ends as a father's name does (-uly, -ovich …): dropping it is common
+    # The given name of a name written the Chinese way (马|步芳, "Ma Bufang"), and its syllables, each as
+    # the set of its toneless pinyin readings: two such given names agree only syllable by syllable.
+    chinese_given: bool = False
+    syllables: tuple[frozenset[str], ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -88,6 +92,43 @@ def split_parts(text: str) -> list[str]:
     return parts
 
 
+@lru_cache(maxsize=1)
+def _surnames_in_pinyin() -> frozenset[str]:
+    return frozenset(options[0] for surname in _vocabulary()["chinese_surnames"] for options in han_syllables(surname))
+
+
+def chinese_given_name(words: list[str]) -> tuple[list[str], int | None]:
+    """A name written the Chinese way, surname first (马步芳, "Ma Bufang", data/name_parts.yaml says
+    how it is recognised): its words, the surname in characters split off, and which word is the given
+    name; (words, None) for any other name."""
+    vocabulary = _vocabulary()
+    if len(words) == 1:
+        word = words[0]
+        if (2 <= len(word) <= 3 and detect_script(word) == "Hani" and word[0] in vocabulary["chinese_surnames"]
+                and not set(word[1:]) & vocabulary["transliteration_characters"]):
+            return [word[0], word[1:]], 1
+    elif len(words) == 2 and detect_script(words[0]) == "Latn" and strip_tones(words[0]) in _surnames_in_pinyin():
+        syllables = segment_pinyin(words[1]) if detect_script(words[1]) == "Latn" else None
+        # pinyin writes a syllable after the first that starts with a vowel after an apostrophe: "Chien",
+        # "Shaou" are other romanisations (Wade-Giles, French), not "chi'en", "sha'ou"
+        if syllables and len(syllables) <= 2 and all(s[0] not in "aeiouv" for s in syllables[1:]):
+            return words, 1
+    return words, None
+
+
+def read_name(text: str) -> tuple[Part, ...]:
+    """The parts of a name, read (parts without letters left out)."""
+    words, given = chinese_given_name(split_parts(text))
+    parts = (read_part(word, chinese_given=k == given) for k, word in enumerate(words))
+    return tuple(p for p in parts if p.keys)
+
+
+def _syllables(part: str, script: str) -> tuple[frozenset[str], ...]:
+    if script == "Hani":
+        return tuple(frozenset(options) for options in han_syllables(part))
+    return tuple(frozenset((s,)) for s in segment_pinyin(part) or ())
+
+
 def _stems(part: str) -> list[str]:
     """The part, and the part without each patronymic ending it carries."""
     stems = [part]
@@ -116,8 +157,9 @@ def _read_stem(stem: str, script: str) -> tuple[tuple[str, ...], tuple[str, ...]
 
 
 @lru_cache(maxsize=65536)
-def read_part(part: str) -> Part:
-    """Every reading of one lower-cased part, and its phonetic keys (distinct, first reading first)."""
+def read_part(part: str, chinese_given: bool = False) -> Part:
+    """Every reading of one lower-cased part, and its phonetic keys (distinct, first reading first);
+    `chinese_given`: the part is the given name of a name written the Chinese way."""
     script = detect_script(part)
     readings: list[str] = []
     keys: list[str] = []
@@ -126,6 +168,8 @@ def read_part(part: str) -> Part:
         stem_readings, stem_keys = _read_stem(stem, script)
         readings.extend(stem_readings)
         keys.extend(stem_keys)
+    if chinese_given and script == "Latn":  # pinyin however short ("Ma Qi")
+        keys.extend(keys_of_syllables(tuple((s,) for s in segment_pinyin(part) or ())))
     readings = list(dict.fromkeys(r for r in readings if r))
     keys = tuple(dict.fromkeys(k for k in keys if k))
     letters = sum(ch.isalpha() for ch in part)
@@ -133,4 +177,5 @@ def read_part(part: str) -> Part:
         text=part, script=script, readings=tuple(readings), keys=keys,
         optional=part in _vocabulary()["honorifics"], initial=letters == 1 and script in ("Latn", "Cyrl"),
         vowelless=script == "Arab" and not writes_vowels(part), patronymic=len(stems) > 1,
+        chinese_given=chinese_given, syllables=_syllables(part, script) if chinese_given else (),
     )
