@@ -34,6 +34,7 @@ SETS = {
     "held-out (bench/names)": ROOT / "bench" / "names" / "pairs.tsv",
     "held-out 3 (bench/names/heldout3)": ROOT / "bench" / "names" / "heldout3" / "pairs.tsv",
     "held-out 4 (bench/names/heldout4)": ROOT / "bench" / "names" / "heldout4" / "pairs.tsv",
+    "held-out 5 (bench/names/heldout5)": ROOT / "bench" / "names" / "heldout5" / "pairs.tsv",
 }
 HAN_KINDS = ("Hani", "pinyin")
 
