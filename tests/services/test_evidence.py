@@ -22,6 +22,7 @@ from testimonia.services.errors import InvalidInput, NotFound, PermissionDenied,
 from testimonia.services.inputs import NameInput, PersonInput, TestimonyInput
 from testimonia.services.records import add_person, add_testimony, set_consent
 from testimonia.services.users import create_project
+from testimonia.services.views import person_view
 from testimonia.store.schema import audit_log, custody, data_keys, evidence, testimonies
 
 MARKER = b"KASHGAR-7f3a9c-DISTINCTIVE-EVIDENCE-BYTES"
@@ -314,6 +315,8 @@ def test_a_withdrawn_testimony_hides_its_files(registry, editor, admin, project,
     with pytest.raises(NotFound):
         ev.open_evidence(registry, editor, evidence_id)
     assert ev.list_evidence(registry, editor, person_id=person) == []
+    assert person_view(registry, editor, person)["evidence"] == []  # the person page lists the same
+    assert [f["id"] for f in person_view(registry, admin, person)["evidence"]] == [evidence_id]
     assert ev.open_evidence(registry, admin, evidence_id) == b"statement\n"
     with pytest.raises(InvalidInput, match="withdrawn"):
         ev.bundle(registry, admin, tmp_path / "b.zip", [evidence_id])

@@ -36,7 +36,7 @@ from ..store.crypto import DecryptionError, KeyRing, new_id
 from ..store.schema import custody, data_keys, evidence, persons, testimonies, testimony_subjects, users
 from .access import WRITERS, Actor
 from .errors import InvalidInput, NotFound, PermissionDenied, ServiceError
-from .registry import Registry, check_master_is_current, utcnow
+from .registry import Registry, check_master_is_current, iso_utc, utcnow
 from .views import KeyCache
 
 #: Files larger than this are refused (callers may pass another limit).
@@ -359,13 +359,6 @@ def _usernames(conn: Connection, user_ids: set[str]) -> dict[str, str]:
     return {row.id: row.username for row in rows}
 
 
-def _iso(value: dt.datetime) -> str:
-    """A stored time in ISO 8601 UTC (SQLite hands it back without its zone)."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
-    return value.astimezone(dt.timezone.utc).isoformat()
-
-
 # --- adding ------------------------------------------------------------------------------------
 
 def add_evidence(registry: Registry, actor: Actor, project_id: str | None, path_or_bytes: bytes | str | os.PathLike,
@@ -459,7 +452,7 @@ def list_evidence(registry: Registry, actor: Actor, *, testimony_id: str | None 
         rows = conn.execute(query.order_by(evidence.c.created_at, evidence.c.id)).mappings().all()
         names = _usernames(conn, {r["created_by"] for r in rows if r["created_by"]})
     return [{"id": r["id"], "sha256": r["sha256"], "size": r["size"], "media_type": r["media_type"],
-             "testimony": r["testimony_id"], "person": r["person_id"], "added_at": _iso(r["created_at"]),
+             "testimony": r["testimony_id"], "person": r["person_id"], "added_at": iso_utc(r["created_at"]),
              "added_by": names.get(r["created_by"], r["created_by"])} for r in rows]
 
 
@@ -486,7 +479,7 @@ def _custody_entries(conn: Connection, rows: Sequence[RowMapping]) -> list[dict[
                            .order_by(custody.c.evidence_id, custody.c.id)).mappings().all()
     names = _usernames(conn, {e["actor"] for e in entries if e["actor"]})
     return [{"evidence_id": e["evidence_id"], "sha256": by_id[e["evidence_id"]]["sha256"], "seq": e["id"],
-             "at": _iso(e["at"]), "action": e["action"], "actor": names.get(e["actor"], e["actor"]),
+             "at": iso_utc(e["at"]), "action": e["action"], "actor": names.get(e["actor"], e["actor"]),
              "detail": json.loads(e["detail"]) if e["detail"] else None} for e in entries]
 
 
@@ -563,12 +556,12 @@ def _write_bundle(registry: Registry, conn: Connection, actor: Actor, path: Path
             if name not in sums:  # the same content added twice travels once
                 put(name, _decrypt(registry, conn, row), zipfile.ZIP_STORED)
             manifest_files.append(_manifest_entry(registry, conn, row, name, added_by, filenames))
-        manifest = {"format": BUNDLE_FORMAT, "bundle": bundle_id, "created_at": _iso(now), "created_by": actor.label,
+        manifest = {"format": BUNDLE_FORMAT, "bundle": bundle_id, "created_at": iso_utc(now), "created_by": actor.label,
                     "hash": "SHA-256", "files": manifest_files}
         custody_lines = "".join(canonical(e) + "\n" for e in _custody_entries(conn, rows))
         put("manifest.json", (json.dumps(manifest, ensure_ascii=False, indent=1) + "\n").encode(), zipfile.ZIP_DEFLATED)
         put("custody.jsonl", custody_lines.encode(), zipfile.ZIP_DEFLATED)
-        readme = README_TEXT.format(bundle=bundle_id, at=_iso(now), by=actor.label, count=len(rows), sums=SUMS_NAME)
+        readme = README_TEXT.format(bundle=bundle_id, at=iso_utc(now), by=actor.label, count=len(rows), sums=SUMS_NAME)
         put("README.txt", readme.encode(), zipfile.ZIP_DEFLATED)
         archive.writestr(zipfile.ZipInfo(SUMS_NAME, date_time=stamp),
                          "".join(f"{digest}  {name}\n" for name, digest in sums.items()).encode())
@@ -577,7 +570,7 @@ def _write_bundle(registry: Registry, conn: Connection, actor: Actor, path: Path
 def _manifest_entry(registry: Registry, conn: Connection, row: RowMapping, name: str, added_by: dict[str, str],
                     with_filename: bool) -> dict[str, Any]:
     entry = {"evidence_id": row["id"], "file": name, "sha256": row["sha256"], "size": row["size"],
-             "media_type": row["media_type"], "added_at": _iso(row["created_at"]),
+             "media_type": row["media_type"], "added_at": iso_utc(row["created_at"]),
              "added_by": added_by.get(row["created_by"], row["created_by"]), **_links(row)}
     if with_filename and row["filename_enc"] is not None:
         data_key = _data_key(registry, conn, row["key_id"], row["id"])

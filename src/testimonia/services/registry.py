@@ -32,6 +32,13 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def iso_utc(value: dt.datetime) -> str:
+    """A stored time in ISO 8601 UTC (SQLite hands it back without its zone)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC).isoformat()
+
+
 @dataclass
 class Registry:
     folder: Path

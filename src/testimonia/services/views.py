@@ -34,7 +34,7 @@ from ..store.schema import (
 )
 from .access import Actor
 from .errors import NotFound
-from .registry import Registry
+from .registry import Registry, iso_utc
 from .visibility import publishable_condition, visible_persons
 
 ERASED = "[erased]"
@@ -99,7 +99,7 @@ _PETITIONS = (select(petitions.c.id, petitions.c.title, petitions.c.addressed_to
 _ANSWERS = select(petition_answers.c.kind, petition_answers.c.received_on).where(
     petition_answers.c.petition_id == bindparam("petition_id"))
 _EVIDENCE = select(evidence.c.id, evidence.c.sha256, evidence.c.size, evidence.c.media_type,
-                   evidence.c.testimony_id).where(or_(
+                   evidence.c.testimony_id, evidence.c.created_at).where(or_(
                        evidence.c.person_id == _PERSON_ID,
                        evidence.c.testimony_id.in_(select(testimony_subjects.c.testimony_id)
                                                    .where(testimony_subjects.c.person_id == _PERSON_ID))))
@@ -144,15 +144,20 @@ def person_view(registry: Registry, actor: Actor, person_id: str) -> dict[str, A
                              if visible(r["source_id"])] + [
             {"type": _inverse(r["type"]), "other_id": r["person_id"], "source_id": r["source_id"]}
             for r in conn.execute(_RELATIONS_TO, of).mappings() if visible(r["source_id"])]
-        view["testimonies"] = []
+        view["testimonies"], withdrawn_testimonies = [], set()
         for t in conn.execute(_TESTIMONIES, of).mappings():
             if t["consent"] == "withdrawn" and not admin:
+                withdrawn_testimonies.add(t["id"])
                 continue
             view["testimonies"].append(_testimony(t, actor, keys, read_fields))
         view["petitions"] = [dict(r) for r in conn.execute(_PETITIONS, of).mappings()]
         for p in view["petitions"]:
             p["answers"] = [dict(a) for a in conn.execute(_ANSWERS, {"petition_id": p["id"]}).mappings()]
-        view["evidence"] = [dict(r) for r in conn.execute(_EVIDENCE, of).mappings()]
+        # as services.evidence.list_evidence lists it: the files of a withdrawn testimony only for admins
+        view["evidence"] = [{"id": r["id"], "sha256": r["sha256"], "size": r["size"], "media_type": r["media_type"],
+                             "testimony_id": r["testimony_id"], "added_at": iso_utc(r["created_at"])}
+                            for r in conn.execute(_EVIDENCE, of).mappings()
+                            if r["testimony_id"] not in withdrawn_testimonies]
     if read_fields:
         with registry.db.transaction() as conn:
             registry.audit.append(conn, "read.confidential", person_id, {"fields": sorted(set(read_fields))}, actor=actor.label)

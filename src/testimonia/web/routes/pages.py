@@ -7,7 +7,7 @@ from collections import Counter
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from ...services import evidence, overview, views
+from ...services import overview, views
 from ...services.access import Actor
 from ...services.search import Filters, search_persons
 from .. import i18n
@@ -57,7 +57,6 @@ def person(request: Request, person_id: str, actor: Actor = Depends(signed_in)) 
     registry = request.app.state.registry
     view = views.person_view(registry, actor, person_id)
     view["names"] = i18n.names_in_reading_order(view["names"], i18n.current.get())
-    files = evidence.list_evidence(registry, actor, person_id=person_id)
     related = views.display_names(registry, actor, {r["other_id"] for r in view["relations"]})
     return render(request, "person.html", {"person": view, "history": views.history(registry, actor, person_id),
-                                           "files": files, "related": related})
+                                           "related": related})
