@@ -11,7 +11,6 @@ same transaction as the action itself.
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import hashlib
 import io
 import json
