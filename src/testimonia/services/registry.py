@@ -110,6 +110,8 @@ def open_folder(folder: Path, passphrase: str | None = None) -> Registry:
     if stored is None or all(registry.keys.fingerprint(m) != stored for m in material.masters):
         registry.close()
         raise ServiceError(f"the key file in {folder} does not belong to this registry: nothing was decrypted or changed")
+    if not registry.db.is_current():  # a registry made by an earlier version: its schema brought up to date
+        registry.db.migrate()
     return registry
 
 

@@ -8,10 +8,13 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+MIGRATION_LOCK = 0x7465737469  # any fixed number: the PostgreSQL advisory lock migrations take
 
 
 def sqlite_url(path: Path) -> str:
@@ -77,12 +80,22 @@ class Database:
             trans.rollback()
 
     def migrate(self) -> None:
-        """Bring the schema to the newest Alembic revision."""
+        """Bring the schema to the newest Alembic revision. Processes opening one registry at once
+        migrate it one after the other (SQLite's write lock is taken at BEGIN; PostgreSQL takes an
+        advisory lock), so only the first changes anything."""
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
         with self.engine.begin() as conn:
+            if self.dialect == "postgresql":
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
+
+    def is_current(self) -> bool:
+        """True when the schema is at the newest revision this code knows."""
+        head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
+        with self.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision() == head
 
     def analyze(self) -> None:
         """Refresh the query planner's statistics, after a bulk import changed the tables' sizes.
