@@ -50,10 +50,9 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
 MAX_REQUEST_BYTES = 80 * 1024 * 1024
 
 #: Requests worked on at once in one process (the rest wait their turn). Threads of one process contend
-#: for the interpreter: at 1,000,000 persons one process spent 4.6 ms of CPU a person page with 4
-#: threads, 3.6 ms with 2, 2.7 ms with 1; under the load benchmark (2 processes) 2 instead of 4 took
-#: person pages from p95 68 to 59 ms and search pages from 156 to 132 ms. 1 did a little better still,
-#: but one slow page would then hold up every request of its process. docs/benchmarks.md.
+#: for the interpreter: under the load benchmark at 1,000,000 persons (2 processes) person pages had
+#: p95 64 ms with 4, 60 ms with 2 and 56 ms with 1 (search pages 144–149 ms with each). 1 would let
+#: one slow page hold up every request of its process. docs/benchmarks.md.
 CONCURRENT_REQUESTS = 2
 
 
