@@ -4,21 +4,17 @@ and the indexes its queries rely on are the ones the planner uses."""
 from __future__ import annotations
 
 from alembic import command
-from alembic.config import Config
 from sqlalchemy import func, select
 
 from testimonia.services.registry import open_folder
 from testimonia.services.visibility import publishable_condition
-from testimonia.store.database import MIGRATIONS
+from testimonia.store.database import alembic_config
 from testimonia.store.schema import persons, testimonies
 
 
 def _downgrade(registry, revision: str) -> None:  # noqa: ANN001
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
     with registry.db.engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.downgrade(config, revision)
+        command.downgrade(alembic_config(conn), revision)
 
 
 def test_an_earlier_registry_is_brought_up_to_date_when_opened(registry, tmp_path):

@@ -17,6 +17,14 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 MIGRATION_LOCK = 0x7465737469  # any fixed number: the PostgreSQL advisory lock migrations take
 
 
+def alembic_config(conn: Connection) -> Config:
+    """Alembic's configuration for running this project's migrations in `conn`."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = conn
+    return config
+
+
 def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
@@ -83,13 +91,10 @@ class Database:
         """Bring the schema to the newest Alembic revision. Processes opening one registry at once
         migrate it one after the other (SQLite's write lock is taken at BEGIN; PostgreSQL takes an
         advisory lock), so only the first changes anything."""
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS))
         with self.engine.begin() as conn:
             if self.dialect == "postgresql":
                 conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
-            config.attributes["connection"] = conn
-            command.upgrade(config, "head")
+            command.upgrade(alembic_config(conn), "head")
 
     def is_current(self) -> bool:
         """True when the schema is at the newest revision this code knows."""
