@@ -1,5 +1,6 @@
 """Search by any name form, places and filters; confidential values never in the index."""
 
+import pytest
 from sqlalchemy import select
 
 from testimonia.domain.prc_id import check_character
@@ -116,3 +117,33 @@ def test_a_chinese_form_finds_the_latin_record(registry, project, editor):
     pid = records.add_person(registry, editor, project, PersonInput(names=[NameInput("Serikzhan Bilash")]))
     for query in ("比拉什", "赛里克江·比拉什", "سېرىكجان بىلاش", "Bilyash"):
         assert [r["id"] for r in search_persons(registry, editor, query)] == [pid], query
+
+
+def test_matches_as_written_are_listed_in_the_order_they_were_recorded(registry, project, editor):
+    if registry.db.dialect != "sqlite":
+        pytest.skip("PostgreSQL lists them by ts_rank (store/search.py)")
+    first = records.add_person(registry, editor, project, PersonInput(names=[NameInput("Zhanar Bekova")]))
+    second = records.add_person(registry, editor, project, PersonInput(names=[NameInput("Zhanara Bekovna")]))
+    third = records.add_person(registry, editor, project, PersonInput(names=[NameInput("Zhanar Bekova")]))
+    found = search_persons(registry, editor, "zhanar bekov")
+    assert [r["id"] for r in found] == [first, second, third]
+    assert {r["score"] for r in found} == {1.0}
+
+
+def test_a_search_reads_at_most_its_candidates_even_when_the_reader_may_see_few(registry, project, editor, make_user,
+                                                                                monkeypatch):
+    from testimonia.services import search
+    from testimonia.services.access import SYSTEM
+    from testimonia.services.users import create_project
+
+    if registry.db.dialect != "sqlite":
+        pytest.skip("PostgreSQL's first candidates are in no useful order (store/search.py)")
+    other = create_project(registry, SYSTEM, "other")
+    outsider = make_user("editor", projects=[other])
+    for _ in range(3):
+        records.add_person(registry, editor, project, PersonInput(names=[NameInput("Gulnar Tursun")]))
+    theirs = records.add_person(registry, outsider, other, PersonInput(names=[NameInput("Gulnar Tursun")]))
+    monkeypatch.setattr(search, "CANDIDATES", 3)
+    assert search_persons(registry, outsider, "Gulnar Tursun", page=0) == []  # the first three matches are not theirs
+    monkeypatch.setattr(search, "CANDIDATES", 4)
+    assert [r["id"] for r in search_persons(registry, outsider, "Gulnar Tursun", page=0)] == [theirs]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import RowMapping, and_, exists, or_, select
+from sqlalchemy import RowMapping, and_, bindparam, exists, or_, select, true
 
 from ..domain.prc_id import InvalidResidentId, normalise_resident_id
 from ..domain.vocab import Sensitivity
@@ -14,12 +14,15 @@ from ..names import NameCode, best_score, han_bigrams, prepare, search_words
 from ..names.keys import phonetic_tokens_of_part
 from ..names.structure import read_part
 from ..store.schema import events, facilities, names, persons
-from ..store.search import Query, candidate_documents
+from ..store.search import CANDIDATES, Query, matching_documents
 from .access import Actor
 from .registry import Registry
 from .visibility import visible_persons
 
 PHONETIC_CANDIDATES = 100  # persons matched only phonetically, checked with testimonia.names
+# Scores: a resident ID number is certain; a match as written comes next; a person found by the sound of
+# their names scores half the names capability's score (≤ 0.5), so below every match as written.
+RESIDENT_ID_SCORE, AS_WRITTEN_SCORE, BY_SOUND_FACTOR = 2.0, 1.0, 0.5
 
 
 @dataclass
@@ -40,8 +43,9 @@ Found = dict[str, tuple[float, RowMapping]]  # person id → (score, the person'
 def search_persons(registry: Registry, actor: Actor, query: str = "", filters: Filters | None = None,
                    limit: int = 50, page: int | None = None) -> list[dict[str, Any]]:
     """Persons the actor may see that match the query (any name form in any script, places,
-    facilities, source text) and the filters: matches as written first by relevance, then persons
-    found only by the sound of their names; without a query, the filters alone, oldest first.
+    facilities, source text) and the filters: matches as written first (store.search's order: on
+    SQLite in the order they were recorded), then persons found only by the sound of their names, best
+    first; without a query, the filters alone, oldest first.
 
     `page`: how many of the `limit` results the caller lists (a page that counts more than it shows).
     Only those carry their name forms, and persons found by sound — who come after every match as
@@ -58,33 +62,42 @@ def search_persons(registry: Registry, actor: Actor, query: str = "", filters: F
         else:
             found = _resident_id_match(registry, conn, actor, query, conditions)
             for row in _ranked(conn, _query(query, phonetic=False), conditions, limit):
-                found.setdefault(row["id"], (row["rank"], row))
+                found.setdefault(row["id"], (AS_WRITTEN_SCORE, row))
             if len(found) < page:
-                below = min((score for score, _ in found.values()), default=1.0) / 2
-                found.update(_by_sound(conn, query, conditions, set(found), below))
-            ranked = sorted(found.values(), key=lambda scored: -scored[0])[:limit]
+                found.update(_by_sound(conn, query, conditions, set(found)))
+            ranked = sorted(found.values(), key=lambda scored: -scored[0])[:limit]  # stable: keeps _ranked's order
             rows = [row for _, row in ranked]
             scores = {row["id"]: score for score, row in ranked}
         all_names: dict[str, list[str]] = {}
-        for person_id, text_value in conn.execute(select(names.c.person_id, names.c.text)
-                                                  .where(names.c.person_id.in_([r["id"] for r in rows[:page]]))):
+        listed = select(names.c.person_id, names.c.text).where(names.c.person_id.in_(bindparam("ids", expanding=True)))
+        for person_id, text_value in conn.execute(listed, {"ids": [r["id"] for r in rows[:page]]}).all():
             all_names.setdefault(person_id, []).append(text_value)
     return [{"id": r["id"], "names": all_names.get(r["id"], []), "status": r["status"], "ethnicity": r["ethnicity"],
              "sex": r["sex"], "hometown": r["hometown_code"], "score": round(scores.get(r["id"], 0), 3)} for r in rows]
 
 
 def _ranked(conn, query: Query, conditions: list, limit: int) -> list[RowMapping]:  # noqa: ANN001
-    """The best `limit` persons meeting the conditions among the first full-text candidates of the
-    query, best first: their COLUMNS and `rank` (one SQL statement: only the page comes back)."""
-    clause = candidate_documents(conn.dialect.name, query)
-    if clause is None:
+    """The first `limit` persons meeting the conditions among the full-text matches of the query, in
+    store.search's order, with their COLUMNS. The conditions are read as a column, not a filter, so that
+    reading stops once `limit` persons are kept and never goes past CANDIDATES matches, even for a
+    reader allowed to see few of them."""
+    matching = matching_documents(conn.dialect.name, query)
+    if matching is None:
         return []
-    found = clause.subquery("found")
-    return conn.execute(select(*COLUMNS, found.c.rank).join_from(persons, found, found.c.doc_id == persons.c.id)
-                        .where(and_(*conditions)).order_by(found.c.rank.desc()).limit(limit)).mappings().all()
+    statement = (select(*COLUMNS, and_(true(), *conditions).label("visible"))
+                 .select_from(matching.source.join(persons, persons.c.id == matching.doc_id))
+                 .where(matching.where).order_by(matching.order).limit(CANDIDATES))
+    kept: list[RowMapping] = []
+    result = conn.execute(statement).mappings()
+    for rows in result.partitions(limit):
+        kept += [row for row in rows if row["visible"]]
+        if len(kept) >= limit:
+            break
+    result.close()
+    return kept[:limit]
 
 
-def _by_sound(conn, query: str, conditions: list, found: set[str], below: float) -> Found:  # noqa: ANN001
+def _by_sound(conn, query: str, conditions: list, found: set[str]) -> Found:  # noqa: ANN001
     """Persons not yet found whose names match the query by their sound (written in another script),
     kept when testimonia.names calls their best name the same name, scored below every match as written."""
     ranked = _ranked(conn, _query(query, phonetic=True), conditions, PHONETIC_CANDIDATES + len(found))
@@ -95,7 +108,7 @@ def _by_sound(conn, query: str, conditions: list, found: set[str], below: float)
         forms.setdefault(person_id, []).append(prepare(text_value).code)
     wanted = (prepare(query).code,)
     best = {person_id: best_score(wanted, tuple(codes), 1.0) for person_id, codes in forms.items()}
-    return {person_id: (below * score, candidates[person_id]) for person_id, score in best.items()
+    return {person_id: (BY_SOUND_FACTOR * score, candidates[person_id]) for person_id, score in best.items()
             if score >= NAME_THRESHOLD}
 
 
@@ -108,7 +121,7 @@ def _resident_id_match(registry: Registry, conn, actor: Actor, query: str, condi
     except InvalidResidentId:
         return {}
     blind = registry.keys.blind("resident_id", number)
-    return {row["id"]: (1e6, row) for row in conn.execute(select(*COLUMNS).where(
+    return {row["id"]: (RESIDENT_ID_SCORE, row) for row in conn.execute(select(*COLUMNS).where(
         and_(persons.c.resident_id_blind == blind, *conditions))).mappings()}
 
 

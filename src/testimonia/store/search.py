@@ -8,15 +8,14 @@ source text — never a confidential value.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
-from sqlalchemy import Float, String, column, text
-from sqlalchemy.sql.selectable import TextualSelect
+from sqlalchemy import ColumnElement, Float, FromClause, Integer, String, column, table, text, true
 
-# Ranking is bounded: relevance is computed for at most this many matching documents (the first
-# ones the index yields), so a query that matches much of a large registry answers as fast as one
-# that matches little. A query that matches more is one to narrow (more of the name, a filter): for
-# a lone common given name, relevance barely tells its bearers apart anyway. At 1,000,000 persons
-# each candidate costs about 7 µs to rank and join (docs/benchmarks.md).
+# A search reads at most this many matching documents, so a query that matches much of a large registry
+# answers as fast as one that matches little. A query that matches more is one to narrow (more of the
+# name, a filter). At 1,000,000 persons each document read costs about 4 µs on SQLite, joined with its
+# person (docs/benchmarks.md).
 CANDIDATES = 500
 
 
@@ -57,20 +56,36 @@ def _clean(query: Query) -> Query:
     return cleaned
 
 
-def candidate_documents(dialect: str, query: Query) -> TextualSelect | None:
-    """A subquery `(doc_id, rank)` of the first CANDIDATES documents matching the query, with their
-    relevance (higher is better), to join with the tables whose rows the documents describe; None
-    when the query holds no word."""
+@dataclass(frozen=True)
+class Matching:
+    """The documents matching a query, to join with the table whose rows they describe: `source` joins on
+    `doc_id`, `where` selects the matches, `order` lists them best first. Read at most CANDIDATES rows."""
+
+    source: FromClause
+    doc_id: ColumnElement
+    where: ColumnElement
+    order: ColumnElement
+
+
+def matching_documents(dialect: str, query: Query) -> Matching | None:
+    """The documents matching the query; None when it holds no word.
+
+    SQLite: in the order they were written (the full-text row id), which FTS5 yields as it reads, so a
+    search stops reading as soon as its page is full. Ranking by FTS5's bm25 would cost more than the
+    rest of a search: before it ranks anything, bm25 walks every document holding each query word to
+    weigh the words (about 1.2 ms of a 2.4 ms lookup at 1,000,000 persons, more for a prefix).
+    PostgreSQL: ts_rank over the first CANDIDATES the index yields (a GIN index has no useful order)."""
     query = _clean(query)
     if not query:
         return None
     if dialect == "sqlite":
-        clause = text("SELECT doc_id, -bm25(search_fts) AS rank FROM search_fts "
-                      "WHERE search_fts MATCH :q LIMIT :candidates").bindparams(q=_fts5_query(query))
-    else:
-        tsquery = _tsquery(query)
-        if not tsquery:
-            return None
-        clause = text("SELECT doc_id, ts_rank(tsv, to_tsquery('simple', :q)) + 0.01 AS rank FROM search_documents "
-                      "WHERE tsv @@ to_tsquery('simple', :q) LIMIT :candidates").bindparams(q=tsquery)
-    return clause.bindparams(candidates=CANDIDATES).columns(column("doc_id", String), column("rank", Float))
+        fts = table("search_fts", column("rowid", Integer), column("doc_id", String))
+        return Matching(fts, fts.c.doc_id, text("search_fts MATCH :q").bindparams(q=_fts5_query(query)), fts.c.rowid)
+    tsquery = _tsquery(query)
+    if not tsquery:
+        return None
+    found = (text("SELECT doc_id, ts_rank(tsv, to_tsquery('simple', :q)) AS rank FROM search_documents "
+                  "WHERE tsv @@ to_tsquery('simple', :q) LIMIT :candidates")
+             .bindparams(q=tsquery, candidates=CANDIDATES)
+             .columns(column("doc_id", String), column("rank", Float)).subquery("found"))
+    return Matching(found, found.c.doc_id, true(), found.c.rank.desc())
