@@ -86,3 +86,30 @@ def test_an_address_in_use_is_reported(data_folder):
         result = subprocess.run([TESTIMONIA, "--data", str(data_folder), "serve", "--port", str(port), "--workers", "2"],
                                 capture_output=True, text=True, timeout=60)
     assert result.returncode != 0 and f"cannot listen on 127.0.0.1:{port}" in result.stderr
+
+
+def test_connections_are_served_without_nagles_delay():
+    """asyncio sets TCP_NODELAY only on sockets whose protocol is TCP; without it a page sent in two
+    writes waits for the client's delayed acknowledgement (40 ms)."""
+    import asyncio
+
+    from testimonia.web.serving import listening_socket
+
+    async def nodelay_of_accepted() -> int:
+        accepted: asyncio.Future = asyncio.get_running_loop().create_future()
+
+        class Recorder(asyncio.Protocol):
+            def connection_made(self, transport):
+                accepted.set_result(transport.get_extra_info("socket").getsockopt(socket.IPPROTO_TCP,
+                                                                                   socket.TCP_NODELAY))
+
+        sock = listening_socket("127.0.0.1", 0)
+        server = await asyncio.get_running_loop().create_server(Recorder, sock=sock)
+        _, writer = await asyncio.open_connection(*sock.getsockname())
+        try:
+            return await asyncio.wait_for(accepted, 5)
+        finally:
+            writer.close()
+            server.close()
+
+    assert asyncio.run(nodelay_of_accepted()) != 0

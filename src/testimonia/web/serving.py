@@ -21,9 +21,13 @@ STOP_SECONDS = 10
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
-    """A socket bound to the address that other processes may bind too (SO_REUSEPORT)."""
+    """A socket bound to the address that other processes may bind too (SO_REUSEPORT).
+
+    Its protocol is named (IPPROTO_TCP, not the default 0): asyncio turns Nagle's algorithm off only on
+    connections whose socket says TCP. With it on, a page written in more than one piece waited for
+    the client's delayed acknowledgement: every page but the smallest took 40 ms more."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))
