@@ -147,3 +147,28 @@ def test_a_search_reads_at_most_its_candidates_even_when_the_reader_may_see_few(
     assert search_persons(registry, outsider, "Gulnar Tursun", page=0) == []  # the first three matches are not theirs
     monkeypatch.setattr(search, "CANDIDATES", 4)
     assert [r["id"] for r in search_persons(registry, outsider, "Gulnar Tursun", page=0)] == [theirs]
+
+
+def test_what_a_withdrawn_testimony_gave_is_neither_found_nor_shown_but_to_admins(registry, project, editor, admin):
+    from testimonia.services.inputs import TestimonyInput
+
+    article = records.add_source(registry, editor, project, SourceInput("news_article", title="Report"))
+    pid = records.add_person(registry, editor, project, PersonInput(names=[NameInput("Asel Nurgali")]), article)
+    records.add_event(registry, editor, pid, EventInput("detained", "2017"), article)
+    told = records.add_source(registry, editor, project, SourceInput("testimony"))
+    tid = records.add_testimony(registry, editor, project, TestimonyInput("Her brother"), [pid], told)
+    records.add_name(registry, editor, pid, NameInput("Gulbahar Tokhtasyn"), told)
+    records.add_event(registry, editor, pid, EventInput("sent_to_camp", "2018", "Tekes County"), told)
+    assert search_persons(registry, editor, "Asel")[0]["status"] == "camp"
+    assert [r["id"] for r in search_persons(registry, editor, "Tokhtasyn")] == [pid]
+
+    records.set_consent(registry, editor, tid, "withdrawn")
+    found = search_persons(registry, editor, "Asel")
+    assert found[0]["names"] == ["Asel Nurgali"] and found[0]["status"] == "detained"
+    assert search_persons(registry, editor, "Tokhtasyn") == [] and search_persons(registry, editor, "Tekes") == []
+    assert search_persons(registry, editor, "", Filters(status="camp")) == []
+    assert sorted(search_persons(registry, admin, "Asel")[0]["names"]) == ["Asel Nurgali", "Gulbahar Tokhtasyn"]
+
+    records.set_consent(registry, editor, tid, "internal")  # given again
+    assert [r["id"] for r in search_persons(registry, editor, "Tokhtasyn")] == [pid]
+    assert search_persons(registry, editor, "Asel")[0]["status"] == "camp"

@@ -73,3 +73,18 @@ def test_the_statistics_page_draws_charts_and_the_facility_map(registry, project
     page = browser.get("/statistics")
     assert page.status_code == 200 and page.text.count("<svg") >= 5
     assert "<circle" in page.text  # the facility, placed by its coordinates
+
+
+def test_a_withdrawn_testimony_s_events_count_for_admins_only(registry, project, make_user, admin):
+    from testimonia.services.inputs import SourceInput
+
+    researcher = make_user("researcher")
+    pid = _person(registry, project, "Person One")
+    told = records.add_source(registry, SYSTEM, project, SourceInput("testimony"))
+    tid = records.add_testimony(registry, SYSTEM, project, TestimonyInput("Her brother"), [pid], told)
+    records.add_event(registry, SYSTEM, pid, EventInput("detained", date="2018-04"), told)
+    assert dict(statistics.statistics(registry, researcher)["by_year"]) == {2018: 1.0}
+    records.set_consent(registry, SYSTEM, tid, "withdrawn")
+    assert dict(statistics.statistics(registry, researcher)["by_year"]) == {}
+    assert dict(statistics.statistics(registry, None)["by_year"]) == {}
+    assert dict(statistics.statistics(registry, admin)["by_year"]) == {2018: 1.0}

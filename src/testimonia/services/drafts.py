@@ -61,7 +61,7 @@ from .inputs import (
 )
 from .name_variants import folder_variants
 from .registry import Registry, utcnow
-from .visibility import withdrawn_sources
+from .visibility import not_withdrawn
 from .writer import Writer
 
 STATUSES = ("pending", "reviewed", "rejected")
@@ -354,7 +354,7 @@ def _matches(conn, actor: Actor, project_id: str, name: str, variants: Variants 
         return []
     texts = select(names.c.person_id, names.c.text).where(names.c.person_id.in_(ids))
     if actor.role is not UserRole.ADMIN:  # a name only a withdrawn testimony gave is not shown
-        texts = texts.where(names.c.source_id.is_(None) | names.c.source_id.not_in(withdrawn_sources()))
+        texts = texts.where(not_withdrawn(names.c.source_id))
     mine = prepare(name, variants)
     best: dict[str, tuple[float, str]] = {}
     for person_id, text in conn.execute(texts):

@@ -26,7 +26,6 @@ from .inputs import (
     check_vocab,
 )
 from .registry import Registry, utcnow
-from .visibility import refresh_hidden
 from .writer import Writer, refresh_person
 
 #: Person fields an update may change, and the validator field each maps to.
@@ -215,7 +214,8 @@ def set_consent(registry: Registry, actor: Actor, testimony_id: str, consent: st
             raise PermissionDenied("only an editor or the testimony's recorder may change its consent")
         conn.execute(update(testimonies).where(testimonies.c.id == testimony_id)
                      .values(consent=value.value, version=testimonies.c.version + 1))
-        refresh_hidden(conn, list(conn.execute(select(testimony_subjects.c.person_id)
-                                               .where(testimony_subjects.c.testimony_id == testimony_id)).scalars()))
+        for person_id in conn.execute(select(testimony_subjects.c.person_id)
+                                      .where(testimony_subjects.c.testimony_id == testimony_id)).scalars().all():
+            refresh_person(registry, conn, person_id)  # status and search document without (or again with) it
         registry.audit.append(conn, "testimony.consent", testimony_id, {"consent": [row.consent, value.value]},
                               actor=actor.label)

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import RowMapping, and_, bindparam, exists, or_, select, true
 
 from ..domain.prc_id import InvalidResidentId, normalise_resident_id
-from ..domain.vocab import Sensitivity
+from ..domain.vocab import Sensitivity, UserRole
 from ..names import THRESHOLD as NAME_THRESHOLD
 from ..names import NameCode, best_score, han_bigrams, prepare, search_words
 from ..names.keys import phonetic_tokens_of_part
@@ -17,7 +17,7 @@ from ..store.schema import events, facilities, names, persons
 from ..store.search import CANDIDATES, Query, matching_documents
 from .access import Actor
 from .registry import Registry
-from .visibility import visible_persons
+from .visibility import not_withdrawn, visible_persons
 
 PHONETIC_CANDIDATES = 100  # persons matched only phonetically, checked with testimonia.names
 # Scores: a resident ID number is certain; a match as written comes next; a person found by the sound of
@@ -70,6 +70,8 @@ def search_persons(registry: Registry, actor: Actor, query: str = "", filters: F
             scores = {row["id"]: score for score, row in ranked}
         all_names: dict[str, list[str]] = {}
         listed = select(names.c.person_id, names.c.text).where(names.c.person_id.in_(bindparam("ids", expanding=True)))
+        if actor.role is not UserRole.ADMIN:  # a name only a withdrawn testimony gave is not shown
+            listed = listed.where(not_withdrawn(names.c.source_id))
         for person_id, text_value in conn.execute(listed, {"ids": [r["id"] for r in rows[:page]]}).all():
             all_names.setdefault(person_id, []).append(text_value)
     return [{"id": r["id"], "names": all_names.get(r["id"], []), "status": r["status"], "ethnicity": r["ethnicity"],

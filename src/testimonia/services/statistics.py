@@ -18,12 +18,13 @@ from typing import Any
 from sqlalchemy import and_, select
 
 from ..domain.dates import InvalidDate, parse_date
+from ..domain.vocab import UserRole
 from ..store.schema import events, facilities, persons
 from .access import Actor
 from .overview import place_name
 from .registry import Registry
 from .search import Filters, filter_conditions
-from .visibility import publishable_condition, visible_persons
+from .visibility import publishable_condition, visible_persons, withdrawn_sources
 
 SMALL = 5
 AGE_BAND = 10
@@ -38,10 +39,13 @@ def statistics(registry: Registry, actor: Actor | None, filters: Filters | None 
         people = conn.execute(select(persons.c.id, persons.c.status, persons.c.hometown_code, persons.c.birth_date,
                                      persons.c.age_years, persons.c.age_at).where(where)).mappings().all()
         ids = {p["id"] for p in people}
+        # a withdrawn testimony's events count for admins only (read once: a lookup per event costs more)
+        withdrawn = set() if actor is not None and actor.role is UserRole.ADMIN else set(
+            conn.execute(withdrawn_sources()).scalars()) - {None}
         happened = [e for e in conn.execute(select(events.c.person_id, events.c.date_earliest, events.c.date_latest,
-                                                   events.c.facility_id)
+                                                   events.c.facility_id, events.c.source_id)
                                             .where(events.c.person_id.in_(select(persons.c.id).where(where))))
-                    .mappings() if e["person_id"] in ids]
+                    .mappings() if e["person_id"] in ids and e["source_id"] not in withdrawn]
         places = {f["id"]: dict(f) for f in conn.execute(select(facilities.c.id, facilities.c.name, facilities.c.lat,
                                                                 facilities.c.lon)).mappings()}
     by_status = Counter(p["status"] or "unknown" for p in people)

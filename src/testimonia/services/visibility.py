@@ -25,6 +25,13 @@ def withdrawn_sources() -> Select:
     return select(testimonies.c.source_id).where(testimonies.c.consent == "withdrawn")
 
 
+def not_withdrawn(source_id):  # noqa: ANN001, ANN201 (a column; an SQL condition)
+    """SQL condition on a row's source: none, or not a withdrawn testimony's. A lookup per row through the
+    testimonies' source index; `NOT IN withdrawn_sources()` would read every testimony each time."""
+    return or_(source_id.is_(None), ~exists().where(testimonies.c.source_id == source_id,
+                                                    testimonies.c.consent == "withdrawn"))
+
+
 def publishable_condition():
     """SQL condition on `persons`: at least one of the person's sources permits publication."""
     by_testimony = exists().where(
@@ -61,6 +68,5 @@ def hidden_by_withdrawal_condition():
         testimony_subjects.c.testimony_id == testimonies.c.id,
         testimonies.c.consent != "withdrawn",
     )
-    named_elsewhere = exists().where(names.c.person_id == persons.c.id,
-                                     or_(names.c.source_id.is_(None), names.c.source_id.not_in(withdrawn_sources())))
+    named_elsewhere = exists().where(names.c.person_id == persons.c.id, not_withdrawn(names.c.source_id))
     return and_(has_withdrawn, ~has_other, ~named_elsewhere)

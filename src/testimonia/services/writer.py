@@ -39,7 +39,7 @@ from ..store.schema import (
 from .access import Actor
 from .inputs import EventInput, NameInput, PersonInput, SourceInput, TestimonyInput
 from .registry import Registry, check_master_is_current, utcnow
-from .visibility import refresh_hidden
+from .visibility import not_withdrawn, refresh_hidden
 
 # Insert order that satisfies foreign keys.
 _TABLES = (data_keys, sources, persons, names, name_keys, testimonies, testimony_subjects, events, relations)
@@ -257,7 +257,9 @@ class Writer:
         self._new_person_documents()
         for table in (*_TABLES, search_documents):
             insert_many(self.conn, table, self.rows.get(table.name, []))
-        for person_id in self.touched - set(self.person_project):
+        # existing persons touched, and new ones a withdrawn testimony names (their document leaves out
+        # what it gave)
+        for person_id in sorted((self.touched - set(self.person_project)) | (self.visibility & set(self.person_project))):
             refresh_person(self.registry, self.conn, person_id)
         refresh_hidden(self.conn, sorted(self.visibility))
         entries = self.audit
@@ -308,12 +310,14 @@ def _place_words(gazetteer, codes) -> list[str]:
 
 
 def refresh_person(registry: Registry, conn: Connection, person_id: str) -> None:
-    """Re-derive an existing person's status and rebuild their search document from the database."""
+    """Re-derive an existing person's status and rebuild their search document from the database, both
+    from what withdrawn testimonies did not contribute: search lists, filters and statistics show them to
+    readers who must not see those contributions (the person view derives an admin's status itself)."""
     rows = conn.execute(
         select(events.c.id, events.c.type, events.c.date, events.c.source_id, events.c.source_order,
                events.c.place_code, facilities.c.type.label("facility_type"), facilities.c.name.label("facility_name"))
         .select_from(events.outerjoin(facilities, events.c.facility_id == facilities.c.id))
-        .where(events.c.person_id == person_id)
+        .where(events.c.person_id == person_id, not_withdrawn(events.c.source_id))
     ).mappings().all()
     facts = [EventFact(r["id"], EventType(r["type"]), r["date"], r["source_id"], r["source_order"],
                        r["facility_type"] == "detention_center") for r in rows]
@@ -321,7 +325,8 @@ def refresh_person(registry: Registry, conn: Connection, person_id: str) -> None
     person = conn.execute(select(persons).where(persons.c.id == person_id)).mappings().one()
     conn.execute(update(persons).where(persons.c.id == person_id).values(
         status=derived.status.value if derived else None, status_event_id=derived.event_id if derived else None))
-    texts = conn.execute(select(names.c.text).where(names.c.person_id == person_id)).scalars().all()
+    texts = conn.execute(select(names.c.text).where(names.c.person_id == person_id,
+                                                   not_withdrawn(names.c.source_id))).scalars().all()
     words = _name_words(texts)
     codes = {r["place_code"] for r in rows if r["place_code"]} | ({person["hometown_code"]} if person["hometown_code"] else set())
     words += _place_words(registry.gazetteer, codes)
