@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import RowMapping, and_, bindparam, exists, or_, select, true
+from sqlalchemy import Row, and_, bindparam, exists, or_, select, true
 
 from ..domain.prc_id import InvalidResidentId, normalise_resident_id
 from ..domain.vocab import Sensitivity, UserRole
@@ -37,7 +37,7 @@ class Filters:
 
 
 COLUMNS = (persons.c.id, persons.c.status, persons.c.ethnicity, persons.c.sex, persons.c.hometown_code)
-Found = dict[str, tuple[float, RowMapping]]  # person id → (score, the person's COLUMNS)
+Found = dict[str, tuple[float, Row]]  # person id → (score, the person's COLUMNS)
 
 
 def search_persons(registry: Registry, actor: Actor, query: str = "", filters: Filters | None = None,
@@ -57,28 +57,28 @@ def search_persons(registry: Registry, actor: Actor, query: str = "", filters: F
         conditions = visible_persons(actor) + filter_conditions(registry, filters)
         if not query.strip():
             rows = conn.execute(select(*COLUMNS).where(and_(*conditions))
-                                .order_by(persons.c.created_at, persons.c.id).limit(limit)).mappings().all()
+                                .order_by(persons.c.created_at, persons.c.id).limit(limit)).all()
             scores: dict[str, float] = {}
         else:
             found = _resident_id_match(registry, conn, actor, query, conditions)
             for row in _ranked(conn, _query(query, phonetic=False), conditions, limit):
-                found.setdefault(row["id"], (AS_WRITTEN_SCORE, row))
+                found.setdefault(row.id, (AS_WRITTEN_SCORE, row))
             if len(found) < page:
                 found.update(_by_sound(conn, query, conditions, set(found)))
             ranked = sorted(found.values(), key=lambda scored: -scored[0])[:limit]  # stable: keeps _ranked's order
             rows = [row for _, row in ranked]
-            scores = {row["id"]: score for score, row in ranked}
+            scores = {row.id: score for score, row in ranked}
         all_names: dict[str, list[str]] = {}
         listed = select(names.c.person_id, names.c.text).where(names.c.person_id.in_(bindparam("ids", expanding=True)))
         if actor.role is not UserRole.ADMIN:  # a name only a withdrawn testimony gave is not shown
             listed = listed.where(not_withdrawn(names.c.source_id))
-        for person_id, text_value in conn.execute(listed, {"ids": [r["id"] for r in rows[:page]]}).all():
+        for person_id, text_value in conn.execute(listed, {"ids": [r.id for r in rows[:page]]}).all():
             all_names.setdefault(person_id, []).append(text_value)
-    return [{"id": r["id"], "names": all_names.get(r["id"], []), "status": r["status"], "ethnicity": r["ethnicity"],
-             "sex": r["sex"], "hometown": r["hometown_code"], "score": round(scores.get(r["id"], 0), 3)} for r in rows]
+    return [{"id": r.id, "names": all_names.get(r.id, []), "status": r.status, "ethnicity": r.ethnicity,
+             "sex": r.sex, "hometown": r.hometown_code, "score": round(scores.get(r.id, 0), 3)} for r in rows]
 
 
-def _ranked(conn, query: Query, conditions: list, limit: int) -> list[RowMapping]:  # noqa: ANN001
+def _ranked(conn, query: Query, conditions: list, limit: int) -> list[Row]:  # noqa: ANN001
     """The first `limit` persons meeting the conditions among the full-text matches of the query, in
     store.search's order, with their COLUMNS. The conditions are read as a column, not a filter, so that
     reading stops once `limit` persons are kept and never goes past CANDIDATES matches, even for a
@@ -89,10 +89,10 @@ def _ranked(conn, query: Query, conditions: list, limit: int) -> list[RowMapping
     statement = (select(*COLUMNS, and_(true(), *conditions).label("visible"))
                  .select_from(matching.source.join(persons, persons.c.id == matching.doc_id))
                  .where(matching.where).order_by(matching.order).limit(CANDIDATES))
-    kept: list[RowMapping] = []
-    result = conn.execute(statement).mappings()
+    kept: list[Row] = []
+    result = conn.execute(statement)
     for rows in result.partitions(limit):
-        kept += [row for row in rows if row["visible"]]
+        kept += [row for row in rows if row.visible]
         if len(kept) >= limit:
             break
     result.close()
@@ -103,7 +103,7 @@ def _by_sound(conn, query: str, conditions: list, found: set[str]) -> Found:  # 
     """Persons not yet found whose names match the query by their sound (written in another script),
     kept when testimonia.names calls their best name the same name, scored below every match as written."""
     ranked = _ranked(conn, _query(query, phonetic=True), conditions, PHONETIC_CANDIDATES + len(found))
-    candidates = {row["id"]: row for row in [r for r in ranked if r["id"] not in found][:PHONETIC_CANDIDATES]}
+    candidates = {row.id: row for row in [r for r in ranked if r.id not in found][:PHONETIC_CANDIDATES]}
     forms: dict[str, list[NameCode]] = {}
     for person_id, text_value in conn.execute(select(names.c.person_id, names.c.text)
                                               .where(names.c.person_id.in_(list(candidates)))):
@@ -123,8 +123,8 @@ def _resident_id_match(registry: Registry, conn, actor: Actor, query: str, condi
     except InvalidResidentId:
         return {}
     blind = registry.keys.blind("resident_id", number)
-    return {row["id"]: (RESIDENT_ID_SCORE, row) for row in conn.execute(select(*COLUMNS).where(
-        and_(persons.c.resident_id_blind == blind, *conditions))).mappings()}
+    return {row.id: (RESIDENT_ID_SCORE, row) for row in conn.execute(select(*COLUMNS).where(
+        and_(persons.c.resident_id_blind == blind, *conditions)))}
 
 
 def _query(query: str, phonetic: bool) -> Query:
