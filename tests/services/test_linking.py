@@ -200,3 +200,21 @@ def test_who_may_link_decide_and_see(registry, editor, make_user, people):
     assert linking.queue(registry, outsider) == []  # pairs of a project one is not a member of stay hidden
     with pytest.raises(PermissionDenied):
         linking.decide(registry, outsider, people["bilash_en"], people["bilash_ru"], "same")
+
+
+def test_what_a_withdrawn_testimony_gave_does_not_link_nor_name_a_proposal(registry, editor, project):
+    from testimonia.services.inputs import SourceInput, TestimonyInput
+
+    latin = person(registry, editor, project, "Erlan Bekov", birth_date="1980", sex="male")
+    other = person(registry, editor, project, "Dilnur Asqar", birth_date="1980", sex="male")
+    told = records.add_source(registry, editor, project, SourceInput("testimony"))
+    tid = records.add_testimony(registry, editor, project, TestimonyInput("His wife"), [other], told)
+    records.add_name(registry, editor, other, NameInput("Ерлан Беков"), told)  # the same man, says the testimony
+    with registry.db.reading() as conn:
+        assert "Ерлан Беков" in next(r for r in linking.read_records(conn, editor) if r.id == other).names
+    records.set_consent(registry, editor, tid, "withdrawn")
+    with registry.db.reading() as conn:
+        record = next(r for r in linking.read_records(conn, editor) if r.id == other)
+    assert record.names == ("Dilnur Asqar",) and not any("RLN" in key for key in record.name_keys)
+    linking.run(registry, editor)
+    assert pair(latin, other) not in pairs_in(linking.queue(registry, editor))

@@ -39,6 +39,7 @@ from ..store.schema import (
 from .access import Actor
 from .errors import InvalidInput, NotFound
 from .registry import Registry, utcnow
+from .visibility import not_withdrawn, outside, withdrawn_sources
 
 DECISIONS = ("same", "not_same", "unsure")
 REVIEWERS = (UserRole.ADMIN, UserRole.EDITOR)
@@ -105,7 +106,9 @@ def run(registry: Registry, actor: Actor, *, changed_only: bool = False, progres
 
 
 def read_records(conn, actor: Actor, since=None) -> list[LinkRecord]:  # noqa: ANN001
-    """What linking compares of every active person the actor may see (not merged away, not hidden)."""
+    """What linking compares of every active person the actor may see (not merged away, not hidden),
+    leaving out what withdrawn testimonies gave: the queue shows its proposals and reasons to reviewers
+    who may not see those contributions."""
     active = and_(persons.c.merged_into.is_(None), persons.c.hidden == 0)
     if actor.role is not UserRole.ADMIN:
         active = and_(active, persons.c.project_id.in_(sorted(actor.projects)))
@@ -113,14 +116,18 @@ def read_records(conn, actor: Actor, since=None) -> list[LinkRecord]:  # noqa: A
                                  persons.c.age_years, persons.c.age_at, persons.c.hometown_code,
                                  persons.c.resident_id_blind, persons.c.updated_at).where(active)).all()
     ids = select(persons.c.id).where(active)
-    texts = _grouped(conn, select(names.c.person_id, names.c.text).where(names.c.person_id.in_(ids))
+    withdrawn = set(conn.execute(withdrawn_sources()).scalars()) - {None}
+    texts = _grouped(conn, select(names.c.person_id, names.c.text)
+                     .where(names.c.person_id.in_(ids), *outside(names.c.source_id, withdrawn))
                      .order_by(names.c.person_id, names.c.position))
-    keys = _grouped(conn, select(name_keys.c.person_id, name_keys.c.key).where(name_keys.c.person_id.in_(ids))
-                    .distinct())
+    keys_given = [name_keys.c.name_id.not_in(select(names.c.id).where(names.c.source_id.in_(sorted(withdrawn))))
+                  ] if withdrawn else []
+    keys = _grouped(conn, select(name_keys.c.person_id, name_keys.c.key)
+                    .where(name_keys.c.person_id.in_(ids), *keys_given).distinct())
     places = _grouped(conn, select(events.c.person_id, facilities.c.id)
                       .select_from(events.join(facilities, events.c.facility_id == facilities.c.id))
-                      .where(events.c.person_id.in_(ids)).distinct())
-    related = _relatives(conn, ids)
+                      .where(events.c.person_id.in_(ids), *outside(events.c.source_id, withdrawn)).distinct())
+    related = _relatives(conn, ids, withdrawn)
     changed = _changed_since(conn, ids, since) if since is not None else None
     out = []
     for p in people:
@@ -141,13 +148,15 @@ def _grouped(conn, query) -> dict[str, list[str]]:  # noqa: ANN001
     return out
 
 
-def _relatives(conn, ids) -> dict[str, set[str]]:  # noqa: ANN001
-    """The names of the persons each person is related to (either direction)."""
+def _relatives(conn, ids, withdrawn: set[str]) -> dict[str, set[str]]:  # noqa: ANN001
+    """The names of the persons each person is related to (either direction), neither relation nor name
+    from a withdrawn testimony."""
     out: dict[str, set[str]] = defaultdict(set)
     for mine, theirs in (("person_id", "other_id"), ("other_id", "person_id")):
         query = (select(relations.c[mine], names.c.text)
                  .select_from(relations.join(names, names.c.person_id == relations.c[theirs]))
-                 .where(relations.c[mine].in_(ids)))
+                 .where(relations.c[mine].in_(ids), *outside(relations.c.source_id, withdrawn),
+                        *outside(names.c.source_id, withdrawn)))
         for person_id, text in conn.execute(query):
             out[person_id].add(text)
     return out
@@ -311,11 +320,13 @@ def _what_is_new(decision: dict[str, Any], features: dict[str, dict]) -> list[st
 
 
 def _display_names(conn, ids: set[str]) -> dict[str, str]:  # noqa: ANN001
+    """Each person's first name that no withdrawn testimony gave (the queue is shown to reviewers)."""
     out: dict[str, str] = {}
     for start in range(0, len(ids), 500):
         chunk = sorted(ids)[start:start + 500]
         for person_id, text in conn.execute(select(names.c.person_id, names.c.text)
-                                            .where(names.c.person_id.in_(chunk)).order_by(names.c.position)):
+                                            .where(names.c.person_id.in_(chunk), not_withdrawn(names.c.source_id))
+                                            .order_by(names.c.position)):
             out.setdefault(person_id, text)
     return out
 

@@ -25,6 +25,12 @@ def withdrawn_sources() -> Select:
     return select(testimonies.c.source_id).where(testimonies.c.consent == "withdrawn")
 
 
+def outside(source_id, withdrawn: set[str]) -> list:  # noqa: ANN001 (a column)
+    """Conditions leaving out rows whose source is one of `withdrawn` (read once with withdrawn_sources();
+    for reading many rows, where a lookup per row costs more); none when it is empty."""
+    return [or_(source_id.is_(None), source_id.not_in(sorted(withdrawn)))] if withdrawn else []
+
+
 def not_withdrawn(source_id):  # noqa: ANN001, ANN201 (a column; an SQL condition)
     """SQL condition on a row's source: none, or not a withdrawn testimony's. A lookup per row through the
     testimonies' source index; `NOT IN withdrawn_sources()` would read every testimony each time."""
