@@ -118,10 +118,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=20)
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--workers", type=int, default=2, help="server processes (testimonia serve --workers)")
+    parser.add_argument("--pages", default="person,search",
+                        help="which pages, comma-separated: person, search, and form (the search form without a "
+                             "query: what every signed-in page costs before its own work)")
     parser.add_argument("--wrk-threads", type=int, default=1,
                         help="wrk's threads (one drives 20 connections at these rates; on a 2-core machine a "
                              "second only takes CPU from the server)")
     args = parser.parse_args(argv)
+    if unknown := set(args.pages.split(",")) - {"person", "search", "form"}:
+        parser.error(f"unknown page: {', '.join(sorted(unknown))}")
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: make bench installs it (apt-get install wrk)")
     folder = registry_folder(args.persons, args.backend)
@@ -152,7 +157,9 @@ def main(argv: list[str] | None = None) -> int:
                 time.sleep(0.2)
         results = {}
         with tempfile.TemporaryDirectory() as work:
-            for page, paths in (("person", person_paths), ("search", search_paths)):
+            pages = {"person": person_paths, "search": search_paths, "form": ["/search"]}
+            for page in args.pages.split(","):
+                paths = pages[page]
                 wrk(url, paths[:50], cookies, args.connections, 3, Path(work), args.wrk_threads)  # warm-up
                 results[page] = wrk(url, paths, cookies, args.connections, args.seconds, Path(work), args.wrk_threads)
     finally:
