@@ -88,3 +88,19 @@ def test_a_withdrawn_testimony_s_events_count_for_admins_only(registry, project,
     assert dict(statistics.statistics(registry, researcher)["by_year"]) == {}
     assert dict(statistics.statistics(registry, None)["by_year"]) == {}
     assert dict(statistics.statistics(registry, admin)["by_year"]) == {2018: 1.0}
+
+
+def test_counts_are_kept_until_the_registry_changes_and_per_kind_of_reader(registry, project, make_user,
+                                                                          monkeypatch):
+    counted = []
+    count = statistics._counted
+    monkeypatch.setattr(statistics, "_counted", lambda *args: counted.append(args[1]) or count(*args))
+    researcher = make_user("researcher")
+    _person(registry, project, "Person One", hometown="Nilka County")
+    first = statistics.statistics(registry, researcher)
+    assert statistics.statistics(registry, researcher) is first and len(counted) == 1
+    assert dict(statistics.statistics(registry, researcher, Filters(status="detained"))["by_county"]) == {}
+    statistics.statistics(registry, None)  # the public's counts are their own
+    assert len(counted) == 3
+    _person(registry, project, "Person Two", hometown="Nilka County")  # a change: counted anew
+    assert dict(statistics.statistics(registry, researcher)["by_county"])["Nilka"] == 2 and len(counted) == 4

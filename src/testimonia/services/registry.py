@@ -53,6 +53,12 @@ class Registry:
     def gazetteer(self) -> Gazetteer:
         return Gazetteer()
 
+    @cached_property
+    def derived(self) -> dict:
+        """Results derived from much of the registry that services keep between requests, each with the
+        audit chain's head it was computed at (services.statistics)."""
+        return {}
+
     @property
     def key_file(self) -> Path:
         return self.folder / "keys.json"

@@ -7,12 +7,17 @@ count identifies a family; nor is any count from which one could be worked out: 
 is shown (statuses, prefectures, the counties of a prefecture, age bands), the smallest other counts
 are withheld with it until at least two are withheld and together they reach SMALL, and a county
 of a withheld prefecture is withheld. A withheld count is `None`; the page says "not shown".
+
+Statistics of a large registry take seconds (every person and event is read; docs/benchmarks.md), and
+the public page is open to anyone: the latest results are kept per kind of reader and filters until the
+audit chain grows, which every change to the registry makes it do.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+import threading
+from collections import Counter, OrderedDict, defaultdict
 from typing import Any
 
 from sqlalchemy import and_, select
@@ -28,13 +33,44 @@ from .visibility import publishable_condition, visible_persons, withdrawn_source
 
 SMALL = 5
 AGE_BAND = 10
+KEPT = 32  # results kept per registry (readers' scopes × filters)
+_keeping = threading.Lock()
 
 
 def statistics(registry: Registry, actor: Actor | None, filters: Filters | None = None,
                today: dt.date | None = None) -> dict[str, Any]:
+    """The counts (read-only: a result may be handed to later callers)."""
     today = today or dt.date.today()
+    filters = filters or Filters()
+    with registry.db.reading() as conn:  # read before counting: a change in between only renews it sooner
+        version = registry.audit.head(conn)
+    key = (_scope(actor), tuple(sorted(vars(filters).items())), today)
+    kept: OrderedDict = registry.derived.setdefault("statistics", OrderedDict())
+    with _keeping:
+        if key in kept and kept[key][0] == version:
+            kept.move_to_end(key)
+            return kept[key][1]
+    result = _counted(registry, actor, filters, today)
+    with _keeping:
+        kept[key] = (version, result)
+        kept.move_to_end(key)
+        while len(kept) > KEPT:
+            kept.popitem(last=False)
+    return result
+
+
+def _scope(actor: Actor | None) -> tuple:
+    """What decides which records the counts cover (services.visibility)."""
+    if actor is None:
+        return ("public",)
+    if actor.role is UserRole.ADMIN:
+        return ("admin",)
+    return ("projects", tuple(sorted(actor.projects)))
+
+
+def _counted(registry: Registry, actor: Actor | None, filters: Filters, today: dt.date) -> dict[str, Any]:
     who = visible_persons(actor) if actor is not None else [publishable_condition(), persons.c.hidden == 0]
-    where = and_(*who, *filter_conditions(registry, filters or Filters()))
+    where = and_(*who, *filter_conditions(registry, filters))
     with registry.db.reading() as conn:
         people = conn.execute(select(persons.c.id, persons.c.status, persons.c.hometown_code, persons.c.birth_date,
                                      persons.c.age_years, persons.c.age_at).where(where)).mappings().all()
