@@ -172,3 +172,18 @@ def test_what_a_withdrawn_testimony_gave_is_neither_found_nor_shown_but_to_admin
     records.set_consent(registry, editor, tid, "internal")  # given again
     assert [r["id"] for r in search_persons(registry, editor, "Tokhtasyn")] == [pid]
     assert search_persons(registry, editor, "Asel")[0]["status"] == "camp"
+
+
+def test_a_withdrawn_name_does_not_find_its_person_by_sound_but_for_admins(registry, project, editor, admin):
+    from testimonia.services.inputs import TestimonyInput
+
+    article = records.add_source(registry, editor, project, SourceInput("news_article", title="Report"))
+    pid = records.add_person(registry, editor, project, PersonInput(
+        names=[NameInput("Asel Nurgali"), NameInput("Nurlan Tokhtasyn")]), article)
+    told = records.add_source(registry, editor, project, SourceInput("testimony"))
+    tid = records.add_testimony(registry, editor, project, TestimonyInput("Her brother"), [pid], told)
+    records.add_name(registry, editor, pid, NameInput("Asel Tokhtasyn"), told)
+    records.set_consent(registry, editor, tid, "withdrawn")
+    # every word of the query is in her other names, but only the withdrawn one is the same name
+    assert search_persons(registry, editor, "Асель Тохтасын") == []
+    assert [r["id"] for r in search_persons(registry, admin, "Асель Тохтасын")] == [pid]

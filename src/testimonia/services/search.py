@@ -53,6 +53,8 @@ def search_persons(registry: Registry, actor: Actor, query: str = "", filters: F
     search at a million persons)."""
     page = limit if page is None else min(page, limit)
     filters = filters or Filters()
+    # a name only a withdrawn testimony gave is neither shown nor matched, but for admins
+    shown = [] if actor.role is UserRole.ADMIN else [not_withdrawn(names.c.source_id)]
     with registry.db.reading() as conn:
         conditions = visible_persons(actor) + filter_conditions(registry, filters)
         if not query.strip():
@@ -64,14 +66,13 @@ def search_persons(registry: Registry, actor: Actor, query: str = "", filters: F
             for row in _ranked(conn, _query(query, phonetic=False), conditions, limit):
                 found.setdefault(row.id, (AS_WRITTEN_SCORE, row))
             if len(found) < page:
-                found.update(_by_sound(conn, query, conditions, set(found)))
+                found.update(_by_sound(conn, query, conditions, set(found), shown))
             ranked = sorted(found.values(), key=lambda scored: -scored[0])[:limit]  # stable: keeps _ranked's order
             rows = [row for _, row in ranked]
             scores = {row.id: score for score, row in ranked}
         all_names: dict[str, list[str]] = {}
-        listed = select(names.c.person_id, names.c.text).where(names.c.person_id.in_(bindparam("ids", expanding=True)))
-        if actor.role is not UserRole.ADMIN:  # a name only a withdrawn testimony gave is not shown
-            listed = listed.where(not_withdrawn(names.c.source_id))
+        listed = select(names.c.person_id, names.c.text).where(names.c.person_id.in_(bindparam("ids", expanding=True)),
+                                                               *shown)
         for person_id, text_value in conn.execute(listed, {"ids": [r.id for r in rows[:page]]}).all():
             all_names.setdefault(person_id, []).append(text_value)
     return [{"id": r.id, "names": all_names.get(r.id, []), "status": r.status, "ethnicity": r.ethnicity,
@@ -99,14 +100,14 @@ def _ranked(conn, query: Query, conditions: list, limit: int) -> list[Row]:  # n
     return kept[:limit]
 
 
-def _by_sound(conn, query: str, conditions: list, found: set[str]) -> Found:  # noqa: ANN001
+def _by_sound(conn, query: str, conditions: list, found: set[str], shown: list) -> Found:  # noqa: ANN001
     """Persons not yet found whose names match the query by their sound (written in another script),
     kept when testimonia.names calls their best name the same name, scored below every match as written."""
     ranked = _ranked(conn, _query(query, phonetic=True), conditions, PHONETIC_CANDIDATES + len(found))
     candidates = {row.id: row for row in [r for r in ranked if r.id not in found][:PHONETIC_CANDIDATES]}
     forms: dict[str, list[NameCode]] = {}
     for person_id, text_value in conn.execute(select(names.c.person_id, names.c.text)
-                                              .where(names.c.person_id.in_(list(candidates)))):
+                                              .where(names.c.person_id.in_(list(candidates)), *shown)):
         forms.setdefault(person_id, []).append(prepare(text_value).code)
     wanted = (prepare(query).code,)
     best = {person_id: best_score(wanted, tuple(codes), 1.0) for person_id, codes in forms.items()}
