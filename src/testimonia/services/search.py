@@ -81,14 +81,17 @@ def search_persons(registry: Registry, actor: Actor, query: str = "", filters: F
 
 def _ranked(conn, query: Query, conditions: list, limit: int) -> list[Row]:  # noqa: ANN001
     """The first `limit` persons meeting the conditions among the full-text matches of the query, in
-    store.search's order, with their COLUMNS. The conditions are read as a column, not a filter, so that
-    reading stops once `limit` persons are kept and never goes past CANDIDATES matches, even for a
-    reader allowed to see few of them."""
+    store.search's order, with their COLUMNS. Unless the matches are bounded already (PostgreSQL), the
+    conditions are read as a column, not a filter, so that reading stops once `limit` persons are kept
+    and never goes past CANDIDATES matches, even for a reader allowed to see few of them."""
     matching = matching_documents(conn.dialect.name, query)
     if matching is None:
         return []
-    statement = (select(*COLUMNS, and_(true(), *conditions).label("visible"))
-                 .select_from(matching.source.join(persons, persons.c.id == matching.doc_id))
+    joined = matching.source.join(persons, persons.c.id == matching.doc_id)
+    if matching.bounded:
+        return conn.execute(select(*COLUMNS).select_from(joined).where(matching.where, *conditions)
+                            .order_by(matching.order).limit(limit)).all()
+    statement = (select(*COLUMNS, and_(true(), *conditions).label("visible")).select_from(joined)
                  .where(matching.where).order_by(matching.order).limit(CANDIDATES))
     kept: list[Row] = []
     result = conn.execute(statement)

@@ -59,12 +59,14 @@ def _clean(query: Query) -> Query:
 @dataclass(frozen=True)
 class Matching:
     """The documents matching a query, to join with the table whose rows they describe: `source` joins on
-    `doc_id`, `where` selects the matches, `order` lists them best first. Read at most CANDIDATES rows."""
+    `doc_id`, `where` selects the matches, `order` lists them best first. Read at most CANDIDATES rows:
+    `bounded` when `source` holds no more than that already."""
 
     source: FromClause
     doc_id: ColumnElement
     where: ColumnElement
     order: ColumnElement
+    bounded: bool
 
 
 def matching_documents(dialect: str, query: Query) -> Matching | None:
@@ -80,7 +82,8 @@ def matching_documents(dialect: str, query: Query) -> Matching | None:
         return None
     if dialect == "sqlite":
         fts = table("search_fts", column("rowid", Integer), column("doc_id", String))
-        return Matching(fts, fts.c.doc_id, text("search_fts MATCH :q").bindparams(q=_fts5_query(query)), fts.c.rowid)
+        return Matching(fts, fts.c.doc_id, text("search_fts MATCH :q").bindparams(q=_fts5_query(query)), fts.c.rowid,
+                        bounded=False)
     tsquery = _tsquery(query)
     if not tsquery:
         return None
@@ -88,4 +91,4 @@ def matching_documents(dialect: str, query: Query) -> Matching | None:
                   "WHERE tsv @@ to_tsquery('simple', :q) LIMIT :candidates")
              .bindparams(q=tsquery, candidates=CANDIDATES)
              .columns(column("doc_id", String), column("rank", Float)).subquery("found"))
-    return Matching(found, found.c.doc_id, true(), found.c.rank.desc())
+    return Matching(found, found.c.doc_id, true(), found.c.rank.desc(), bounded=True)
