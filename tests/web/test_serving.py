@@ -113,3 +113,20 @@ def test_connections_are_served_without_nagles_delay():
             server.close()
 
     assert asyncio.run(nodelay_of_accepted()) != 0
+
+
+def test_a_served_application_has_its_shared_objects_loaded_and_out_of_the_collector_s_reach(tmp_path):
+    import gc
+
+    from testimonia.web.app import create_app
+    from testimonia.web.serving import ready_to_serve
+
+    registry = init_folder(tmp_path / "data")
+    try:
+        gc.unfreeze()
+        app = ready_to_serve(create_app(registry))
+        assert "gazetteer" in vars(app.state.registry)  # loaded before the first request
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        registry.close()

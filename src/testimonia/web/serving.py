@@ -11,11 +11,14 @@ the application of the data folder in TESTIMONIA_DATA. When one exits, the other
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import signal
 import socket
 import sys
 from multiprocessing.connection import wait
+
+from fastapi import FastAPI
 
 STOP_SECONDS = 10
 
@@ -34,11 +37,23 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+def ready_to_serve(app: FastAPI) -> FastAPI:
+    """The application with what every request shares loaded (the gazetteer), and everything alive then
+    moved out of the garbage collector's reach (`gc.freeze`): otherwise each full collection walks those
+    objects again. Under the search benchmark at 1,000,000 persons a process paused up to 190 ms for one,
+    four or five times in 30 s, which made the search pages' p99 (230–275 ms; 140 ms frozen)."""
+    app.state.registry.gazetteer  # noqa: B018 (loads it)
+    gc.freeze()
+    return app
+
+
 def _worker(host: str, port: int) -> None:
     import uvicorn
 
+    from .app import app_from_environment
+
     sock = listening_socket(host, port)
-    config = uvicorn.Config("testimonia.web.app:app_from_environment", factory=True, log_level="warning")
+    config = uvicorn.Config(ready_to_serve(app_from_environment()), log_level="warning")
     uvicorn.Server(config).run(sockets=[sock])
 
 
