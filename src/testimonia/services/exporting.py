@@ -35,7 +35,7 @@ from .importing import CSV_COLUMNS, SOURCE_FIELDS, format_events_cell, format_na
 from .inputs import check_vocab
 from .registry import Registry
 from .views import KeyCache
-from .visibility import PUBLISHED_KINDS, publishable_condition, withdrawn_sources
+from .visibility import PUBLISHED_KINDS, publishable_condition, withdrawn_source_ids
 
 FORMATS = ("csv", "jsonl", "ftm")
 CHUNK = 500  # persons read at a time
@@ -81,7 +81,7 @@ class _Exporter:
     def __init__(self, registry: Registry, conn: Connection, actor: Actor, level: Sensitivity):
         self.registry, self.conn, self.actor, self.level = registry, conn, actor, level
         self.keys = KeyCache(registry, conn)
-        self.withdrawn = set(conn.execute(withdrawn_sources()).scalars())
+        self.withdrawn = withdrawn_source_ids(conn)
         self.revealed: list[str] = []  # confidential fields exported, as `person.<id>.resident_id`
         self.exported: set[str] = set()
 

@@ -39,7 +39,7 @@ from ..store.schema import (
 from .access import Actor
 from .errors import InvalidInput, NotFound
 from .registry import Registry, utcnow
-from .visibility import not_withdrawn, outside, withdrawn_sources
+from .visibility import not_withdrawn, outside, withdrawn_source_ids
 
 DECISIONS = ("same", "not_same", "unsure")
 REVIEWERS = (UserRole.ADMIN, UserRole.EDITOR)
@@ -116,7 +116,7 @@ def read_records(conn, actor: Actor, since=None) -> list[LinkRecord]:  # noqa: A
                                  persons.c.age_years, persons.c.age_at, persons.c.hometown_code,
                                  persons.c.resident_id_blind, persons.c.updated_at).where(active)).all()
     ids = select(persons.c.id).where(active)
-    withdrawn = set(conn.execute(withdrawn_sources()).scalars()) - {None}
+    withdrawn = withdrawn_source_ids(conn)
     texts = _grouped(conn, select(names.c.person_id, names.c.text)
                      .where(names.c.person_id.in_(ids), *outside(names.c.source_id, withdrawn))
                      .order_by(names.c.person_id, names.c.position))

@@ -29,7 +29,7 @@ from .access import Actor
 from .overview import place_name
 from .registry import Registry
 from .search import Filters, filter_conditions
-from .visibility import publishable_condition, visible_persons, withdrawn_sources
+from .visibility import publishable_condition, visible_persons, withdrawn_source_ids
 
 SMALL = 5
 AGE_BAND = 10
@@ -76,8 +76,7 @@ def _counted(registry: Registry, actor: Actor | None, filters: Filters, today: d
                                      persons.c.age_years, persons.c.age_at).where(where)).mappings().all()
         ids = {p["id"] for p in people}
         # a withdrawn testimony's events count for admins only (read once: a lookup per event costs more)
-        withdrawn = set() if actor is not None and actor.role is UserRole.ADMIN else set(
-            conn.execute(withdrawn_sources()).scalars()) - {None}
+        withdrawn = set() if actor is not None and actor.role is UserRole.ADMIN else withdrawn_source_ids(conn)
         happened = [e for e in conn.execute(select(events.c.person_id, events.c.date_earliest, events.c.date_latest,
                                                    events.c.facility_id, events.c.source_id)
                                             .where(events.c.person_id.in_(select(persons.c.id).where(where))))

@@ -25,8 +25,13 @@ def withdrawn_sources() -> Select:
     return select(testimonies.c.source_id).where(testimonies.c.consent == "withdrawn")
 
 
+def withdrawn_source_ids(conn) -> set[str]:  # noqa: ANN001
+    """withdrawn_sources() read once, for work over many rows."""
+    return set(conn.execute(withdrawn_sources()).scalars())
+
+
 def outside(source_id, withdrawn: set[str]) -> list:  # noqa: ANN001 (a column)
-    """Conditions leaving out rows whose source is one of `withdrawn` (read once with withdrawn_sources();
+    """Conditions leaving out rows whose source is one of `withdrawn` (withdrawn_source_ids();
     for reading many rows, where a lookup per row costs more); none when it is empty."""
     return [or_(source_id.is_(None), source_id.not_in(sorted(withdrawn)))] if withdrawn else []
 
