@@ -195,3 +195,23 @@ def test_status_from_a_withdrawn_testimony_is_not_shown(registry, project, make_
     records.set_consent(registry, volunteer, tid, "withdrawn")
     assert person_view(registry, editor, pid)["status"] == {"status": "detained", "event": detained}
     assert person_view(registry, admin, pid)["status"] == {"status": "camp", "event": camp}
+
+
+def test_a_stored_status_from_before_the_withdrawal_fix_is_not_shown(registry, project, make_user):
+    """A registry written before abadb70 and not yet reindexed may store a status resting on a withdrawn
+    testimony's event: the person view derives it again from what the reader sees."""
+    from sqlalchemy import update
+
+    from testimonia.store.schema import persons
+
+    editor = make_user("editor")
+    article = records.add_source(registry, editor, project, SourceInput("news_article", title="Report"))
+    pid = records.add_person(registry, editor, project, PersonInput(names=[NameInput("Asel Nurgali")]), article)
+    detained = records.add_event(registry, editor, pid, EventInput("detained", "2017"), article)
+    told = records.add_source(registry, editor, project, SourceInput("testimony"))
+    tid = records.add_testimony(registry, editor, project, TestimonyInput("Her brother"), [pid], told)
+    camp = records.add_event(registry, editor, pid, EventInput("sent_to_camp", "2018"), told)
+    records.set_consent(registry, editor, tid, "withdrawn")
+    with registry.db.transaction() as conn:  # as the earlier code stored it
+        conn.execute(update(persons).where(persons.c.id == pid).values(status="camp", status_event_id=camp))
+    assert person_view(registry, editor, pid)["status"] == {"status": "detained", "event": detained}

@@ -137,8 +137,8 @@ def person_view(registry: Registry, actor: Actor, person_id: str) -> dict[str, A
                     view[field] = keys.open(person["key_id"], person[f"{field}_enc"], f"persons.{field}_enc.{person_id}")
                     read_fields.append(f"person.{field}")
         shown = [dict(r) for r in conn.execute(_EVENTS, of).mappings() if visible(r["source_id"])]
-        if withdrawn and admin:  # the stored status leaves out withdrawn testimonies' events; an admin sees them
-            view["status"] = _status_of(shown)
+        if withdrawn:  # derived from what this reader sees: an admin sees the withdrawn events the stored status
+            view["status"] = _status_of(shown)  # leaves out; a registry not yet reindexed may still count them
         view["events"] = [{k: v for k, v in e.items() if k not in ("facility_type", "source_order")} for e in shown]
         view["relations"] = [dict(r) for r in conn.execute(_RELATIONS_FROM, of).mappings()
                              if visible(r["source_id"])] + [
