@@ -338,3 +338,47 @@ def test_an_import_leaves_planner_statistics(registry, project, editor, tmp_path
         else:
             stats = conn.exec_driver_sql("SELECT count(*) FROM pg_stats WHERE tablename = 'persons'").scalar()
     assert stats > 0
+
+
+@pytest.mark.parametrize("bulk", [False, True])
+def test_imported_persons_are_derived_as_a_later_refresh_derives_them(registry, project, editor, tmp_path,  # noqa: ANN001
+                                                                      monkeypatch, bulk):
+    """An import derives each new person's status, hidden flag and search document from the rows it
+    collected (a bulk import has no indexes to look them up with); a refresh from the database must find
+    the same, withdrawn testimonies' contributions left out of all three."""
+    from testimonia.services import importing
+    from testimonia.services.visibility import refresh_hidden
+    from testimonia.services.writer import refresh_person
+    from testimonia.store.schema import search_documents
+
+    if bulk:
+        monkeypatch.setattr(importing, "BULK_MIN_BYTES", 1)
+    rows = []
+    for i, consent in enumerate(["named", "withdrawn", "internal", "withdrawn", "anonymized"] * 4):
+        rows.append({"person": {"names": [f"Ayzada Nurlanqyzy{i}"], "hometown": "Ghulja"},
+                     "testifier": {"consent": consent},
+                     "events": [{"type": "detained", "date": "2018-03", "place": "Nilka County"},
+                                {"type": "sent_to_camp" if i % 2 else "released", "date": "2019"}]})
+    import_file(registry, editor, write(tmp_path / "mixed.jsonl", jsonl(*rows)), project)
+
+    def derived() -> dict:
+        with registry.db.reading() as conn:
+            return {row.id: tuple(row) for row in conn.execute(
+                select(persons.c.id, persons.c.status, persons.c.status_event_id, persons.c.hidden,
+                       search_documents.c.content).join(search_documents, search_documents.c.doc_id == persons.c.id))}
+
+    at_import = derived()
+    with registry.db.reading() as conn:
+        number = {pid: int(text.removeprefix("Ayzada Nurlanqyzy"))
+                  for pid, text in conn.execute(select(names.c.person_id, names.c.text))}
+    hidden = {pid for pid, row in at_import.items() if row[3]}
+    assert hidden == {pid for pid, i in number.items() if i % 5 in (1, 3)}  # named by a withdrawn testimony only
+    assert all(row[1] is None and "Nurlanqyzy" not in row[4] and "Nilka" not in row[4]
+               for pid, row in at_import.items() if pid in hidden)
+    assert all(row[1] is not None and "Nurlanqyzy" in row[4] for pid, row in at_import.items() if pid not in hidden)
+    with registry.db.transaction() as conn:
+        for person_id in at_import:
+            refresh_person(registry, conn, person_id)
+        refresh_hidden(conn, sorted(at_import))
+    assert derived() == at_import
+

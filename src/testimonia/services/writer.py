@@ -60,11 +60,15 @@ class Writer:
         self.rows: dict[str, list[dict]] = defaultdict(list)
         self.audit: list[dict] = []
         self.person_project: dict[str, str] = {}
+        # what new persons' status, search document and hidden flag are derived from, with the sources
+        # that gave it (what a withdrawn testimony gave is left out of all three)
         self.new_events: dict[str, list[EventFact]] = defaultdict(list)
-        self.new_names: dict[str, list[str]] = defaultdict(list)
-        self.place_words: dict[str, set[str]] = defaultdict(set)
+        self.new_names: dict[str, list[tuple[str, str | None]]] = defaultdict(list)
+        self.place_words: dict[str, set[tuple[str, str | None]]] = defaultdict(set)
+        self.new_consents: dict[str, list[str]] = defaultdict(list)  # of the testimonies about a new person
+        self.withdrawn_sources: set[str] = set()  # of this batch's withdrawn testimonies
         self.touched: set[str] = set()  # existing persons whose status and search document need a refresh
-        self.visibility: set[str] = set()  # persons whose `hidden` flag a new testimony may change
+        self.visibility: set[str] = set()  # existing persons whose `hidden` flag a new testimony may change
 
     # --- helpers ----------------------------------------------------------------------------
     def _stamp(self) -> dict:
@@ -152,7 +156,7 @@ class Writer:
         self.person_project[person_id] = project_id
         self._record("person.create", person_id, {"project": project_id, **change, "version": 1})
         if p.hometown:
-            self.place_words[person_id].add(p.hometown)
+            self.place_words[person_id].add((p.hometown, None))
         for position, name in enumerate(p.names):
             self.add_name(person_id, name, source_id, audit=False, position=position)
         if p.names:
@@ -167,7 +171,7 @@ class Writer:
                                    "source_id": source_id, **self._stamp()})
         for key in sorted(blocking_keys(n.text)):
             self.rows["name_keys"].append({"key": key[:200], "person_id": person_id, "name_id": name_id})
-        self.new_names[person_id].append(n.text)
+        self.new_names[person_id].append((n.text, source_id))
         if audit:
             self._record("name.add", person_id, {"name": name_id, "text": n.text, "script": n.script,
                                                  "language": n.language, "part": n.part, "source": source_id})
@@ -192,9 +196,13 @@ class Writer:
             if value:
                 change[field] = self.sealed_for_audit(data_key, testimony_id, field, value)
         self.rows["testimonies"].append(row)
+        if t.consent == "withdrawn":
+            self.withdrawn_sources.add(source_id)
         for person_id in subjects:
             self.rows["testimony_subjects"].append({"testimony_id": testimony_id, "person_id": person_id})
-            if t.consent == "withdrawn" or person_id not in self.person_project:
+            if person_id in self.person_project:
+                self.new_consents[person_id].append(t.consent)
+            else:
                 self.visibility.add(person_id)
         self._record("testimony.create", testimony_id, change)
         return testimony_id
@@ -231,7 +239,7 @@ class Writer:
         else:
             self.touched.add(person_id)
         if e.place:
-            self.place_words[person_id].add(e.place)
+            self.place_words[person_id].add((e.place, source_id))
         return event_id
 
     def add_relation(self, person_id: str, kind: str, other_id: str, source_id: str | None = None) -> str:
@@ -248,18 +256,10 @@ class Writer:
         `parent` is a new entry to write above this batch's entries; `parent_seq` an existing one
         (an import's entry, when its records are flushed in chunks).
         """
-        new_persons = {row["id"]: row for row in self.rows["persons"]}
-        for person_id, facts in self.new_events.items():
-            derived = derive_status(facts)
-            if derived:
-                new_persons[person_id]["status"] = derived.status.value
-                new_persons[person_id]["status_event_id"] = derived.event_id
-        self._new_person_documents()
+        self._derive_new_persons(self._withdrawn_cited())
         for table in (*_TABLES, search_documents):
             insert_many(self.conn, table, self.rows.get(table.name, []))
-        # existing persons touched, and new ones a withdrawn testimony names (their document leaves out
-        # what it gave)
-        for person_id in sorted((self.touched - set(self.person_project)) | (self.visibility & set(self.person_project))):
+        for person_id in sorted(self.touched - set(self.person_project)):
             refresh_person(self.registry, self.conn, person_id)
         refresh_hidden(self.conn, sorted(self.visibility))
         entries = self.audit
@@ -271,16 +271,35 @@ class Writer:
         self._reset()
         return seqs
 
-    def _new_person_documents(self) -> None:
-        if not self.person_project:
-            return
+    def _withdrawn_cited(self) -> set[str]:
+        """The sources of withdrawn testimonies among those the new persons' records cite: this batch's,
+        and any written before it (looked up, not read whole: during a bulk import the indexes are gone)."""
+        cited = {source for texts in self.new_names.values() for _, source in texts}
+        cited |= {fact.source_id for facts in self.new_events.values() for fact in facts}
+        earlier = sorted(filter(None, cited - {row["id"] for row in self.rows["sources"]}))
+        found = self.conn.execute(select(testimonies.c.source_id).where(
+            testimonies.c.consent == "withdrawn", testimonies.c.source_id.in_(earlier))).scalars() if earlier else []
+        return self.withdrawn_sources | set(found)
+
+    def _derive_new_persons(self, withdrawn: set[str]) -> None:
+        """Status, hidden flag and search document of the persons this batch creates, from what it
+        collected (every record of a new person is in it), as refresh_person and refresh_hidden derive
+        them for persons written before, without what withdrawn testimonies gave."""
         gazetteer = self.registry.gazetteer
-        by_id = {row["id"]: row for row in self.rows["persons"]}
-        for person_id, project_id in self.person_project.items():
-            words = _name_words(self.new_names.get(person_id, []))
-            words += _place_words(gazetteer, self.place_words.get(person_id, ()))
-            words += [by_id[person_id].get("ethnicity") or "", by_id[person_id].get("occupation") or ""]
-            self.rows["search_documents"].append({"doc_id": person_id, "kind": "person", "project_id": project_id,
+        for row in self.rows["persons"]:
+            person_id = row["id"]
+            derived = derive_status([f for f in self.new_events.get(person_id, ()) if f.source_id not in withdrawn])
+            if derived:
+                row["status"], row["status_event_id"] = derived.status.value, derived.event_id
+            texts = [text for text, source in self.new_names.get(person_id, ()) if source not in withdrawn]
+            # hidden_by_withdrawal_condition: named by withdrawn testimonies only, no name from elsewhere
+            row["hidden"] = int(set(self.new_consents.get(person_id, ())) == {"withdrawn"} and not texts)
+            words = _name_words(texts)
+            words += _place_words(gazetteer, {code for code, source in self.place_words.get(person_id, ())
+                                              if source not in withdrawn})
+            words += [row.get("ethnicity") or "", row.get("occupation") or ""]
+            self.rows["search_documents"].append({"doc_id": person_id, "kind": "person",
+                                                  "project_id": self.person_project[person_id],
                                                   "content": " ".join(w for w in words if w)})
 
 
