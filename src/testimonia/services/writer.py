@@ -315,9 +315,10 @@ def _name_words(texts: list[str]) -> list[str]:
 
 
 def _place_words(gazetteer, codes) -> list[str]:
-    """Every alias of each place (any script), and the main names of the places above it."""
+    """Every alias of each place (any script), and the main names of the places above it, places in the
+    order of their codes (the same document however the codes were collected)."""
     words: dict[str, None] = {}
-    for code in codes:
+    for code in sorted(codes):
         place = gazetteer.places.get(code)
         if place:
             words.update(dict.fromkeys(a.text for a in place.aliases))
