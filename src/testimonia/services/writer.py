@@ -274,8 +274,8 @@ class Writer:
     def _withdrawn_cited(self) -> set[str]:
         """The sources of withdrawn testimonies among those the new persons' records cite: this batch's,
         and any written before it (looked up, not read whole: during a bulk import the indexes are gone)."""
-        cited = {source for texts in self.new_names.values() for _, source in texts}
-        cited |= {fact.source_id for facts in self.new_events.values() for fact in facts}
+        cited = {source for person_id in self.person_project for _, source in self.new_names.get(person_id, ())}
+        cited |= {fact.source_id for facts in self.new_events.values() for fact in facts}  # new persons' only
         earlier = sorted(filter(None, cited - {row["id"] for row in self.rows["sources"]}))
         found = self.conn.execute(select(testimonies.c.source_id).where(
             testimonies.c.consent == "withdrawn", testimonies.c.source_id.in_(earlier))).scalars() if earlier else []
