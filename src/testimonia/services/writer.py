@@ -39,7 +39,7 @@ from ..store.schema import (
 from .access import Actor
 from .inputs import EventInput, NameInput, PersonInput, SourceInput, TestimonyInput
 from .registry import Registry, check_master_is_current, utcnow
-from .visibility import not_withdrawn, refresh_hidden
+from .visibility import not_withdrawn, refresh_hidden, withdrawn_sources
 
 # Insert order that satisfies foreign keys.
 _TABLES = (data_keys, sources, persons, names, name_keys, testimonies, testimony_subjects, events, relations)
@@ -277,8 +277,8 @@ class Writer:
         cited = {source for person_id in self.person_project for _, source in self.new_names.get(person_id, ())}
         cited |= {fact.source_id for facts in self.new_events.values() for fact in facts}  # new persons' only
         earlier = sorted(filter(None, cited - {row["id"] for row in self.rows["sources"]}))
-        found = self.conn.execute(select(testimonies.c.source_id).where(
-            testimonies.c.consent == "withdrawn", testimonies.c.source_id.in_(earlier))).scalars() if earlier else []
+        found = self.conn.execute(withdrawn_sources().where(testimonies.c.source_id.in_(earlier))).scalars() \
+            if earlier else []
         return self.withdrawn_sources | set(found)
 
     def _derive_new_persons(self, withdrawn: set[str]) -> None:
