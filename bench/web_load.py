@@ -9,7 +9,8 @@ bench/out/web-<backend>-<persons>/ (reused by later runs); a researcher of its p
 runs on loopback in its own process; wrk (Debian's `wrk`, `make bench` installs it) drives it with
 that many connections and no think time, each request with one of the sessions' cookies: first person
 pages (random persons of the registry), then search pages (full names, given names, Cyrillic and
-Chinese forms drawn from the registry). Reported per page: requests, p50/p95/p99 latency, non-2xx.
+Chinese forms drawn from the registry). Reported per page: requests, p50/p95/p99 latency, non-2xx, and
+the server's CPU time per request (its processes' user and system time over the run, from /proc).
 The goal (issue 6): p95 < 100 ms for both at 1,000,000 persons; docs/benchmarks.md has the numbers.
 """
 
@@ -98,6 +99,19 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user and system) used so far by a process and its descendants still running, from /proc."""
+    total, tick = 0.0, os.sysconf("SC_CLK_TCK")
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        children = [int(c) for task in Path(f"/proc/{pid}/task").iterdir()
+                    for c in (task / "children").read_text().split()]
+    except FileNotFoundError:  # it ended meanwhile
+        return total
+    return total + sum(_cpu_seconds(child) for child in children)
+
+
 def wrk(url: str, paths: list[str], cookies: list[str], connections: int, seconds: int, work: Path,
         threads: int = 1) -> dict:
     (work / "paths.txt").write_text("\n".join(paths) + "\n")
@@ -161,7 +175,11 @@ def main(argv: list[str] | None = None) -> int:
             for page in args.pages.split(","):
                 paths = pages[page]
                 wrk(url, paths[:50], cookies, args.connections, 3, Path(work), args.wrk_threads)  # warm-up
+                cpu = _cpu_seconds(server.pid)
                 results[page] = wrk(url, paths, cookies, args.connections, args.seconds, Path(work), args.wrk_threads)
+                # the server's CPU per request: steadier than latency on a machine whose speed varies
+                results[page]["server_cpu_ms"] = round((_cpu_seconds(server.pid) - cpu) * 1000
+                                                       / max(results[page]["requests"], 1), 2)
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -7,8 +7,8 @@ finished table is far cheaper. Everything happens inside the caller's transactio
 transactional): a failed or killed import rolls back the rows and the dropped indexes together, and
 other connections keep reading their snapshot, indexes included, meanwhile.
 
-Kept during the load: unique indexes (they enforce constraints) and the indexes on `person_id`
-alone, which the import's own reads use (visibility of withdrawn testimonies, refreshed persons).
+Kept during the load: unique indexes (they enforce constraints) and the indexes led by `person_id`,
+which the import's own reads use (visibility of withdrawn testimonies, refreshed persons).
 The page cache grows to 1 GiB for the load (what a million persons' primary-key indexes need) and
 shrinks back after. PostgreSQL is left alone: dropping an index there locks readers out of the
 table until commit.
@@ -31,14 +31,14 @@ BULK_CACHE_KIB = 1024 * 1024
 
 
 def _secondary_indexes(conn: Connection, tables: Iterable[str]) -> list[tuple[str, str]]:
-    """(name, CREATE statement) of the tables' non-unique indexes not on `person_id` alone."""
+    """(name, CREATE statement) of the tables' non-unique indexes not led by `person_id`."""
     found = []
     for table in tables:
         for _, name, unique, origin, _ in conn.exec_driver_sql(f'PRAGMA index_list("{table}")').fetchall():
             if unique or origin != "c":
                 continue
             columns = [row[2] for row in conn.exec_driver_sql(f'PRAGMA index_info("{name}")').fetchall()]
-            if columns == ["person_id"]:
+            if columns[0] == "person_id":
                 continue
             sql = conn.execute(text("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = :n"),
                                {"n": name}).scalar_one()
