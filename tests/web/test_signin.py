@@ -82,6 +82,26 @@ def test_a_session_idle_too_long_ends(registry, editor):
     assert signin.session(registry, token) is None  # and it is gone
 
 
+def test_a_session_acts_as_its_user_in_each_of_their_projects_until_the_user_is_deactivated(registry, project,
+                                                                                             make_user):
+    from testimonia.services.users import create_project, set_active
+
+    other = create_project(registry, SYSTEM, "other")
+    both = make_user("researcher", "both", projects=[project, other])
+    none = make_user("researcher", "none", projects=[])
+    token_both = signin.open_session(registry, both, second_factor=True)
+    token_none = signin.open_session(registry, none, second_factor=False)
+    found = signin.session(registry, token_both)
+    assert found.actor == both and found.actor.projects == {project, other} and found.second_factor
+    found = signin.session(registry, token_none)
+    assert found.actor == none and found.actor.projects == frozenset() and not found.second_factor
+    assert signin.session(registry, "not a token") is None
+    set_active(registry, SYSTEM, "both", False)
+    assert signin.session(registry, token_both) is None
+    set_active(registry, SYSTEM, "both", True)
+    assert signin.session(registry, token_both) is None  # that session ended; a new sign-in is needed
+
+
 def test_a_form_without_its_csrf_token_is_refused(signed_in):
     browser, _ = signed_in("editor")
     assert browser.post("/sign-out").status_code == 403

@@ -16,15 +16,15 @@ import secrets
 from dataclasses import dataclass
 
 import pyotp
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 
 from ..domain.vocab import UserRole
 from ..store.crypto import KeyRing, new_id
-from ..store.schema import api_tokens, data_keys, role_policies, sign_in_state, users, web_sessions
+from ..store.schema import api_tokens, data_keys, memberships, role_policies, sign_in_state, users, web_sessions
 from .access import Actor
 from .errors import InvalidInput, PermissionDenied
 from .registry import Registry, check_master_is_current, utcnow
-from .users import actor_of, authenticate, load_actor, parse_role
+from .users import authenticate, load_actor, parse_role
 from .views import KeyCache
 
 MAX_FAILURES = 5
@@ -230,6 +230,15 @@ def open_session(registry: Registry, actor: Actor, second_factor: bool) -> str:
     return token
 
 
+# A session with its user and the user's projects, one row per project: every signed-in page reads it, in
+# one statement built once (three statements cost a search page about half a millisecond more).
+_SESSION_ROW = (select(web_sessions.c.csrf_token, web_sessions.c.second_factor, web_sessions.c.last_seen,
+                       users.c.id, users.c.username, users.c.role, users.c.active, memberships.c.project_id)
+                .join(users, users.c.id == web_sessions.c.user_id)
+                .outerjoin(memberships, memberships.c.user_id == users.c.id)
+                .where(web_sessions.c.token_hash == bindparam("key")))
+
+
 def session(registry: Registry, token: str, now: dt.datetime | None = None) -> Session | None:
     """The session of a cookie token, its idle time renewed; None when unknown, idle too long, or its
     user is no longer active. Reads only, unless the session must end or its last use be written
@@ -237,21 +246,20 @@ def session(registry: Registry, token: str, now: dt.datetime | None = None) -> S
     now = now or utcnow()
     key = _hash(token)
     with registry.db.reading() as conn:
-        row = conn.execute(select(web_sessions, users.c.username, users.c.active)
-                           .join(users, users.c.id == web_sessions.c.user_id)
-                           .where(web_sessions.c.token_hash == key)).mappings().first()
-        actor = actor_of(conn, row["username"]) if row is not None and row["active"] else None
-    if row is None:
+        rows = conn.execute(_SESSION_ROW, {"key": key}).all()
+    if not rows:
         return None
-    idle = now - _aware(row["last_seen"])
-    if idle > IDLE_TIMEOUT or actor is None:
+    csrf_token, second_factor, last_seen, user_id, username, role, active, _ = rows[0]
+    idle = now - _aware(last_seen)
+    if idle > IDLE_TIMEOUT or not active:
         with registry.db.transaction() as conn:
             conn.execute(delete(web_sessions).where(web_sessions.c.token_hash == key))
         return None
     if idle > SEEN_GRANULARITY:
         with registry.db.transaction() as conn:
             conn.execute(update(web_sessions).where(web_sessions.c.token_hash == key).values(last_seen=now))
-    return Session(actor, row["csrf_token"], bool(row["second_factor"]))
+    actor = Actor(user_id, username, UserRole(role), frozenset(row[-1] for row in rows if row[-1] is not None))
+    return Session(actor, csrf_token, bool(second_factor))
 
 
 def complete_second_factor(registry: Registry, token: str) -> None:
