@@ -130,6 +130,17 @@ def test_matches_as_written_are_listed_in_the_order_they_were_recorded(registry,
     assert {r["score"] for r in found} == {1.0}
 
 
+def test_whole_words_come_first_and_longer_words_they_begin_only_while_the_page_is_not_full(registry, project,
+                                                                                            editor):
+    longer = records.add_person(registry, editor, project, PersonInput(names=[NameInput("Yasinjan Tokhti")]))
+    whole = records.add_person(registry, editor, project, PersonInput(names=[NameInput("Yasin Tokhti")]))
+    assert [r["id"] for r in search_persons(registry, editor, "yasin")] == [whole, longer]  # recorded later
+    assert [r["id"] for r in search_persons(registry, editor, "yasin", page=1)] == [whole]
+    assert [r["id"] for r in search_persons(registry, editor, "yasin tokhti", page=1)] == [whole]
+    assert {r["id"] for r in search_persons(registry, editor, "yasi", page=1)} == {whole, longer}  # no whole word
+    assert {r["id"] for r in search_persons(registry, editor, "yasinj")} == {longer}
+
+
 def test_a_search_reads_at_most_its_candidates_even_when_the_reader_may_see_few(registry, project, editor, make_user,
                                                                                 monkeypatch):
     from testimonia.services import search

@@ -45,14 +45,15 @@ Found = dict[str, tuple[float, Row]]  # person id → (score, the person's COLUM
 def search_persons(registry: Registry, actor: Actor, query: str = "", filters: Filters | None = None,
                    limit: int = 50, page: int | None = None) -> list[dict[str, Any]]:
     """Persons the actor may see that match the query (any name form in any script, places,
-    facilities, source text) and the filters: matches as written first (store.search's order: on
-    SQLite in the order they were recorded), then persons found only by the sound of their names, best
-    first; without a query, the filters alone, oldest first.
+    facilities, source text) and the filters: matches as written first — the query's words as whole
+    words, then as the beginnings of longer words, each in store.search's order (on SQLite, the order
+    they were recorded) —, then persons found only by the sound of their names, best first; without a
+    query, the filters alone, oldest first.
 
     `page`: how many of the `limit` results the caller lists (a page that counts more than it shows).
-    Only those carry their name forms, and persons found by sound — who come after every match as
-    written — are looked for only while the matches as written do not fill it (the costlier half of a
-    search at a million persons)."""
+    Only those carry their name forms, and each later kind of match is looked for only while the
+    earlier ones do not fill it: a word's beginnings cost twice its whole at a million persons (every
+    longer word is read), matching by sound more still."""
     page = limit if page is None else min(page, limit)
     filters = filters or Filters()
     # a name only a withdrawn testimony gave is neither shown nor matched, but for admins
@@ -65,8 +66,12 @@ def search_persons(registry: Registry, actor: Actor, query: str = "", filters: F
             scores: dict[str, float] = {}
         else:
             found = _resident_id_match(registry, conn, actor, query, conditions)
-            for row in _ranked(conn, _query(query, phonetic=False), conditions, limit):
-                found.setdefault(row[0], (AS_WRITTEN_SCORE, row))
+            whole_words, beginnings = _query(query, prefixes=False), _query(query, prefixes=True)
+            for words in (whole_words, beginnings):
+                if words is beginnings and (len(found) >= page or beginnings == whole_words):
+                    break
+                for row in _ranked(conn, words, conditions, limit):
+                    found.setdefault(row[0], (AS_WRITTEN_SCORE, row))
             if len(found) < page:
                 found.update(_by_sound(conn, query, conditions, set(found), shown))
             ranked = sorted(found.values(), key=lambda scored: -scored[0])[:limit]  # stable: keeps _ranked's order
@@ -109,7 +114,7 @@ def _ranked(conn, query: Query, conditions: list, limit: int) -> list[Row]:  # n
 def _by_sound(conn, query: str, conditions: list, found: set[str], shown: list) -> Found:  # noqa: ANN001
     """Persons not yet found whose names match the query by their sound (written in another script),
     kept when testimonia.names calls their best name the same name, scored below every match as written."""
-    ranked = _ranked(conn, _query(query, phonetic=True), conditions, PHONETIC_CANDIDATES + len(found))
+    ranked = _ranked(conn, _query(query, prefixes=True, phonetic=True), conditions, PHONETIC_CANDIDATES + len(found))
     candidates = {row[0]: row for row in [r for r in ranked if r[0] not in found][:PHONETIC_CANDIDATES]}
     forms: dict[str, list[NameCode]] = {}
     for person_id, text_value in conn.execute(select(names.c.person_id, names.c.text)
@@ -134,13 +139,14 @@ def _resident_id_match(registry: Registry, conn, actor: Actor, query: str, condi
         and_(persons.c.resident_id_blind == blind, *conditions)))}
 
 
-def _query(query: str, phonetic: bool) -> Query:
-    """One group per word of the query: the word (as a prefix; a word in Chinese characters also as its
-    pairs of characters, wherever the name breaks its words), or, with `phonetic`, any phonetic token
-    of the word (the same name in another script)."""
+def _query(query: str, prefixes: bool, phonetic: bool = False) -> Query:
+    """One group per word of the query: the word (with `prefixes`, a word of three letters or more as
+    the beginning of longer ones too; a word in Chinese characters also as its pairs of characters,
+    wherever the name breaks its words), or, with `phonetic`, any phonetic token of the word (the same
+    name in another script)."""
     groups = []
     for word in search_words(query):
-        alternatives = [[word + "*" if len(word) >= 3 else word]]
+        alternatives = [[word + "*" if prefixes and len(word) >= 3 else word]]
         if pairs := han_bigrams(word):
             alternatives.append(list(pairs))
         if phonetic:
