@@ -82,6 +82,36 @@ def test_a_session_idle_too_long_ends(registry, editor):
     assert signin.session(registry, token) is None  # and it is gone
 
 
+def test_a_session_is_used_without_waiting_while_another_writer_holds_the_database(registry, editor, backend):
+    """Its last use is written at most once a minute, and left for a later request while an import holds
+    SQLite's write lock: the search page runs on the event loop, where a wait would stall its process."""
+    import sqlite3
+    import time
+
+    from testimonia.store.schema import web_sessions
+
+    if backend != "sqlite":
+        return  # PostgreSQL has no database-wide write lock
+    token = signin.open_session(registry, editor, second_factor=True)
+    later = utcnow() + signin.SEEN_GRANULARITY + dt.timedelta(seconds=5)
+    importer = sqlite3.connect(registry.db.engine.url.database, isolation_level=None)
+    importer.execute("BEGIN IMMEDIATE")  # what a running import holds
+    try:
+        started = time.monotonic()
+        assert signin.session(registry, token, now=later).actor == editor
+        assert time.monotonic() - started < 5  # not the 30 s a write would wait
+    finally:
+        importer.execute("ROLLBACK")
+        importer.close()
+
+    def last_seen():  # noqa: ANN202
+        with registry.db.reading() as conn:
+            return conn.execute(select(web_sessions.c.last_seen)).scalar_one()
+    assert last_seen() < later.replace(tzinfo=None)  # left for later
+    assert signin.session(registry, token, now=later) is not None
+    assert last_seen() == later.replace(tzinfo=None)  # written once the database is free
+
+
 def test_a_session_acts_as_its_user_in_each_of_their_projects_until_the_user_is_deactivated(registry, project,
                                                                                              make_user):
     from testimonia.services.users import create_project, set_active

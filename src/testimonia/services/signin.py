@@ -20,6 +20,7 @@ from sqlalchemy import bindparam, delete, select, update
 
 from ..domain.vocab import UserRole
 from ..store.crypto import KeyRing, new_id
+from ..store.database import Busy
 from ..store.schema import api_tokens, data_keys, memberships, role_policies, sign_in_state, users, web_sessions
 from .access import Actor
 from .errors import InvalidInput, PermissionDenied
@@ -256,10 +257,20 @@ def session(registry: Registry, token: str, now: dt.datetime | None = None) -> S
             conn.execute(delete(web_sessions).where(web_sessions.c.token_hash == key))
         return None
     if idle > SEEN_GRANULARITY:
-        with registry.db.transaction() as conn:
-            conn.execute(update(web_sessions).where(web_sessions.c.token_hash == key).values(last_seen=now))
+        _note_use(registry, key, now)
     actor = Actor(user_id, username, UserRole(role), frozenset(row[-1] for row in rows if row[-1] is not None))
     return Session(actor, csrf_token, bool(second_factor))
+
+
+def _note_use(registry: Registry, key: str, now: dt.datetime) -> None:
+    """Write a session's last use, unless another writer holds the database: a later request notes it,
+    and no page waits on it (the search page runs on the event loop, where a wait would stall every
+    request of its process)."""
+    try:
+        with registry.db.transaction_unless_busy() as conn:
+            conn.execute(update(web_sessions).where(web_sessions.c.token_hash == key).values(last_seen=now))
+    except Busy:
+        pass
 
 
 def complete_second_factor(registry: Registry, token: str) -> None:

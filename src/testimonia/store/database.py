@@ -12,6 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import OperationalError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 MIGRATION_LOCK = 0x7465737469  # any fixed number: the PostgreSQL advisory lock migrations take
@@ -23,6 +24,13 @@ def alembic_config(conn: Connection) -> Config:
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = conn
     return config
+
+
+BUSY_TIMEOUT_MS = 30_000  # how long an SQLite write waits for another writer before failing
+
+
+class Busy(Exception):
+    """Another writer held the database for longer than a write that can wait was willing to wait."""
 
 
 def sqlite_url(path: Path) -> str:
@@ -41,7 +49,7 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA synchronous=NORMAL")
-            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             # 64 MiB of page cache (the default is 2 MiB): with a million persons the indexes no
             # longer fit the default, and every insert reads pages back from disk.
             cur.execute("PRAGMA cache_size=-65536")
@@ -76,6 +84,28 @@ class Database:
         """One transaction: committed when the block ends, rolled back on any exception."""
         with self.engine.begin() as conn:
             yield conn
+
+    @contextmanager
+    def transaction_unless_busy(self, wait: float = 0.05) -> Iterator[Connection]:
+        """A transaction for a write that can be left for later: on SQLite, if another writer holds the
+        database (an import holds it for minutes) for longer than `wait` seconds, Busy is raised instead
+        of waiting the usual 30 s. PostgreSQL has no database-wide write lock: a plain transaction."""
+        if self.dialect != "sqlite":
+            with self.transaction() as conn:
+                yield conn
+            return
+        with self.engine.connect() as conn:
+            driver = conn.connection.driver_connection  # the pragma must precede SQLAlchemy's BEGIN
+            driver.execute(f"PRAGMA busy_timeout={int(wait * 1000)}")
+            try:
+                with conn.begin():
+                    yield conn
+            except OperationalError as error:
+                if "database is locked" not in str(error.orig):
+                    raise
+                raise Busy from error
+            finally:
+                driver.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:

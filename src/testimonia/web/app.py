@@ -49,10 +49,11 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
 #: The largest request body accepted, refused before it is read (evidence files are 25 MB each at most).
 MAX_REQUEST_BYTES = 80 * 1024 * 1024
 
-#: Requests worked on at once in one process (the rest wait their turn). Threads of one process contend
-#: for the interpreter: under the load benchmark at 1,000,000 persons (2 processes) person pages had
-#: p95 64 ms with 4, 60 ms with 2 and 56 ms with 1 (search pages 144–149 ms with each). 1 would let
-#: one slow page hold up every request of its process. docs/benchmarks.md.
+#: Requests to pages that are plain functions worked on at once in one process, in worker threads (the
+#: rest wait their turn; the search and person pages run on the event loop instead, routes/pages.py).
+#: Threads of one process contend for the interpreter: under the load benchmark at 1,000,000 persons
+#: (2 processes) person pages, then in threads, had p95 64 ms with 4, 60 ms with 2 and 56 ms with 1.
+#: 1 would let one slow page hold up every such request of its process. docs/benchmarks.md.
 CONCURRENT_REQUESTS = 2
 
 

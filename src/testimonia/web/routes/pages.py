@@ -35,14 +35,16 @@ async def search_filters(status: str = "", ethnicity: str = "", county: str = ""
                    prefecture=prefecture or None, event_year=int(event_year) if event_year.strip().isdigit() else None)
 
 
-# Search and person pages are async although they read the database: each is a few milliseconds of work
-# that the worker threads of one process could not run side by side anyway (they share the interpreter
-# lock), and on the event loop a request is spared two trips between threads. Under the load benchmark
-# (1,000,000 persons) a search page took 13 % less of the server's CPU. Pages that can take long
-# (statistics) stay plain functions, in worker threads, so that they do not hold up the others.
+# The search page is async although it reads the database: its few milliseconds of work could not run
+# beside another request's in a worker thread of the same process anyway (threads share the interpreter
+# lock), and on the event loop a request is spared two trips between threads: under the load benchmark
+# (1,000,000 persons) it took 13 % less of the server's CPU. It only reads, so it never waits on another
+# writer. Pages that write (a person page read by a role that sees confidential values appends to the
+# audit chain, and an import may hold the write lock for minutes) or that take long (statistics) stay
+# plain functions, in worker threads, so that they do not hold up the others.
 @router.get("/search")
 async def search(request: Request, q: str = "", filters: Filters = Depends(search_filters),
-           actor: Actor = Depends(signed_in)) -> Response:
+                 actor: Actor = Depends(signed_in)) -> Response:
     registry = request.app.state.registry
     searched = bool(q.strip()) or any(vars(filters).values())
     found = search_persons(registry, actor, q, filters, limit=FACETED, page=SHOWN) if searched else []
@@ -58,7 +60,7 @@ async def search(request: Request, q: str = "", filters: Filters = Depends(searc
 
 
 @router.get("/persons/{person_id}")
-async def person(request: Request, person_id: str, actor: Actor = Depends(signed_in)) -> Response:
+def person(request: Request, person_id: str, actor: Actor = Depends(signed_in)) -> Response:
     registry = request.app.state.registry
     view = views.person_view(registry, actor, person_id)
     view["names"] = i18n.names_in_reading_order(view["names"], i18n.current.get())
