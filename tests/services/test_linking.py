@@ -218,3 +218,32 @@ def test_what_a_withdrawn_testimony_gave_does_not_link_nor_name_a_proposal(regis
     assert record.names == ("Dilnur Asqar",) and not any("RLN" in key for key in record.name_keys)
     linking.run(registry, editor)
     assert pair(latin, other) not in pairs_in(linking.queue(registry, editor))
+
+
+def test_reading_records_binds_no_withdrawn_source_id(registry, editor, project):
+    """Withdrawn sources are left out by a subquery, not bound one by one: a large registry has more of
+    them than a statement may bind (PostgreSQL: 65,535), and linking would fail."""
+    from sqlalchemy import event
+
+    from testimonia.services.inputs import SourceInput, TestimonyInput
+
+    withdrawn = set()
+    for number in range(3):
+        told = records.add_source(registry, editor, project, SourceInput("testimony"))
+        someone = person(registry, editor, project, f"Invented Person{number}", birth_date="1980")
+        tid = records.add_testimony(registry, editor, project, TestimonyInput("A neighbour"), [someone], told)
+        records.add_name(registry, editor, someone, NameInput(f"Withdrawn Name{number}"), told)
+        records.set_consent(registry, editor, tid, "withdrawn")
+        withdrawn.add(told)
+    bound = []
+
+    def capture(conn, cursor, sql, parameters, context, many):  # noqa: ANN001, ANN202
+        bound.extend(parameters.values() if isinstance(parameters, dict) else parameters)
+    event.listen(registry.db.engine, "before_cursor_execute", capture)
+    try:
+        with registry.db.reading() as conn:
+            found = linking.read_records(conn, editor)
+    finally:
+        event.remove(registry.db.engine, "before_cursor_execute", capture)
+    assert len(found) == 3 and not any("Withdrawn" in name for r in found for name in r.names)
+    assert not withdrawn & set(bound)

@@ -39,7 +39,7 @@ from ..store.schema import (
 from .access import Actor
 from .errors import InvalidInput, NotFound
 from .registry import Registry, utcnow
-from .visibility import not_withdrawn, outside, withdrawn_source_ids
+from .visibility import not_withdrawn, outside_withdrawn, withdrawn_sources
 
 DECISIONS = ("same", "not_same", "unsure")
 REVIEWERS = (UserRole.ADMIN, UserRole.EDITOR)
@@ -116,18 +116,16 @@ def read_records(conn, actor: Actor, since=None) -> list[LinkRecord]:  # noqa: A
                                  persons.c.age_years, persons.c.age_at, persons.c.hometown_code,
                                  persons.c.resident_id_blind, persons.c.updated_at).where(active)).all()
     ids = select(persons.c.id).where(active)
-    withdrawn = withdrawn_source_ids(conn)
     texts = _grouped(conn, select(names.c.person_id, names.c.text)
-                     .where(names.c.person_id.in_(ids), *outside(names.c.source_id, withdrawn))
+                     .where(names.c.person_id.in_(ids), outside_withdrawn(names.c.source_id))
                      .order_by(names.c.person_id, names.c.position))
-    keys_given = [name_keys.c.name_id.not_in(select(names.c.id).where(names.c.source_id.in_(sorted(withdrawn))))
-                  ] if withdrawn else []
+    withdrawn_names = select(names.c.id).where(names.c.source_id.in_(withdrawn_sources()))
     keys = _grouped(conn, select(name_keys.c.person_id, name_keys.c.key)
-                    .where(name_keys.c.person_id.in_(ids), *keys_given).distinct())
+                    .where(name_keys.c.person_id.in_(ids), name_keys.c.name_id.not_in(withdrawn_names)).distinct())
     places = _grouped(conn, select(events.c.person_id, facilities.c.id)
                       .select_from(events.join(facilities, events.c.facility_id == facilities.c.id))
-                      .where(events.c.person_id.in_(ids), *outside(events.c.source_id, withdrawn)).distinct())
-    related = _relatives(conn, ids, withdrawn)
+                      .where(events.c.person_id.in_(ids), outside_withdrawn(events.c.source_id)).distinct())
+    related = _relatives(conn, ids)
     changed = _changed_since(conn, ids, since) if since is not None else None
     out = []
     for p in people:
@@ -148,15 +146,15 @@ def _grouped(conn, query) -> dict[str, list[str]]:  # noqa: ANN001
     return out
 
 
-def _relatives(conn, ids, withdrawn: set[str]) -> dict[str, set[str]]:  # noqa: ANN001
+def _relatives(conn, ids) -> dict[str, set[str]]:  # noqa: ANN001
     """The names of the persons each person is related to (either direction), neither relation nor name
     from a withdrawn testimony."""
     out: dict[str, set[str]] = defaultdict(set)
     for mine, theirs in (("person_id", "other_id"), ("other_id", "person_id")):
         query = (select(relations.c[mine], names.c.text)
                  .select_from(relations.join(names, names.c.person_id == relations.c[theirs]))
-                 .where(relations.c[mine].in_(ids), *outside(relations.c.source_id, withdrawn),
-                        *outside(names.c.source_id, withdrawn)))
+                 .where(relations.c[mine].in_(ids), outside_withdrawn(relations.c.source_id),
+                        outside_withdrawn(names.c.source_id)))
         for person_id, text in conn.execute(query):
             out[person_id].add(text)
     return out
