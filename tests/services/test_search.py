@@ -139,6 +139,11 @@ def test_whole_words_come_first_and_longer_words_they_begin_only_while_the_page_
     assert [r["id"] for r in search_persons(registry, editor, "yasin tokhti", page=1)] == [whole]
     assert {r["id"] for r in search_persons(registry, editor, "yasi", page=1)} == {whole, longer}  # no whole word
     assert {r["id"] for r in search_persons(registry, editor, "yasinj")} == {longer}
+    # in Chinese characters, a longer word holds the query's pairs of characters
+    joined = records.add_person(registry, editor, project, PersonInput(names=[NameInput("阿斯卡尔别克·吐尔逊")]))
+    apart = records.add_person(registry, editor, project, PersonInput(names=[NameInput("阿斯卡尔·吐尔逊")]))
+    assert [r["id"] for r in search_persons(registry, editor, "阿斯卡尔")] == [apart, joined]
+    assert [r["id"] for r in search_persons(registry, editor, "阿斯卡尔", page=1)] == [apart]
 
 
 def test_a_search_reads_at_most_its_candidates_even_when_the_reader_may_see_few(registry, project, editor, make_user,

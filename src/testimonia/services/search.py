@@ -46,14 +46,14 @@ def search_persons(registry: Registry, actor: Actor, query: str = "", filters: F
                    limit: int = 50, page: int | None = None) -> list[dict[str, Any]]:
     """Persons the actor may see that match the query (any name form in any script, places,
     facilities, source text) and the filters: matches as written first — the query's words as whole
-    words, then as the beginnings of longer words, each in store.search's order (on SQLite, the order
-    they were recorded) —, then persons found only by the sound of their names, best first; without a
-    query, the filters alone, oldest first.
+    words, then as parts of longer ones (their beginnings; in Chinese characters, their pairs of
+    characters), each in store.search's order (on SQLite, the order they were recorded) —, then persons
+    found only by the sound of their names, best first; without a query, the filters alone, oldest first.
 
     `page`: how many of the `limit` results the caller lists (a page that counts more than it shows).
     Only those carry their name forms, and each later kind of match is looked for only while the
-    earlier ones do not fill it: a word's beginnings cost twice its whole at a million persons (every
-    longer word is read), matching by sound more still."""
+    earlier ones do not fill it: parts cost about twice the whole words at a million persons (a prefix
+    reads every longer word, a common pair of characters a long list), matching by sound more still."""
     page = limit if page is None else min(page, limit)
     filters = filters or Filters()
     # a name only a withdrawn testimony gave is neither shown nor matched, but for admins
@@ -66,9 +66,9 @@ def search_persons(registry: Registry, actor: Actor, query: str = "", filters: F
             scores: dict[str, float] = {}
         else:
             found = _resident_id_match(registry, conn, actor, query, conditions)
-            whole_words, beginnings = _query(query, prefixes=False), _query(query, prefixes=True)
-            for words in (whole_words, beginnings):
-                if words is beginnings and (len(found) >= page or beginnings == whole_words):
+            whole_words, parts = _query(query, parts=False), _query(query, parts=True)
+            for words in (whole_words, parts):
+                if words is parts and (len(found) >= page or parts == whole_words):
                     break
                 for row in _ranked(conn, words, conditions, limit):
                     found.setdefault(row[0], (AS_WRITTEN_SCORE, row))
@@ -114,7 +114,7 @@ def _ranked(conn, query: Query, conditions: list, limit: int) -> list[Row]:  # n
 def _by_sound(conn, query: str, conditions: list, found: set[str], shown: list) -> Found:  # noqa: ANN001
     """Persons not yet found whose names match the query by their sound (written in another script),
     kept when testimonia.names calls their best name the same name, scored below every match as written."""
-    ranked = _ranked(conn, _query(query, prefixes=True, phonetic=True), conditions, PHONETIC_CANDIDATES + len(found))
+    ranked = _ranked(conn, _query(query, parts=True, phonetic=True), conditions, PHONETIC_CANDIDATES + len(found))
     candidates = {row[0]: row for row in [r for r in ranked if r[0] not in found][:PHONETIC_CANDIDATES]}
     forms: dict[str, list[NameCode]] = {}
     for person_id, text_value in conn.execute(select(names.c.person_id, names.c.text)
@@ -139,15 +139,15 @@ def _resident_id_match(registry: Registry, conn, actor: Actor, query: str, condi
         and_(persons.c.resident_id_blind == blind, *conditions)))}
 
 
-def _query(query: str, prefixes: bool, phonetic: bool = False) -> Query:
-    """One group per word of the query: the word (with `prefixes`, a word of three letters or more as
-    the beginning of longer ones too; a word in Chinese characters also as its pairs of characters,
-    wherever the name breaks its words), or, with `phonetic`, any phonetic token of the word (the same
+def _query(query: str, parts: bool, phonetic: bool = False) -> Query:
+    """One group per word of the query: the word — with `parts`, also as a part of longer words: a word
+    of three letters or more as their beginning, a word in Chinese characters as its pairs of characters
+    (wherever the name breaks its words) — or, with `phonetic`, any phonetic token of the word (the same
     name in another script)."""
     groups = []
     for word in search_words(query):
-        alternatives = [[word + "*" if prefixes and len(word) >= 3 else word]]
-        if pairs := han_bigrams(word):
+        alternatives = [[word + "*" if parts and len(word) >= 3 else word]]
+        if parts and (pairs := han_bigrams(word)):
             alternatives.append(list(pairs))
         if phonetic:
             alternatives += [[token] for token in phonetic_tokens_of_part(read_part(word))]
