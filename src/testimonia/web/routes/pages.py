@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
+from functools import partial
 
+import anyio
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
@@ -35,19 +37,24 @@ async def search_filters(status: str = "", ethnicity: str = "", county: str = ""
                    prefecture=prefecture or None, event_year=int(event_year) if event_year.strip().isdigit() else None)
 
 
-# The search page is async although it reads the database: its few milliseconds of work could not run
-# beside another request's in a worker thread of the same process anyway (threads share the interpreter
-# lock), and on the event loop a request is spared two trips between threads: under the load benchmark
-# (1,000,000 persons) it took 13 % less of the server's CPU. It only reads, so it never waits on another
-# writer. Pages that write (a person page read by a role that sees confidential values appends to the
-# audit chain, and an import may hold the write lock for minutes) or that take long (statistics) stay
-# plain functions, in worker threads, so that they do not hold up the others.
+# The search page is async. On SQLite its few milliseconds of work are this process's own CPU, which a
+# worker thread could not run beside another request's anyway (threads share the interpreter lock): on
+# the event loop a request is spared two trips between threads, 13 % of the server's CPU under the load
+# benchmark (1,000,000 persons). It only reads, so it never waits on a writer. On PostgreSQL the work is
+# the database server's, in its own processes: the search goes to a worker thread, so that this process
+# takes other requests meanwhile (on the event loop, search pages had p95 1.3 s there). Pages that write
+# (a person page read by a role that sees confidential values appends to the audit chain, and an import
+# may hold SQLite's write lock for minutes) or that take long (statistics) are plain functions, in
+# worker threads, so that they do not hold up the others.
 @router.get("/search")
 async def search(request: Request, q: str = "", filters: Filters = Depends(search_filters),
                  actor: Actor = Depends(signed_in)) -> Response:
     registry = request.app.state.registry
     searched = bool(q.strip()) or any(vars(filters).values())
-    found = search_persons(registry, actor, q, filters, limit=FACETED, page=SHOWN) if searched else []
+    found = []
+    if searched:
+        work = partial(search_persons, registry, actor, q, filters, limit=FACETED, page=SHOWN)
+        found = work() if registry.db.dialect == "sqlite" else await anyio.to_thread.run_sync(work)
     language = i18n.current.get()
     for person in found[:SHOWN]:
         person["names"] = i18n.names_in_reading_order(person.get("names") or [], language)
