@@ -50,7 +50,7 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
 MAX_REQUEST_BYTES = 80 * 1024 * 1024
 
 #: Requests to pages that are plain functions worked on at once in one process, in worker threads (the
-#: rest wait their turn; the search and person pages run on the event loop instead, routes/pages.py).
+#: rest wait their turn; on SQLite the search page runs on the event loop instead, routes/pages.py).
 #: Threads of one process contend for the interpreter: under the load benchmark at 1,000,000 persons
 #: (2 processes) person pages, then in threads, had p95 64 ms with 4, 60 ms with 2 and 56 ms with 1.
 #: 1 would let one slow page hold up every such request of its process. docs/benchmarks.md.

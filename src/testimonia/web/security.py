@@ -81,8 +81,9 @@ async def check_csrf(request: Request) -> None:
         raise HTTPException(403, "this form has expired or did not come from this site: reload the page and try again")
 
 
-# These dependencies are async: working out the visitor is one indexed read of the session, cheaper than
-# the trip to a worker thread (and back) that FastAPI gives a plain function on every request.
+# These dependencies are async: working out the visitor is one indexed read of the session (and, at most
+# once a minute, a write that never waits on another writer: signin.session), cheaper than the trip to a
+# worker thread and back that FastAPI gives a plain function on every request.
 
 async def public(request: Request) -> Visitor:
     """Anyone, signed in or not."""
