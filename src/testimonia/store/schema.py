@@ -239,8 +239,9 @@ testimonies = Table(
     # lookup by testifier returns them all (migration 0005)
     Index("ix_testimonies_testifier_id", "testifier_id", sqlite_where=text("testifier_id IS NOT NULL"),
           postgresql_where=text("testifier_id IS NOT NULL")),
-    # the sources of withdrawn testimonies (visibility.not_withdrawn looks one up for many rows it
-    # reads): a small index whose entry alone answers, where the full one needs each testimony's row
+    # the sources of withdrawn testimonies (visibility.not_withdrawn looks one up per row it reads,
+    # outside_withdrawn reads them all once per statement): a small index whose entry alone answers,
+    # where the full one needs each testimony's row
     Index("ix_testimonies_withdrawn_source", "source_id", sqlite_where=WITHDRAWN, postgresql_where=WITHDRAWN),
 )
 
