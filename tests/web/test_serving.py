@@ -88,10 +88,14 @@ def test_an_address_in_use_is_reported(data_folder):
     assert result.returncode != 0 and f"cannot listen on 127.0.0.1:{port}" in result.stderr
 
 
-def test_connections_are_served_without_nagles_delay():
+@pytest.mark.parametrize("loop", ["asyncio", "uvloop"])
+def test_connections_are_served_without_nagles_delay(loop):
     """asyncio sets TCP_NODELAY only on sockets whose protocol is TCP; without it a page sent in two
-    writes waits for the client's delayed acknowledgement (40 ms)."""
+    writes waits for the client's delayed acknowledgement (40 ms). The server runs on uvloop
+    (serving.UVICORN_OPTIONS); asyncio's own loop is checked too, as a test server may use it."""
     import asyncio
+
+    import uvloop
 
     from testimonia.web.serving import listening_socket
 
@@ -112,7 +116,8 @@ def test_connections_are_served_without_nagles_delay():
             writer.close()
             server.close()
 
-    assert asyncio.run(nodelay_of_accepted()) != 0
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop if loop == "uvloop" else None) as runner:
+        assert runner.run(nodelay_of_accepted()) != 0
 
 
 def test_a_served_application_has_its_shared_objects_loaded_and_out_of_the_collector_s_reach(tmp_path):
@@ -129,4 +134,23 @@ def test_a_served_application_has_its_shared_objects_loaded_and_out_of_the_colle
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+        registry.close()
+
+
+def test_the_server_runs_on_uvicorn_s_compiled_loop_and_http_parser(tmp_path):
+    """Named in serving.UVICORN_OPTIONS, so a missing uvloop or httptools stops the server instead of
+    leaving it on the slower pure-Python ones."""
+    import uvicorn
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    from testimonia.web.app import create_app
+    from testimonia.web.serving import UVICORN_OPTIONS
+
+    registry = init_folder(tmp_path / "data")
+    try:
+        config = uvicorn.Config(create_app(registry), **UVICORN_OPTIONS)
+        config.load()
+        assert config.http_protocol_class is HttpToolsProtocol
+        assert config.get_loop_factory().__module__.startswith("uvloop")
+    finally:
         registry.close()

@@ -93,10 +93,10 @@ def serve(session: Session, host: str, port: int, workers: int) -> None:
     import uvicorn
 
     from ..web.app import create_app
-    from ..web.serving import ready_to_serve, serve_processes
+    from ..web.serving import UVICORN_OPTIONS, ready_to_serve, serve_processes
 
     if workers == 1:
-        uvicorn.run(ready_to_serve(create_app(session.registry)), host=host, port=port, log_level="warning")
+        uvicorn.run(ready_to_serve(create_app(session.registry)), host=host, port=port, **UVICORN_OPTIONS)
         return
     key_file = session.folder / "keys.json"
     if key_file.is_file() and is_sealed(key_file) and "TESTIMONIA_PASSPHRASE" not in os.environ:
