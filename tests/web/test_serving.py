@@ -154,3 +154,78 @@ def test_the_server_runs_on_uvicorn_s_compiled_loop_and_http_parser(tmp_path):
         assert config.get_loop_factory().__module__.startswith("uvloop")
     finally:
         registry.close()
+
+
+def _response_headers(app, counts: list[int], index: int, held: int) -> dict[bytes, bytes]:
+    import asyncio
+
+    from testimonia.web.serving import FairShare
+
+    sent = []
+
+    async def send(message):
+        sent.append(message)
+
+    async def receive():
+        return {"type": "http.request", "body": b""}
+
+    scope = {"type": "http", "method": "GET", "path": "/", "headers": []}
+    asyncio.run(FairShare(app, counts, index, lambda: held)(scope, receive, send))
+    assert counts[index] == held  # this process's count, for the others to read
+    return dict(sent[0]["headers"])
+
+
+async def _plain_page(scope, receive, send):
+    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
+    await send({"type": "http.response.body", "body": b"ok"})
+
+
+def test_a_process_beyond_its_share_of_connections_closes_its_next_response_s():
+    assert _response_headers(_plain_page, [0, 7], 0, held=13).get(b"connection") == b"close"  # 13 of 20
+    assert _response_headers(_plain_page, [0, 9], 0, held=11).get(b"connection") == b"close"  # 11 of 20
+    assert b"connection" not in _response_headers(_plain_page, [0, 10], 0, held=11)  # 11 of 21: the share, rounded up
+    assert b"connection" not in _response_headers(_plain_page, [0, 13], 0, held=7)
+    assert b"connection" not in _response_headers(_plain_page, [0], 0, held=20)  # one process: all is its share
+    assert _response_headers(_plain_page, [0, 0, 0], 1, held=2).get(b"connection") == b"close"  # 2 of 2 over 3
+
+
+def test_keep_alive_connections_spread_evenly_over_the_processes(data_folder):
+    """16 keep-alive connections reach 8 per process, whatever the kernel's first split was: each is
+    used again (http.client connects again after a response that closed it) until the split holds."""
+    port = _free_port()
+    server = subprocess.Popen([TESTIMONIA, "--data", str(data_folder), "serve", "--port", str(port),
+                               "--workers", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    clients = [http.client.HTTPConnection("127.0.0.1", port, timeout=10) for _ in range(16)]
+    try:
+        for _ in range(150):
+            try:
+                clients[0].request("GET", "/sign-in")
+                clients[0].getresponse().read()
+                break
+            except OSError:
+                clients[0].close()
+                time.sleep(0.2)
+        for _ in range(100):  # both processes listening (see the first test)
+            if sorted(_listening_sockets(w, port) for w in _children(server.pid)).count(1) == 2:
+                break
+            time.sleep(0.1)
+        for _ in range(30):
+            for client in clients:
+                client.request("GET", "/sign-in")
+                assert client.getresponse().read()
+        split = sorted(_established(w, port) for w in _children(server.pid))
+        assert split[-2:] == [8, 8]
+    finally:
+        for client in clients:
+            client.close()
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=20)
+
+
+def _established(pid: int, port: int) -> int:
+    """How many established TCP connections to the port the process holds."""
+    inodes = {line.split()[9] for line in Path("/proc/net/tcp").read_text().splitlines()[1:]
+              if line.split()[1].endswith(f":{port:04X}") and line.split()[3] == "01"}
+    held = {os.readlink(fd)[8:-1] for fd in Path(f"/proc/{pid}/fd").iterdir()
+            if fd.is_symlink() and os.readlink(fd).startswith("socket:[")}
+    return len(inodes & held)
