@@ -7,11 +7,6 @@ the other idle, 71 person pages a second against 194). Here each process binds t
 with SO_REUSEPORT, so the kernel spreads new connections across them. Each process runs uvicorn on
 the application of the data folder in TESTIMONIA_DATA. When one exits, the others are stopped and
 `serve` exits with its code (a service manager restarts the whole); SIGTERM or Ctrl-C stops them all.
-
-The kernel spreads connections at random, and a keep-alive connection stays with the process that took
-it: 20 connections over two processes split 13/7 as often as 10/10, and the busier process's requests
-wait nearly twice as long. A process holding more than its share of all the processes' connections
-closes its next response's connection (`FairShare`), and the client's new connection lands anew.
 """
 
 from __future__ import annotations
@@ -21,11 +16,9 @@ import multiprocessing
 import signal
 import socket
 import sys
-from collections.abc import Callable, MutableSequence
 from multiprocessing.connection import wait
 
 from fastapi import FastAPI
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 STOP_SECONDS = 10
 
@@ -60,51 +53,21 @@ def ready_to_serve(app: FastAPI) -> FastAPI:
     return app
 
 
-class FairShare:
-    """Keeps a process's connections near its share of all the serving processes' connections.
-
-    `counts` is shared by the processes (one slot each, written by its own process on each response);
-    `connections()` is this process's number of open connections. A response sent while this process
-    holds more than the share (all connections over the processes, rounded up) says `Connection: close`:
-    the client finishes reading it and connects again, and the kernel gives that connection to a
-    process at random, so the split evens out within a few requests."""
-
-    def __init__(self, app: ASGIApp, counts: MutableSequence[int], index: int, connections: Callable[[], int]):
-        self.app, self.counts, self.index, self.connections = app, counts, index, connections
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def closing_beyond_share(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                held = self.counts[self.index] = self.connections()
-                if held > -(-sum(self.counts) // len(self.counts)):
-                    message["headers"] = [*message.get("headers", ()), (b"connection", b"close")]
-            await send(message)
-
-        await self.app(scope, receive, closing_beyond_share)
-
-
-def _worker(host: str, port: int, counts: MutableSequence[int], index: int) -> None:
+def _worker(host: str, port: int) -> None:
     import uvicorn
 
     from .app import app_from_environment
 
     sock = listening_socket(host, port)
-    app = FairShare(ready_to_serve(app_from_environment()), counts, index,
-                    lambda: len(server.server_state.connections))
-    server = uvicorn.Server(uvicorn.Config(app, **UVICORN_OPTIONS))
-    server.run(sockets=[sock])
+    config = uvicorn.Config(ready_to_serve(app_from_environment()), **UVICORN_OPTIONS)
+    uvicorn.Server(config).run(sockets=[sock])
 
 
 def serve_processes(host: str, port: int, workers: int) -> int:
     """Run `workers` server processes until one exits or this one is told to stop; the exit code."""
     listening_socket(host, port).close()  # a taken or invalid address is reported here, once
     context = multiprocessing.get_context("spawn")
-    counts = context.Array("i", workers, lock=False)  # each process's open connections (FairShare)
-    processes = [context.Process(target=_worker, args=(host, port, counts, k), name=f"testimonia-web-{k}")
+    processes = [context.Process(target=_worker, args=(host, port), name=f"testimonia-web-{k}")
                  for k in range(workers)]
 
     def stop(_signum: int, _frame: object) -> None:
