@@ -3,7 +3,8 @@
     python -m bench.names_bench [--repeat N]
 
 Quality: precision, recall and F1 at the documented threshold, overall and per script pair, on
-the shared development set (../shared/data/names), on the held-out set (bench/names) and on both;
+the shared development set (../shared/data/names), on each held-out set (bench/names, bench/names/heldout*)
+and on all together;
 the same for two baselines: rapidfuzz Jaro-Winkler on anyascii transliterations (at its best
 threshold, chosen after the fact) and OpenSanctions' matcher (nomenklatura logic-v2 over rigour).
 Speed, one process, one core: compare() on prepared names (part-similarity cache cleared, then
@@ -35,6 +36,7 @@ SETS = {
     "held-out 3 (bench/names/heldout3)": ROOT / "bench" / "names" / "heldout3" / "pairs.tsv",
     "held-out 4 (bench/names/heldout4)": ROOT / "bench" / "names" / "heldout4" / "pairs.tsv",
     "held-out 5 (bench/names/heldout5)": ROOT / "bench" / "names" / "heldout5" / "pairs.tsv",
+    "held-out 6 (bench/names/heldout6)": ROOT / "bench" / "names" / "heldout6" / "pairs.tsv",
 }
 HAN_KINDS = ("Hani", "pinyin")
 
