@@ -1,12 +1,14 @@
 """The linking benchmark: quality against known truth, wall time and memory, and a splink baseline.
 
-    python -m bench.linking_bench [--persons 1000,100000] [--seed 1] [--skip-baseline]
+    python -m bench.linking_bench [--persons 1000,100000] [--seed 1] [--skip-baseline] [--workers N]
+                                [--keep-registry]
     make bench   (runs it at 1,000 and 100,000 persons; 1,000,000 by hand: --persons 1000000)
 
 For each size: a registry generated with known truth (bench/linking/generate.py, which never uses
 testimonia.names) is imported into a fresh SQLite registry (not timed here: bench/run.py measures
-imports), then `testimonia link` (services.linking.run) runs over it, timed end to end with its peak
-resident memory. Reported: pairwise precision, recall and F1 of the clusters it proposes (every pair
+imports), then `testimonia link` (services.linking.run) runs over it with N scoring processes (default:
+one per core), timed end to end with its peak resident memory, this process's and, sampled, this
+process's and its workers' together. Reported: pairwise precision, recall and F1 of the clusters it proposes (every pair
 of persons in one predicted cluster against every pair of rows of one true person), B-cubed
 precision, recall and F1, wall time, peak memory, and the blocking report.
 
@@ -23,21 +25,24 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from pathlib import Path
 
 from sqlalchemy import select, union
 
+from testimonia.linking.parallel import cores
 from testimonia.services import linking
 from testimonia.services.access import SYSTEM
 from testimonia.services.importing import import_file
-from testimonia.services.registry import init_folder
+from testimonia.services.registry import Registry, init_folder, open_folder
 from testimonia.services.users import create_project
 from testimonia.store.schema import events, link_runs, match_proposals, names, sources, testimonies, testimony_subjects
 
@@ -124,14 +129,23 @@ def baseline(records) -> dict[str, str]:
     return {r["unique_id"]: r["cluster_id"] for r in clusters.as_record_list()}
 
 
-def measure(persons: int, seed: int, with_baseline: bool) -> dict:
+def imported_registry(folder: Path, path: Path) -> tuple[Registry, float | None]:
+    """A registry in `folder` holding the generated file, imported now (and the import's seconds) or,
+    when the folder already holds one, as it is (None)."""
+    if (folder / "registry.db").exists():
+        return open_folder(folder), None
+    registry = init_folder(folder)
+    project = create_project(registry, SYSTEM, "bench")
+    started = time.perf_counter()
+    import_file(registry, SYSTEM, path, project)
+    return registry, time.perf_counter() - started
+
+
+def measure(persons: int, seed: int, with_baseline: bool, workers: int, keep: bool) -> dict:
     path, truth_rows = generated(persons, seed)
     with tempfile.TemporaryDirectory(dir=OUT) as folder:
-        registry = init_folder(Path(folder) / "data")
-        project = create_project(registry, SYSTEM, "bench")
-        started = time.perf_counter()
-        import_file(registry, SYSTEM, path, project)
-        imported = time.perf_counter() - started
+        kept = OUT / f"registry-{persons}-seed{seed}"
+        registry, imported = imported_registry(kept if keep else Path(folder) / "data", path)
         row_of = person_rows(registry)
         with registry.db.reading() as conn:  # persons known only from withdrawn testimonies are never linked
             records = linking.read_records(conn, SYSTEM)
@@ -139,12 +153,13 @@ def measure(persons: int, seed: int, with_baseline: bool) -> dict:
         hidden = len(row_of) - len(truth)
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # the import's peak, for comparison
         started = time.perf_counter()
-        report = linking.run(registry, SYSTEM)
+        with TreeMemory() as memory:
+            report = linking.run(registry, SYSTEM, workers=workers)
         seconds = time.perf_counter() - started
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        result = {"persons": persons, "seed": seed, "hidden_by_withdrawal": hidden, "import_seconds": round(imported, 1),
-                  "link_seconds": round(seconds, 1), "peak_memory_mib": round(peak),
-                  "peak_memory_before_link_mib": round(before),
+        result = {"persons": persons, "seed": seed, "workers": workers, "hidden_by_withdrawal": hidden,
+                  "import_seconds": imported and round(imported, 1), "link_seconds": round(seconds, 1), "peak_memory_mib": round(peak),
+                  "peak_memory_with_workers_mib": round(memory.peak), "peak_memory_before_link_mib": round(before),
                   "trained": report.trained, "proposed": report.proposed, "clusters": report.clusters,
                   "blocking": report.blocking.__dict__,
                   **{k: round(v, 4) for k, v in scores(predicted_clusters(registry, report.run_id), truth).items()}}
@@ -160,8 +175,54 @@ def measure(persons: int, seed: int, with_baseline: bool) -> dict:
     return result
 
 
+class TreeMemory:
+    """The peak resident memory of this process and its children (linking's scoring workers) together,
+    sampled from /proc every half second while the block runs."""
+
+    def __init__(self) -> None:
+        self.peak = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> TreeMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        while True:
+            self.peak = max(self.peak, sum(self._rss(pid) for pid in [os.getpid(), *self._children()]))
+            if self._stop.wait(0.5):
+                return
+
+    @staticmethod
+    def _children() -> list[int]:
+        me, found = str(os.getpid()), []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    if (entry / "stat").read_text().rsplit(")", 1)[1].split()[1] == me:
+                        found.append(int(entry.name))
+                except (OSError, IndexError):
+                    continue  # gone meanwhile
+        return found
+
+    @staticmethod
+    def _rss(pid: int) -> float:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+        except OSError:
+            pass
+        return 0.0
+
+
 def machine() -> str:
-    cpus = len(__import__("os").sched_getaffinity(0))
+    cpus = cores()
     memory = int(open("/proc/meminfo").readline().split()[1]) // 1024 // 1024
     return f"{platform.machine()}, {cpus} cores, {memory} GiB, Python {platform.python_version()}"
 
@@ -171,15 +232,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--persons", default="1000,100000", help="comma-separated registry sizes")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--skip-baseline", action="store_true")
+    parser.add_argument("--keep-registry", action="store_true",
+                        help="import into bench/out/registry-N-seedS/ and keep it; a later run links it again without importing")
+    parser.add_argument("--workers", type=int, default=cores(), help="processes scoring candidate pairs (default: cores)")
     args = parser.parse_args(argv)
     OUT.mkdir(exist_ok=True)
     print(f"Linking benchmark on {machine()}")
     results = []
     for persons in (int(n) for n in args.persons.split(",")):
-        result = measure(persons, args.seed, not args.skip_baseline)
+        result = measure(persons, args.seed, not args.skip_baseline, args.workers, args.keep_registry)
         results.append(result)
-        print(f"\n{persons:,} persons (seed {args.seed}): link {result['link_seconds']:,} s, "
-              f"peak memory {result['peak_memory_mib']:,} MiB (before linking {result['peak_memory_before_link_mib']:,}), "
+        print(f"\n{persons:,} persons (seed {args.seed}): link {result['link_seconds']:,} s with {args.workers} "
+              f"scoring process(es), peak memory {result['peak_memory_with_workers_mib']:,} MiB with the workers "
+              f"({result['peak_memory_mib']:,} this process; before linking {result['peak_memory_before_link_mib']:,}), "
               f"trained: {', '.join(result['trained']) or 'priors'}")
         print(f"  pairwise P {result['pairwise_precision']:.3f} R {result['pairwise_recall']:.3f} "
               f"F1 {result['pairwise_f1']:.3f}   B-cubed P {result['bcubed_precision']:.3f} "

@@ -146,7 +146,7 @@ def test_a_killed_run_writes_nothing_and_resumes(registry, editor, project, peop
 
     monkeypatch.setattr(engine, "predict_chunk_rows", killed_after_one)
     with pytest.raises(Killed):
-        linking.run(registry, editor)
+        linking.run(registry, editor, workers=1)  # in this process, where the kill is patched in
     with registry.db.reading() as conn:
         state = conn.execute(select(link_runs.c.state).order_by(link_runs.c.started_at.desc())).scalars().first()
         assert state == "running"
@@ -156,6 +156,51 @@ def test_a_killed_run_writes_nothing_and_resumes(registry, editor, project, peop
     assert resumed.resumed and calls["n"] == 2
     assert pairs_in(linking.queue(registry, editor)) == expected
     assert not list((registry.folder / "linking").glob("*.duckdb"))  # the work file is gone
+
+
+def proposals_of(registry, run_id):
+    with registry.db.reading() as conn:
+        return {(row.person_a, row.person_b): (row.probability, row.weight, row.cluster is not None, row.reasons)
+                for row in conn.execute(select(match_proposals).where(match_proposals.c.run_id == run_id))}
+
+
+def test_worker_processes_score_the_same_pairs_as_one_process(registry, editor, project, people, monkeypatch):
+    person(registry, editor, project, "Aigerim Nurlanovna")
+    monkeypatch.setattr(linking, "CHUNK_PERSONS", 3)  # 8 persons: 3 chunks
+    alone = linking.run(registry, editor, workers=1)
+
+    def not_here(*args):
+        raise AssertionError("scored in the parent process")
+
+    monkeypatch.setattr(engine, "in_turn", not_here)
+    shared = linking.run(registry, editor, workers=2)
+    assert proposals_of(registry, shared.run_id) == proposals_of(registry, alone.run_id)
+    assert pair(people["bilash_en"], people["bilash_zh"]) in proposals_of(registry, shared.run_id)
+    assert not list((registry.folder / "linking").iterdir())  # neither the work file nor its Parquet copy is left
+
+
+def test_a_run_killed_while_workers_score_resumes_from_their_finished_chunks(registry, editor, project, people,
+                                                                             monkeypatch):
+    person(registry, editor, project, "Aigerim Nurlanovna")
+    monkeypatch.setattr(linking, "CHUNK_PERSONS", 3)
+    clean = linking.run(registry, editor, workers=1)
+    saved, original = [], linking.WorkFile.save_chunk
+
+    def killed_after_one(self, number, rows):
+        if saved:
+            raise Killed
+        saved.append(number)
+        original(self, number, rows)
+
+    monkeypatch.setattr(linking.WorkFile, "save_chunk", killed_after_one)
+    with pytest.raises(Killed):
+        linking.run(registry, editor, workers=2)
+    monkeypatch.setattr(linking.WorkFile, "save_chunk", original)
+    scored, predict = [], engine.predict_chunk_rows
+    monkeypatch.setattr(engine, "predict_chunk_rows", lambda linker, i, n: scored.append(i) or predict(linker, i, n))
+    resumed = linking.run(registry, editor, workers=1)  # the rest in this process, where it can be watched
+    assert resumed.resumed and sorted(saved + scored) == [1, 2, 3]
+    assert proposals_of(registry, resumed.run_id) == proposals_of(registry, clean.run_id)
 
 
 def test_a_failure_while_writing_leaves_no_proposals(registry, editor, people, monkeypatch):

@@ -41,13 +41,16 @@ def register(main: click.Group) -> None:
     @main.command("link")
     @click.option("--changed", "changed_only", is_flag=True,
                   help="Only pairs with a person added or changed since the last finished run.")
+    @click.option("--workers", type=click.IntRange(min=1), default=None,
+                  help="Processes scoring candidate pairs  [default: one per core]")
     @pass_session
     @handle_errors
-    def link(session: Session, changed_only: bool) -> None:
+    def link(session: Session, changed_only: bool, workers: int | None) -> None:
         """Compare the registry's persons and propose matches for review (resumes an interrupted run)."""
         bars = _Bars()
         try:
-            report = linking.run(session.registry, session.actor, changed_only=changed_only, progress=bars)
+            report = linking.run(session.registry, session.actor, changed_only=changed_only, progress=bars,
+                                 workers=workers)
         finally:
             bars.close()
         blocking = report.blocking

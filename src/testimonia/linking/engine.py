@@ -79,10 +79,19 @@ class NameScorer:
         return pa.array([self(x, y) for x, y in zip(a.to_pylist(), b.to_pylist())], type=pa.float64())
 
 
-def scorers(records: Sequence[LinkRecord]) -> dict[str, NameScorer]:
+NameTables = dict[str, dict[str, tuple[str, ...]]]
+
+
+def name_tables(records: Sequence[LinkRecord]) -> NameTables:
+    """What each SQL function compares, by person id: tm_names a person's name forms, tm_relatives the
+    names of the persons related to them."""
+    return {"tm_names": {r.id: r.names for r in records if r.names},
+            "tm_relatives": {r.id: r.relatives for r in records if r.relatives}}
+
+
+def scorers(tables: NameTables) -> dict[str, NameScorer]:
     """The SQL functions linking registers, by name."""
-    return {"tm_names": NameScorer({r.id: r.names for r in records if r.names}),
-            "tm_relatives": NameScorer({r.id: r.relatives for r in records if r.relatives})}
+    return {name: NameScorer(names) for name, names in tables.items()}
 
 
 COLUMNS = pa.schema([
@@ -284,23 +293,36 @@ def pairs_of(predictions: list[dict], labels: dict[str, dict[int, str]]) -> list
 KEPT = ("unique_id_", "match_", "gamma_", "mw_")  # what a scored pair keeps: ids, score, levels, weights
 
 
-def predict(linker: Linker, chunks: int, done: Callable[[int], list[dict] | None],
-            save: Callable[[int, list[dict]], None], progress: Callable[[], None] | None = None) -> list[dict]:
-    """Score every candidate pair, `chunks` slices of the left side at a time, keeping pairs ≥ PROPOSE.
+#: Scores the chunks it is given, yielding (chunk, its kept rows) as each is finished, in any order.
+ChunkScorer = Callable[[list[int]], Iterable[tuple[int, list[dict]]]]
 
-    `done(i)` returns a chunk's rows saved by an earlier, interrupted run (or None); `save(i, rows)`
-    keeps a finished chunk, so a killed run resumes where it stopped.
+
+def predict(chunks: int, done: Callable[[int], list[dict] | None], save: Callable[[int, list[dict]], None],
+            score: ChunkScorer, progress: Callable[[], None] | None = None) -> list[dict]:
+    """Every candidate pair ≥ PROPOSE, in chunk order: `chunks` slices of the left side.
+
+    `done(i)` returns a chunk's rows saved by an earlier, interrupted run (or None); `score` scores the
+    others (`in_turn`, or worker processes: linking/parallel.py) and `save(i, rows)` keeps each as it
+    is finished, so a killed run resumes where it stopped.
     """
-    kept: list[dict] = []
+    by_chunk: dict[int, list[dict]] = {}
     for i in range(1, chunks + 1):
         rows_ = done(i)
-        if rows_ is None:
-            rows_ = predict_chunk_rows(linker, i, chunks)
-            save(i, rows_)
-        kept.extend(rows_)
+        if rows_ is not None:
+            by_chunk[i] = rows_
+            if progress:
+                progress()
+    for i, rows_ in score([i for i in range(1, chunks + 1) if i not in by_chunk]):
+        save(i, rows_)
+        by_chunk[i] = rows_
         if progress:
             progress()
-    return kept
+    return [row for i in sorted(by_chunk) for row in by_chunk[i]]
+
+
+def in_turn(linker: Linker, chunks: int) -> ChunkScorer:
+    """Score chunks one after another, in this process."""
+    return lambda todo: ((i, predict_chunk_rows(linker, i, chunks)) for i in todo)
 
 
 def predict_chunk_rows(linker: Linker, chunk: int, chunks: int) -> list[dict]:

@@ -13,6 +13,7 @@ import hashlib
 import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
+from functools import cached_property
 
 from ..domain.dates import InvalidDate, birth_range_from_age, parse_date
 
@@ -44,6 +45,12 @@ class LinkRecord:
         values["resident_id"] = "given" if self.resident else None
         return values
 
+    @cached_property
+    def shown(self) -> str:
+        """compared() as JSON, made once: a record is shown in every pair proposed with it."""
+        return json.dumps(self.compared(), ensure_ascii=False)
+
+    @cached_property
     def evidence(self) -> str:
         """A fingerprint of the compared fields: a decision holds until it changes."""
         values = self.compared() | {"resident": self.resident}

@@ -43,7 +43,7 @@ def backend(spark) -> Callable[[Sequence[LinkRecord]], tuple]:
     schema = StructType([StructField(f.name, types[str(f.type)]) for f in engine.COLUMNS])
 
     def register(records: Sequence[LinkRecord]):
-        for name, scorer in engine.scorers(records).items():
+        for name, scorer in engine.scorers(engine.name_tables(records)).items():
             spark.udf.register(name, scorer, DoubleType())
         frame = spark.createDataFrame([tuple(row[f.name] for f in engine.COLUMNS) for row in engine.rows(records)],
                                       schema)

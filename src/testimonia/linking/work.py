@@ -47,11 +47,12 @@ class WorkFile(Memory):
         super().__init__()
         path.parent.mkdir(parents=True, exist_ok=True)
         self.connection = duckdb.connect(str(path))
+        self.exported = path.with_suffix(".input.parquet")
         self.connection.execute("CREATE TABLE IF NOT EXISTS model (json VARCHAR)")
 
     def input(self, records: Sequence[LinkRecord]):
         """The splink database API and input table; the records are stored on first use."""
-        register_functions(self.connection, records)
+        register_functions(self.connection, engine.name_tables(records))
         if not self._exists(INPUT):
             table = pa.Table.from_pylist(engine.rows(records), schema=engine.COLUMNS)
             self.connection.register("incoming", table)
@@ -78,15 +79,22 @@ class WorkFile(Memory):
         self.connection.execute(f"CREATE TABLE chunk_{number} AS SELECT * FROM finished")
         self.connection.unregister("finished")
 
+    def export_input(self) -> Path:
+        """The stored records as a Parquet file beside the work file, for worker processes to read
+        (removed when the work file is closed)."""
+        self.connection.execute(f"COPY {INPUT} TO '{self.exported}' (FORMAT parquet)")
+        return self.exported
+
     def close(self) -> None:
         self.connection.close()
+        self.exported.unlink(missing_ok=True)
 
     def _exists(self, table: str) -> bool:
         return bool(self.connection.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]).fetchone()[0])
 
 
-def register_functions(connection: duckdb.DuckDBPyConnection, records: Sequence[LinkRecord]) -> None:
+def register_functions(connection: duckdb.DuckDBPyConnection, tables: engine.NameTables) -> None:
     """The names capability as DuckDB functions (vectorised over Arrow batches)."""
-    for name, scorer in engine.scorers(records).items():
+    for name, scorer in engine.scorers(tables).items():
         connection.create_function(name, scorer.arrow, ["VARCHAR", "VARCHAR"], "DOUBLE", type="arrow")

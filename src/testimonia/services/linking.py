@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import and_, func, select, update
 
 from ..domain.vocab import UserRole
-from ..linking import engine
+from ..linking import engine, parallel
 from ..linking.records import MAX_BLOCK, BlockingReport, LinkRecord, birth_years, bounded_keys, county_and_prefecture
 from ..linking.work import Memory, WorkFile
 from ..store.crypto import new_id
@@ -65,10 +65,11 @@ Progress = Callable[[str, int], Callable[[], None]]  # (stage, total) -> tick
 
 
 def run(registry: Registry, actor: Actor, *, changed_only: bool = False, progress: Progress | None = None,
-        max_block: int = MAX_BLOCK, backend: Callable | None = None) -> LinkReport:
+        max_block: int = MAX_BLOCK, backend: Callable | None = None, workers: int | None = None) -> LinkReport:
     """Propose matches among the persons the actor may edit (`changed_only`: pairs with at least one
     person added or changed since the last finished run). `backend(records) -> (db_api, table)` replaces
-    the default DuckDB work file (the Spark tests pass one)."""
+    the default DuckDB work file (the Spark tests pass one). On DuckDB, chunks are scored in `workers`
+    processes (default: one per core; linking/parallel.py)."""
     actor.require_role(*REVIEWERS)
     with registry.db.reading() as conn:
         since = conn.execute(select(func.max(link_runs.c.started_at)).where(link_runs.c.state == "done")).scalar()
@@ -79,7 +80,7 @@ def run(registry: Registry, actor: Actor, *, changed_only: bool = False, progres
     run_id, resumed = _open_run(registry, actor, fingerprint, changed_only)
     work = registry.folder / "linking" / f"{run_id}.duckdb"
     try:
-        pairs, trained = _score(records, changed_only, work, backend, progress)
+        pairs, trained = _score(records, changed_only, work, backend, progress, workers or parallel.cores())
     except Exception:  # an interruption (Ctrl-C, a kill) leaves the run to resume instead
         _close_run(registry, run_id, "failed", {"error": "scoring failed"})
         work.unlink(missing_ok=True)
@@ -174,7 +175,7 @@ def _changed_since(conn, ids, since) -> set[str]:  # noqa: ANN001
 def _fingerprint(records: list[LinkRecord], changed_only: bool) -> str:
     digest = hashlib.sha256(b"changed" if changed_only else b"all")
     for record in sorted(records, key=lambda r: r.id):
-        digest.update(f"{record.id}:{record.evidence()}:{record.changed}:{','.join(record.name_keys)}\n".encode())
+        digest.update(f"{record.id}:{record.evidence}:{record.changed}:{','.join(record.name_keys)}\n".encode())
     return digest.hexdigest()
 
 
@@ -203,7 +204,7 @@ def _close_run(registry: Registry, run_id: str, state: str, report: dict) -> Non
 
 
 def _score(records: list[LinkRecord], changed_only: bool, work: Path, backend: Callable | None,
-           progress: Progress | None) -> tuple[list[engine.Pair], list[str]]:
+           progress: Progress | None, workers: int) -> tuple[list[engine.Pair], list[str]]:
     """Train (or reuse the saved model) and score every candidate pair, chunk by chunk."""
     tick = progress or (lambda stage, total: lambda: None)
     store = WorkFile(work) if backend is None else Memory()
@@ -217,7 +218,12 @@ def _score(records: list[LinkRecord], changed_only: bool, work: Path, backend: C
             done()
         linker = engine.make_linker(db_api, table, len(records), model=store.model())
         chunks = max(1, -(-len(records) // CHUNK_PERSONS))
-        predictions = engine.predict(linker, chunks, store.chunk, store.save_chunk,
+        if backend is None and workers > 1 and chunks > 1:
+            score = parallel.in_workers(store.export_input(), engine.name_tables(records), store.model(),
+                                        len(records), chunks, workers)
+        else:
+            score = engine.in_turn(linker, chunks)
+        predictions = engine.predict(chunks, store.chunk, store.save_chunk, score,
                                      tick("scoring candidate pairs", chunks))
         return engine.pairs_of(predictions, engine.levels(linker)), trained
     finally:
@@ -230,7 +236,7 @@ def _evidence(by_id: dict[str, LinkRecord], pair: tuple[str, str]) -> str | None
 
 
 def pair_evidence(a: LinkRecord, b: LinkRecord) -> str:
-    return hashlib.sha256(f"{a.evidence()}|{b.evidence()}".encode()).hexdigest()[:32]
+    return hashlib.sha256(f"{a.evidence}|{b.evidence}".encode()).hexdigest()[:32]
 
 
 def _write_proposals(conn, run_id: str, pairs: list[engine.Pair], clusters: dict[str, str],  # noqa: ANN001
@@ -243,7 +249,7 @@ def _write_proposals(conn, run_id: str, pairs: list[engine.Pair], clusters: dict
             "id": new_id("m"), "run_id": run_id, "person_a": p.a, "person_b": p.b, "probability": p.probability,
             "weight": p.weight, "cluster": f"{run_id}:{cluster}" if cluster and cluster == clusters.get(p.b) else None,
             "evidence": pair_evidence(by_id[p.a], by_id[p.b]), "reasons": json.dumps(p.reasons, ensure_ascii=False),
-            "features": json.dumps({"a": by_id[p.a].compared(), "b": by_id[p.b].compared()}, ensure_ascii=False)})
+            "features": f'{{"a": {by_id[p.a].shown}, "b": {by_id[p.b].shown}}}'})  # two JSON objects in one
     for start in range(0, len(rows), 2000):
         conn.execute(match_proposals.insert(), rows[start:start + 2000])
 
