@@ -277,11 +277,12 @@ def levels(linker: Linker) -> dict[str, dict[int, str]]:
 
 def pairs_of(predictions: list[dict], labels: dict[str, dict[int, str]]) -> list[Pair]:
     """Pairs from splink's prediction rows: per field its level, whether it agreed, and its match weight."""
+    columns = [(field, f"gamma_{field}", f"mw_{field}", by_value) for field, by_value in labels.items()]
     out = []
     for row in predictions:
         reasons = []
-        for field, by_value in labels.items():
-            gamma, weight = row[f"gamma_{field}"], round(row[f"mw_{field}"] or 0.0, 2)
+        for field, gamma_column, weight_column, by_value in columns:
+            gamma, weight = row[gamma_column], round(row[weight_column] or 0.0, 2)
             verdict = "missing" if gamma == -1 else ("agrees" if weight > 0 else "disagrees" if weight < 0 else "neutral")
             reasons.append({"field": field, "level": by_value.get(gamma, str(gamma)), "verdict": verdict,
                             "weight": weight})

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 
 from ..domain.dates import InvalidDate, birth_range_from_age, parse_date
@@ -20,6 +20,10 @@ from ..domain.dates import InvalidDate, birth_range_from_age, parse_date
 #: A blocking key shared by more persons than this is not blocked on: it would make every pair of them a
 #: candidate (quadratic); those persons are still found through their other keys.
 MAX_BLOCK = 300
+
+
+#: What a reviewer is not shown of a record: identifiers, blocking keys, and the resident ID's blind index.
+_NOT_SHOWN = frozenset({"id", "name_keys", "changed", "resident"})
 
 
 @dataclass(frozen=True)
@@ -39,9 +43,7 @@ class LinkRecord:
 
     def compared(self) -> dict:
         """The fields compared, as plain JSON values (what a reviewer is shown as evidence)."""
-        values = asdict(self)
-        for dropped in ("id", "name_keys", "changed", "resident"):
-            del values[dropped]
+        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in _NOT_SHOWN}
         values["resident_id"] = "given" if self.resident else None
         return values
 
