@@ -153,14 +153,15 @@ def measure(persons: int, seed: int, with_baseline: bool, workers: int, keep: bo
         hidden = len(row_of) - len(truth)
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # the import's peak, for comparison
         started = time.perf_counter()
+        stages = Stages()
         with TreeMemory() as memory:
-            report = linking.run(registry, SYSTEM, workers=workers)
+            report = linking.run(registry, SYSTEM, workers=workers, progress=stages)
         seconds = time.perf_counter() - started
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         result = {"persons": persons, "seed": seed, "workers": workers, "hidden_by_withdrawal": hidden,
                   "import_seconds": imported and round(imported, 1), "link_seconds": round(seconds, 1), "peak_memory_mib": round(peak),
                   "peak_memory_with_workers_mib": round(memory.peak), "peak_memory_before_link_mib": round(before),
-                  "trained": report.trained, "proposed": report.proposed, "clusters": report.clusters,
+                  "stage_seconds": stages.seconds, "trained": report.trained, "proposed": report.proposed, "clusters": report.clusters,
                   "blocking": report.blocking.__dict__,
                   **{k: round(v, 4) for k, v in scores(predicted_clusters(registry, report.run_id), truth).items()}}
         if with_baseline:
@@ -173,6 +174,22 @@ def measure(persons: int, seed: int, with_baseline: bool, workers: int, keep: bo
                                                            .where(link_runs.c.id == report.run_id)).scalar())
         registry.close()
     return result
+
+
+class Stages:
+    """A linking run's progress callback that keeps how long each stage took, from its start to its
+    last tick."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    def __call__(self, stage: str, total: int):
+        started = time.perf_counter()
+
+        def tick() -> None:
+            self.seconds[stage] = round(time.perf_counter() - started, 1)
+
+        return tick
 
 
 class TreeMemory:
@@ -254,6 +271,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  baseline (splink, anyascii + Jaro-Winkler): pairwise P {b['pairwise_precision']:.3f} "
                   f"R {b['pairwise_recall']:.3f} F1 {b['pairwise_f1']:.3f}   B-cubed F1 {b['bcubed_f1']:.3f}   "
                   f"{b['seconds']:,} s")
+        print(f"  stages (s): {result['stage_seconds']}")
         print(f"  blocking: {result['blocking']}")
     stamp = time.strftime("%Y%m%d-%H%M%S")
     (OUT / f"linking-{stamp}.json").write_text(json.dumps(results, indent=1, default=str))

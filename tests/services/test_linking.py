@@ -158,6 +158,19 @@ def test_a_killed_run_writes_nothing_and_resumes(registry, editor, project, peop
     assert not list((registry.folder / "linking").glob("*.duckdb"))  # the work file is gone
 
 
+def test_a_run_reports_each_stage_as_it_ends(registry, editor, people):
+    seen = []
+
+    def progress(stage, total):
+        seen.append(("start", stage, total))
+        return lambda: seen.append(("tick", stage))
+
+    linking.run(registry, editor, progress=progress)
+    stages = ["reading the registry", "training the model", "scoring candidate pairs", "clustering and writing proposals"]
+    assert [s[1] for s in seen if s[0] == "start"] == stages
+    assert [s[1] for s in seen if s[0] == "tick"] == stages  # one chunk: every stage ticks once, in turn
+
+
 def proposals_of(registry, run_id):
     with registry.db.reading() as conn:
         return {(row.person_a, row.person_b): (row.probability, row.weight, row.cluster is not None, row.reasons)

@@ -71,6 +71,8 @@ def run(registry: Registry, actor: Actor, *, changed_only: bool = False, progres
     the default DuckDB work file (the Spark tests pass one). On DuckDB, chunks are scored in `workers`
     processes (default: one per core; linking/parallel.py)."""
     actor.require_role(*REVIEWERS)
+    tick = progress or (lambda stage, total: lambda: None)
+    read = tick("reading the registry", 1)
     with registry.db.reading() as conn:
         since = conn.execute(select(func.max(link_runs.c.started_at)).where(link_runs.c.state == "done")).scalar()
         records = read_records(conn, actor, since if changed_only else None)
@@ -78,13 +80,15 @@ def run(registry: Registry, actor: Actor, *, changed_only: bool = False, progres
     records, blocking = bounded_keys(records, max_block)
     fingerprint = _fingerprint(records, changed_only)
     run_id, resumed = _open_run(registry, actor, fingerprint, changed_only)
+    read()
     work = registry.folder / "linking" / f"{run_id}.duckdb"
     try:
-        pairs, trained = _score(records, changed_only, work, backend, progress, workers or parallel.cores())
+        pairs, trained = _score(records, changed_only, work, backend, tick, workers or parallel.cores())
     except Exception:  # an interruption (Ctrl-C, a kill) leaves the run to resume instead
         _close_run(registry, run_id, "failed", {"error": "scoring failed"})
         work.unlink(missing_ok=True)
         raise
+    written = tick("clustering and writing proposals", 1)
     by_id = {r.id: r for r in records}
     held = {pair for pair, d in decisions.items()
             if d["decision"] in ("same", "not_same") and _evidence(by_id, pair) == d["evidence"]}
@@ -103,6 +107,7 @@ def run(registry: Registry, actor: Actor, *, changed_only: bool = False, progres
         registry.audit.append(conn, "link.run", run_id, {k: v for k, v in summary.items() if k != "blocking"},
                               actor=actor.label)
     work.unlink(missing_ok=True)
+    written()
     return report
 
 
@@ -204,9 +209,8 @@ def _close_run(registry: Registry, run_id: str, state: str, report: dict) -> Non
 
 
 def _score(records: list[LinkRecord], changed_only: bool, work: Path, backend: Callable | None,
-           progress: Progress | None, workers: int) -> tuple[list[engine.Pair], list[str]]:
+           tick: Progress, workers: int) -> tuple[list[engine.Pair], list[str]]:
     """Train (or reuse the saved model) and score every candidate pair, chunk by chunk."""
-    tick = progress or (lambda stage, total: lambda: None)
     store = WorkFile(work) if backend is None else Memory()
     try:
         db_api, table = backend(records) if backend else store.input(records)
