@@ -50,9 +50,10 @@ class WorkFile(Memory):
         self.exported = path.with_suffix(".input.parquet")
         self.connection.execute("CREATE TABLE IF NOT EXISTS model (json VARCHAR)")
 
-    def input(self, records: Sequence[LinkRecord]):
-        """The splink database API and input table; the records are stored on first use."""
-        register_functions(self.connection, engine.name_tables(records))
+    def input(self, records: Sequence[LinkRecord], tables: engine.NameTables):
+        """The splink database API and input table; the records are stored on first use, and `tables`
+        (engine.name_tables(records)) serve the names functions."""
+        register_functions(self.connection, tables)
         if not self._exists(INPUT):
             table = pa.Table.from_pylist(engine.rows(records), schema=engine.COLUMNS)
             self.connection.register("incoming", table)
@@ -82,7 +83,8 @@ class WorkFile(Memory):
     def export_input(self) -> Path:
         """The stored records as a Parquet file beside the work file, for worker processes to read
         (removed when the work file is closed)."""
-        self.connection.execute(f"COPY {INPUT} TO '{self.exported}' (FORMAT parquet)")
+        quoted = str(self.exported).replace("'", "''")  # a folder may be named o'brien
+        self.connection.execute(f"COPY {INPUT} TO '{quoted}' (FORMAT parquet)")
         return self.exported
 
     def close(self) -> None:

@@ -214,8 +214,9 @@ def _score(records: list[LinkRecord], changed_only: bool, work: Path, backend: C
            tick: Progress, workers: int) -> tuple[list[engine.Pair], list[str]]:
     """Train (or reuse the saved model) and score every candidate pair, chunk by chunk."""
     store = WorkFile(work) if backend is None else Memory()
+    tables = engine.name_tables(records)
     try:
-        db_api, table = backend(records) if backend else store.input(records)
+        db_api, table = backend(records) if backend else store.input(records, tables)
         trained: list[str] = []
         if store.model() is None:
             done = tick("training the model", 1)
@@ -225,8 +226,7 @@ def _score(records: list[LinkRecord], changed_only: bool, work: Path, backend: C
         linker = engine.make_linker(db_api, table, len(records), model=store.model())
         chunks = max(1, -(-len(records) // CHUNK_PERSONS))
         if backend is None and workers > 1 and chunks > 1:
-            score = parallel.in_workers(store.export_input(), engine.name_tables(records), store.model(),
-                                        len(records), chunks, workers)
+            score = parallel.in_workers(store.export_input(), tables, store.model(), len(records), chunks, workers)
         else:
             score = engine.in_turn(linker, chunks)
         predictions = engine.predict(chunks, store.chunk, store.save_chunk, score,
