@@ -96,6 +96,13 @@ AGE_ERROR = 0.15  # of ages given: one year off
 HOMETOWN_MISSING = 0.15
 HOMETOWN_TOWNSHIP = 0.20  # of hometowns given: the township rather than the county
 RESIDENT_ID_GIVEN = 0.70  # of the rows about a person who has one
+OCCUPATION_MISSING = 0.20
+OCCUPATION_OTHER = 0.15  # of occupations given: a related one (a farmer called a herder) or, failing one, any
+# Occupations one person's reports confuse (bench.generate's OCCUPATIONS).
+RELATED_OCCUPATIONS = {"farmer": ("herder",), "herder": ("farmer",), "trader": ("businessman", "shopkeeper"),
+                       "businessman": ("trader",), "shopkeeper": ("trader",), "doctor": ("nurse",),
+                       "nurse": ("doctor",), "teacher": ("writer", "retired"), "writer": ("journalist", "teacher"),
+                       "journalist": ("writer",), "driver": ("mechanic",), "mechanic": ("driver",)}
 SOURCE_KINDS, SOURCE_WEIGHTS = ("testimony", "news_article", "leaked_list"), (85, 8, 7)
 FORMS_PER_ROW, FORMS_WEIGHTS = (1, 2, 3), (45, 35, 20)
 
@@ -657,8 +664,8 @@ def person_fields(rng: random.Random, person: TruePerson, names: list[dict], rec
     fields.update(birth_fields(rng, core.birth, recorded, nameless))
     if nameless or rng.random() >= HOMETOWN_MISSING:
         fields["hometown"] = core.hometown if rng.random() < HOMETOWN_TOWNSHIP else core.county
-    if rng.random() < 0.8:
-        fields["occupation"] = core.occupation
+    if rng.random() >= OCCUPATION_MISSING:
+        fields["occupation"] = reported_occupation(rng, core.occupation)
     given_rate = 0.9 if kind == "leaked_list" else RESIDENT_ID_GIVEN
     if core.resident_id and (nameless or rng.random() < given_rate):
         fields["resident_id"] = core.resident_id
@@ -666,6 +673,13 @@ def person_fields(rng: random.Random, person: TruePerson, names: list[dict], rec
     if rng.random() < 0.1:
         fields["health"] = rng.choice(HEALTH)
     return fields
+
+
+def reported_occupation(rng: random.Random, occupation: str) -> str:
+    """The person's occupation as a report gives it: sometimes a related one, or another altogether."""
+    if rng.random() >= OCCUPATION_OTHER:
+        return occupation
+    return rng.choice(RELATED_OCCUPATIONS.get(occupation) or OCCUPATIONS)
 
 
 def birth_fields(rng: random.Random, birth: dt.date, recorded: dt.date, required: bool) -> dict:

@@ -2,7 +2,7 @@
 
 import json
 
-from testimonia.linking.records import LinkRecord, birth_years, bounded_keys, county_and_prefecture
+from testimonia.linking.records import LinkRecord, birth_years, bounded_keys, hometown_levels
 
 
 def test_birth_years_from_a_date_or_an_age_at_a_dated_event():
@@ -13,11 +13,12 @@ def test_birth_years_from_a_date_or_an_age_at_a_dated_event():
     assert birth_years(None, None, "2018") is None and birth_years("not a date", None, None) is None
 
 
-def test_county_and_prefecture_from_chinese_division_codes():
-    assert county_and_prefecture("654028") == ("654028", "6540")  # Nilka County, Ili
-    assert county_and_prefecture("654028100") == ("654028", "6540")  # a township: its county
-    assert county_and_prefecture("654000") == (None, "6540")  # a prefecture alone
-    assert county_and_prefecture("KZ") == (None, None) and county_and_prefecture(None) == (None, None)
+def test_hometown_levels_from_chinese_division_codes():
+    assert hometown_levels("654028") == (None, "654028", "6540")  # Nilka County, Ili
+    assert hometown_levels("654028100") == ("654028100", "654028", "6540")  # a township, in its county
+    assert hometown_levels("654028000") == (None, "654028", "6540")  # no township named
+    assert hometown_levels("654000") == (None, None, "6540")  # a prefecture alone
+    assert hometown_levels("KZ") == (None, None, None) and hometown_levels(None) == (None, None, None)
 
 
 def test_blocking_leaves_out_keys_too_many_persons_share_and_says_so():

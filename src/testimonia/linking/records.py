@@ -2,9 +2,9 @@
 
 Pure: services/linking.py reads the registry and hands these over. A record holds only what the
 comparisons need: every name form, the names' blocking keys (testimonia.names), sex, ethnicity, the
-birth years a birth date or an age at a dated event allows, the hometown's county and prefecture
-(China's division codes: the first 6 and 4 digits), the keyed blind index of a resident ID number
-(never the number), facilities named in events, and the names of related persons.
+birth years a birth date or an age at a dated event allows, the hometown's township, county and
+prefecture (China's division codes: the first 9, 6 and 4 digits), the occupation, the keyed blind index
+of a resident ID number (never the number), facilities named in events, and the names of related persons.
 """
 
 from __future__ import annotations
@@ -34,8 +34,10 @@ class LinkRecord:
     sex: str | None = None
     ethnicity: str | None = None
     birth: tuple[int, int] | None = None  # earliest and latest birth year
+    township: str | None = None
     county: str | None = None
     prefecture: str | None = None
+    occupation: str | None = None
     resident: str | None = None  # blind index of the PRC resident ID number
     facilities: tuple[str, ...] = ()
     relatives: tuple[str, ...] = ()  # names of persons related to this one
@@ -73,12 +75,14 @@ def birth_years(birth_date: str | None, age_years: int | None, age_at: str | Non
     return span.earliest.year, span.latest.year
 
 
-def county_and_prefecture(code: str | None) -> tuple[str | None, str | None]:
-    """A Chinese division code's county (6 digits) and prefecture (4 digits); None outside China."""
+def hometown_levels(code: str | None) -> tuple[str | None, str | None, str | None]:
+    """A Chinese division code's township (9 digits), county (6) and prefecture (4), each None where the
+    code does not reach it; all None outside China."""
     if not code or not code.isdigit() or len(code) < 6 or code.startswith("00"):
-        return None, None
-    county = code[:6]
-    return (county if not county.endswith("00") else None), county[:4]
+        return None, None, None
+    county = code[:6] if not code[:6].endswith("00") else None
+    township = code[:9] if county and len(code) >= 9 and code[6:9] != "000" else None
+    return township, county, code[:4]
 
 
 @dataclass

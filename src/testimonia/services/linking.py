@@ -22,7 +22,7 @@ from sqlalchemy import and_, func, select, update
 
 from ..domain.vocab import UserRole
 from ..linking import engine, parallel
-from ..linking.records import MAX_BLOCK, BlockingReport, LinkRecord, birth_years, bounded_keys, county_and_prefecture
+from ..linking.records import MAX_BLOCK, BlockingReport, LinkRecord, birth_years, bounded_keys, hometown_levels
 from ..linking.work import Memory, WorkFile
 from ..store.crypto import new_id
 from ..store.schema import (
@@ -119,7 +119,7 @@ def read_records(conn, actor: Actor, since=None) -> list[LinkRecord]:  # noqa: A
     if actor.role is not UserRole.ADMIN:
         active = and_(active, persons.c.project_id.in_(sorted(actor.projects)))
     people = conn.execute(select(persons.c.id, persons.c.sex, persons.c.ethnicity, persons.c.birth_date,
-                                 persons.c.age_years, persons.c.age_at, persons.c.hometown_code,
+                                 persons.c.age_years, persons.c.age_at, persons.c.hometown_code, persons.c.occupation,
                                  persons.c.resident_id_blind, persons.c.updated_at).where(active)).all()
     ids = select(persons.c.id).where(active)
     texts = _grouped(conn, select(names.c.person_id, names.c.text)
@@ -137,11 +137,12 @@ def read_records(conn, actor: Actor, since=None) -> list[LinkRecord]:  # noqa: A
     changed = _changed_since(conn, ids, since) if since is not None else None
     out = []
     for p in people:
-        county, prefecture = county_and_prefecture(p.hometown_code)
+        township, county, prefecture = hometown_levels(p.hometown_code)
         out.append(LinkRecord(
             id=p.id, names=tuple(dict.fromkeys(texts.get(p.id, ()))), name_keys=tuple(sorted(set(keys.get(p.id, ())))),
             sex=p.sex, ethnicity=p.ethnicity, birth=birth_years(p.birth_date, p.age_years, p.age_at),
-            county=county, prefecture=prefecture, resident=p.resident_id_blind,
+            township=township, county=county, prefecture=prefecture, occupation=p.occupation or None,
+            resident=p.resident_id_blind,
             facilities=tuple(sorted(places.get(p.id, ()))), relatives=tuple(sorted(related.get(p.id, ()))),
             changed=True if changed is None else p.id in changed))
     return out

@@ -1,0 +1,57 @@
+"""Clustering scored pairs: connected components split by average linkage, reviewers' decisions kept."""
+
+from testimonia.linking import engine
+from testimonia.linking.engine import Pair, clusters
+
+
+def pairs(*scored):
+    return [Pair(a, b, p, 0.0, ()) for a, b, p in scored]
+
+
+def groups(assignment):
+    out = {}
+    for person, cluster in assignment.items():
+        out.setdefault(cluster, set()).add(person)
+    return sorted(map(sorted, out.values()))
+
+
+def test_a_chain_is_not_one_cluster():
+    # each person proposed only with the next: connected components would join all four
+    chain = pairs(("a", "b", 0.95), ("b", "c", 0.9), ("c", "d", 0.95))
+    assert groups(clusters(chain, set(), set())) == [["a", "b"], ["c", "d"]]
+    # a third person proposed with one of a pair, and weakly, stays out
+    weak = pairs(("a", "b", 0.95), ("b", "c", 0.55))
+    assert groups(clusters(weak, set(), set())) == [["a", "b"], ["c"]]
+
+
+def test_a_triangle_is_one_cluster():
+    triangle = pairs(("a", "b", 0.95), ("b", "c", 0.9), ("a", "c", 0.8))
+    assert groups(clusters(triangle, set(), set())) == [["a", "b", "c"]]
+
+
+def test_a_lone_pair_joins_from_the_higher_of_the_two_thresholds():
+    joins = max(engine.PROPOSE, engine.CLUSTER)
+    assert groups(clusters(pairs(("a", "b", joins)), set(), set())) == [["a", "b"]]
+    assert groups(clusters(pairs(("a", "b", joins - 0.01)), set(), set())) == [["a"], ["b"]]
+
+
+def test_reviewers_decisions_join_and_cut():
+    chain = pairs(("a", "b", 0.95), ("b", "c", 0.9), ("c", "d", 0.95))
+    assert groups(clusters(chain, {("a", "d")}, set())) == [["a", "b", "c", "d"]]  # "same" joins the ends
+    triangle = pairs(("a", "b", 0.95), ("b", "c", 0.9), ("a", "c", 0.99))
+    assert groups(clusters(triangle, set(), {("a", "c")})) == [["a", "b"], ["c"]]  # the weaker side goes
+
+
+def test_a_component_too_large_is_cut_at_rising_thresholds(monkeypatch):
+    monkeypatch.setattr(engine, "LARGEST_COMPONENT", 3)
+    # two triangles joined by one weak pair: four persons and more in one component at the proposal threshold
+    scored = pairs(("a", "b", 0.99), ("b", "c", 0.99), ("a", "c", 0.99), ("c", "d", 0.6),
+                   ("d", "e", 0.99), ("e", "f", 0.99), ("d", "f", 0.99))
+    assert groups(clusters(scored, set(), set())) == [["a", "b", "c"], ["d", "e", "f"]]
+
+
+def test_cluster_ids_are_a_members_id_and_stable():
+    scored = pairs(("p2", "p3", 0.99), ("p1", "p2", 0.99), ("p1", "p3", 0.99))
+    assignment = clusters(scored, set(), set())
+    assert set(assignment.values()) == {"p1"}
+    assert clusters(list(reversed(scored)), set(), set()) == assignment
