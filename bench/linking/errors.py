@@ -35,21 +35,18 @@ from testimonia.store.schema import link_runs, match_proposals
 
 def candidate_rules(a: LinkRecord, b: LinkRecord) -> list[str]:
     """Which of engine.blocking_rules() make (a, b) a candidate pair (keys already bounded)."""
-    pair_a, pair_b = ({k for k in r.name_keys if k.startswith("pair:")} for r in (a, b))
-    part_a, part_b = ({k for k in r.name_keys if k.startswith("part:")} for r in (a, b))
+    ra, rb = engine.rows([a, b])
+    shared = lambda column: set(ra[column] or ()) & set(rb[column] or ())  # noqa: E731
     rules = []
-    if pair_a & pair_b:
+    if shared("pair_keys"):
         rules.append("two-part key")
-    if part_a & part_b:
-        if not pair_a or not pair_b:
-            rules.append("one-part key, one side single")
-        if a.birth and b.birth and a.birth[0] == b.birth[0]:
-            rules.append("one-part key + birth year")
-        if a.county and a.county == b.county:
-            rules.append("one-part key + county")
+    if shared("part_keys") and (ra["single_part"] or rb["single_part"]):
+        rules.append("one-part key, one side single")
+    if shared("compound_keys"):
+        rules.append("name key + birth year or county")
     if a.resident and a.resident == b.resident:
         rules.append("resident ID")
-    if (not a.name_keys or not b.name_keys) and a.county and a.county == b.county and a.birth and b.birth \
+    if (ra["no_keys"] or rb["no_keys"]) and a.county and a.county == b.county and a.birth and b.birth \
             and a.birth[0] == b.birth[0]:
         rules.append("county + birth, keyless")
     return rules
@@ -125,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
             elif not keyed[a].name_keys or not keyed[b].name_keys:
                 cause = "not a candidate: a side's keys all too common"
             elif set(by_id[a].name_keys) & set(by_id[b].name_keys):
-                cause = "not a candidate: shared keys too common"
+                cause = "not a candidate: shared keys too common, alone and with birth year or county"
             else:
                 cause = "not a candidate: no shared name key"
             missed[cause].append((a, b))

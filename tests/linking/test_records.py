@@ -31,6 +31,28 @@ def test_blocking_leaves_out_keys_too_many_persons_share_and_says_so():
     assert [r.name_keys for r in kept if r.id.startswith("q")] == [("pair:L|MHMT",)] * 2
 
 
+def test_a_common_key_is_blocked_on_with_a_birth_year_or_a_county():
+    common = [LinkRecord(id=f"p{i}", names=("Muhammad",), name_keys=("part:MHMT",), birth=(1950 + i % 3, 1950 + i % 3),
+                         county="654028" if i < 2 else None) for i in range(6)]
+    aged = LinkRecord(id="aged", names=("Muhammad",), name_keys=("part:MHMT",), birth=(1951, 1952))  # from an age
+    decade = LinkRecord(id="decade", names=("Muhammad",), name_keys=("part:MHMT",), birth=(1950, 1959))
+    kept, report = bounded_keys([*common, aged, decade], max_block=4)
+    keys = {r.id: set(r.name_keys) for r in kept}
+    assert report.keys_skipped == 1 and "part:MHMT" not in set().union(*keys.values())
+    assert keys["p0"] == {"part:MHMT@born:1950", "part:MHMT@county:654028"}  # two born in 1950, two in the county
+    assert keys["aged"] == {"part:MHMT@born:1951", "part:MHMT@born:1952"}  # each year an age allows
+    assert keys["decade"] == set() and report.persons_without_keys == 1  # "born in the 1950s" blocks on nothing
+
+
+def test_compound_keys_of_a_key_usable_alone_and_their_own_bound():
+    records = [LinkRecord(id=f"p{i}", names=("Rahile Dawut",), name_keys=("pair:DWT|RHL", "part:RHL"),
+                          birth=(1966, 1966), county="654028") for i in range(3)]
+    kept, _ = bounded_keys(records, max_block=3)
+    assert set(kept[0].name_keys) == {"pair:DWT|RHL", "part:RHL", "part:RHL@born:1966", "part:RHL@county:654028"}
+    kept, _ = bounded_keys(records, max_block=2)  # shared by three: too common alone and with birth or county
+    assert kept[0].name_keys == ()
+
+
 def test_evidence_changes_with_what_is_compared_only():
     record = LinkRecord(id="p1", names=("Rahile Dawut",), birth=(1966, 1966))
     assert record.evidence == LinkRecord(id="p1", names=("Rahile Dawut",), birth=(1966, 1966), changed=False).evidence

@@ -100,7 +100,8 @@ def scorers(tables: NameTables) -> dict[str, NameScorer]:
 
 COLUMNS = pa.schema([
     ("unique_id", pa.string()), ("names_n", pa.int32()), ("pair_keys", pa.list_(pa.string())),
-    ("part_keys", pa.list_(pa.string())), ("single_part", pa.bool_()), ("name_key", pa.string()),
+    ("part_keys", pa.list_(pa.string())), ("compound_keys", pa.list_(pa.string())), ("single_part", pa.bool_()),
+    ("name_key", pa.string()),
     ("sex", pa.string()), ("ethnicity", pa.string()), ("birth_lo", pa.int32()), ("birth_hi", pa.int32()),
     ("township", pa.string()), ("county", pa.string()), ("prefecture", pa.string()),
     ("occupation", pa.string()), ("resident", pa.string()),
@@ -115,11 +116,13 @@ def rows(records: Iterable[LinkRecord]) -> list[dict[str, Any]]:
 
 
 def _row(r: LinkRecord) -> dict[str, Any]:
-    pair_keys = [k for k in r.name_keys if k.startswith("pair:")]
+    compound = [k for k in r.name_keys if "@" in k]  # records.bounded_keys: a key with a birth year or county
+    pair_keys = [k for k in r.name_keys if k.startswith("pair:") and "@" not in k]
+    part_keys = [k for k in r.name_keys if k.startswith("part:") and "@" not in k]
     return {
         "unique_id": r.id, "names_n": len(r.names) or None, "pair_keys": pair_keys or None,
-        "part_keys": [k for k in r.name_keys if k.startswith("part:")] or None,
-        "single_part": bool(r.name_keys) and not pair_keys, "name_key": min(pair_keys, default=None),
+        "part_keys": part_keys or None, "compound_keys": compound or None,
+        "single_part": bool(part_keys) and not pair_keys, "name_key": min(pair_keys, default=None),
         "sex": r.sex if r.sex not in (None, "unknown") else None,
         "ethnicity": r.ethnicity if r.ethnicity not in (None, "unknown") else None,
         "birth_lo": r.birth[0] if r.birth else None, "birth_hi": r.birth[1] if r.birth else None,
@@ -194,16 +197,15 @@ def other_comparisons() -> list:
 
 def blocking_rules(changed_only: bool) -> list[CustomRule]:
     """Candidate pairs: a shared two-part name key; a shared one-part key when one of the two is known
-    by a single name part only, or with the same earliest birth year, or the same county; the same
-    resident ID; or, for a person with no usable name key, the same county and earliest birth year.
-    With `changed_only`, one side must be new or changed."""
+    by a single name part only; a shared compound key (a name key with a birth year or county,
+    records.bounded_keys); the same resident ID; or, for a person with no usable name key, the same
+    county and earliest birth year. With `changed_only`, one side must be new or changed."""
     scope = " AND (l.changed OR r.changed)" if changed_only else ""
     return [
         CustomRule("l.pair_keys = r.pair_keys" + scope, arrays_to_explode=["pair_keys"]),
         CustomRule("l.part_keys = r.part_keys AND (l.single_part OR r.single_part)" + scope,
                    arrays_to_explode=["part_keys"]),
-        CustomRule("l.part_keys = r.part_keys AND l.birth_lo = r.birth_lo" + scope, arrays_to_explode=["part_keys"]),
-        CustomRule("l.part_keys = r.part_keys AND l.county = r.county" + scope, arrays_to_explode=["part_keys"]),
+        CustomRule("l.compound_keys = r.compound_keys" + scope, arrays_to_explode=["compound_keys"]),
         CustomRule("l.resident = r.resident" + scope),
         CustomRule("l.county = r.county AND l.birth_lo = r.birth_lo AND (l.no_keys OR r.no_keys)" + scope),
     ]

@@ -89,24 +89,46 @@ def hometown_levels(code: str | None) -> tuple[str | None, str | None, str | Non
 class BlockingReport:
     """What blocking left out, and why."""
 
-    keys_skipped: int = 0
+    keys_skipped: int = 0  # name keys too common to block on alone
     largest_skipped: list[tuple[int, str]] = field(default_factory=list)  # (persons, key) of the biggest
     persons_without_names: int = 0
-    persons_without_keys: int = 0  # names, but every key too common: found only by ID or hometown and birth
+    persons_without_keys: int = 0  # names, but every key too common, alone and with birth year or county
+
+
+#: A birth range longer than this many years ("born in the 1970s") gives no birth-year blocking key.
+BLOCKING_BIRTH_SPAN = 3
 
 
 def bounded_keys(records: list[LinkRecord], max_block: int = MAX_BLOCK) -> tuple[list[LinkRecord], BlockingReport]:
-    """The records with their blocking keys limited to those shared by at most `max_block` persons."""
+    """The records with their blocking keys limited to those shared by at most `max_block` persons.
+
+    Besides the name keys themselves: compound keys, a name key joined with a birth year the person may
+    have been born in (`part:MHMT@born:1970`) or with their county (`part:MHMT@county:654028`), for every
+    one-part key and every key too common alone, kept under the same bound. They compare records that
+    share one name part and a birth year or a county, and persons whose every key is too common alone
+    ("Muhammad", "Gulnar"), without comparing every bearer of a common name with every other.
+    """
     counts = Counter(key for record in records for key in set(record.name_keys))
     too_common = {key for key, n in counts.items() if n > max_block}
+    compound = {r.id: _compound_keys(r, too_common) for r in records}
+    compound_counts = Counter(key for keys in compound.values() for key in keys)
     report = BlockingReport(keys_skipped=len(too_common),
                             largest_skipped=sorted(((counts[k], k) for k in too_common), reverse=True)[:5])
     kept = []
     for record in records:
-        keys = tuple(k for k in record.name_keys if k not in too_common)
+        keys = tuple(k for k in record.name_keys if k not in too_common) + tuple(
+            k for k in compound[record.id] if compound_counts[k] <= max_block)
         if not record.names:
             report.persons_without_names += 1
         elif not keys:
             report.persons_without_keys += 1
         kept.append(record if keys == record.name_keys else replace(record, name_keys=keys))
     return kept, report
+
+
+def _compound_keys(record: LinkRecord, too_common: set[str]) -> list[str]:
+    keys = {k for k in record.name_keys if k.startswith("part:") or k in too_common}
+    places = [f"county:{record.county}"] if record.county else []
+    if record.birth and record.birth[1] - record.birth[0] < BLOCKING_BIRTH_SPAN:
+        places += [f"born:{year}" for year in range(record.birth[0], record.birth[1] + 1)]
+    return [f"{key}@{where}" for key in sorted(keys) for where in places]
