@@ -55,3 +55,22 @@ def test_cluster_ids_are_a_members_id_and_stable():
     assignment = clusters(scored, set(), set())
     assert set(assignment.values()) == {"p1"}
     assert clusters(list(reversed(scored)), set(), set()) == assignment
+
+
+def test_the_names_of_a_pair_are_compared_once_however_many_levels_test_them(monkeypatch):
+    import duckdb
+
+    from testimonia.linking.work import register_functions
+
+    calls = []
+    real = engine.best_score
+    monkeypatch.setattr(engine, "best_score", lambda a, b, cap: calls.append((a, b)) or real(a, b, cap))
+    names = {"p1": ("Rahile Dawut",), "p2": ("راھىلە داۋۇت",), "p3": ("Erlan Bekov",), "p4": ("Gulnar Omar",)}
+    connection = duckdb.connect()
+    register_functions(connection, {"tm_names": names, "tm_relatives": {}})
+    levels = connection.execute("""
+        SELECT l, r, CASE WHEN n IS NULL THEN -1 WHEN tm_names(l, r) >= 0.9 THEN 3 WHEN tm_names(l, r) >= 0.7 THEN 2
+                          WHEN tm_names(l, r) >= 0.5 THEN 1 ELSE 0 END
+        FROM (VALUES ('p1', 'p2', 1), ('p1', 'p3', 1), ('p3', 'p4', 1), ('p2', 'p4', 1)) pairs(l, r, n)""").fetchall()
+    assert dict(((l, r), level) for l, r, level in levels)[("p1", "p2")] == 3
+    assert len(calls) == 4  # one comparison per pair, not one per level tested
