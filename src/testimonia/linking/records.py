@@ -2,8 +2,9 @@
 
 Pure: services/linking.py reads the registry and hands these over. A record holds only what the
 comparisons need: every name form, the names' blocking keys (testimonia.names), sex, ethnicity, the
-birth years a birth date or an age at a dated event allows, the hometown's township, county and
-prefecture (China's division codes: the first 9, 6 and 4 digits), the occupation, the keyed blind index
+birth years a birth date or an age at a dated event allows (and the day, when known), the hometown's
+township, county and prefecture (China's division codes: the first 9, 6 and 4 digits), the counties of
+the person's events, the occupation, the keyed blind index
 of a resident ID number (never the number), facilities named in events, and the names of related persons.
 """
 
@@ -34,10 +35,12 @@ class LinkRecord:
     sex: str | None = None
     ethnicity: str | None = None
     birth: tuple[int, int] | None = None  # earliest and latest birth year
+    birth_day: str | None = None  # the birth date, when known to the day (ISO)
     township: str | None = None
     county: str | None = None
     prefecture: str | None = None
     occupation: str | None = None
+    places: tuple[str, ...] = ()  # the counties (6 digits) of the person's events
     resident: str | None = None  # blind index of the PRC resident ID number
     facilities: tuple[str, ...] = ()
     relatives: tuple[str, ...] = ()  # names of persons related to this one
@@ -73,6 +76,15 @@ def birth_years(birth_date: str | None, age_years: int | None, age_at: str | Non
     except InvalidDate:
         return None
     return span.earliest.year, span.latest.year
+
+
+def birth_day(birth_date: str | None) -> str | None:
+    """The birth date when it names a single day, else None."""
+    try:
+        span = parse_date(birth_date) if birth_date else None
+    except InvalidDate:
+        return None
+    return span.earliest.isoformat() if span and span.earliest == span.latest else None
 
 
 def hometown_levels(code: str | None) -> tuple[str | None, str | None, str | None]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from sqlalchemy import and_, func, select, update
 
 from ..domain.vocab import UserRole
 from ..linking import engine, parallel
-from ..linking.records import MAX_BLOCK, BlockingReport, LinkRecord, birth_years, bounded_keys, hometown_levels
+from ..linking.records import MAX_BLOCK, BlockingReport, LinkRecord, birth_day, birth_years, bounded_keys, hometown_levels
 from ..linking.work import Memory, WorkFile
 from ..store.crypto import new_id
 from ..store.schema import (
@@ -133,6 +133,9 @@ def read_records(conn, actor: Actor, since=None) -> list[LinkRecord]:  # noqa: A
     places = _grouped(conn, select(events.c.person_id, facilities.c.id)
                       .select_from(events.join(facilities, events.c.facility_id == facilities.c.id))
                       .where(events.c.person_id.in_(ids), outside_withdrawn(events.c.source_id)).distinct())
+    event_places = _grouped(conn, select(events.c.person_id, events.c.place_code)
+                            .where(events.c.person_id.in_(ids), events.c.place_code.is_not(None),
+                                   outside_withdrawn(events.c.source_id)).distinct())
     related = _relatives(conn, ids)
     changed = _changed_since(conn, ids, since) if since is not None else None
     out = []
@@ -141,11 +144,17 @@ def read_records(conn, actor: Actor, since=None) -> list[LinkRecord]:  # noqa: A
         out.append(LinkRecord(
             id=p.id, names=tuple(dict.fromkeys(texts.get(p.id, ()))), name_keys=tuple(sorted(set(keys.get(p.id, ())))),
             sex=p.sex, ethnicity=p.ethnicity, birth=birth_years(p.birth_date, p.age_years, p.age_at),
-            township=township, county=county, prefecture=prefecture, occupation=p.occupation or None,
+            birth_day=birth_day(p.birth_date), township=township, county=county, prefecture=prefecture,
+            occupation=p.occupation or None, places=_counties(event_places.get(p.id, ())),
             resident=p.resident_id_blind,
             facilities=tuple(sorted(places.get(p.id, ()))), relatives=tuple(sorted(related.get(p.id, ()))),
             changed=True if changed is None else p.id in changed))
     return out
+
+
+def _counties(codes: Iterable[str]) -> tuple[str, ...]:
+    """The counties of places in China (division codes of 6 digits or more), sorted."""
+    return tuple(sorted({county for county in (hometown_levels(code)[1] for code in codes) if county}))
 
 
 def _grouped(conn, query) -> dict[str, list[str]]:  # noqa: ANN001
