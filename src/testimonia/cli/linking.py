@@ -63,7 +63,8 @@ def register(main: click.Group) -> None:
                        "through their other keys", err=True)
         if blocking.persons_without_names or blocking.persons_without_keys:
             click.echo(f"{blocking.persons_without_names:,} persons have no name and "
-                       f"{blocking.persons_without_keys:,} only names too common to block on: they were compared "
+                       f"{blocking.persons_without_keys:,} only names too common to block on, even with a birth "
+                       "year or county: they were compared "
                        "only by resident ID number, or by hometown county and birth year", err=True)
 
     @main.command("matches")
