@@ -279,9 +279,9 @@ def train(linker: Linker, records: Sequence[LinkRecord]) -> tuple[dict, list[str
             recall=0.5)
         steps["u"] = lambda: linker.training.estimate_u_using_random_sampling(max_pairs=U_PAIRS, seed=1)
     holders = Counter(r.resident for r in records if r.resident)
-    if sum(n * (n - 1) // 2 for n in holders.values()) >= MIN_ID_PAIRS:
-        steps["m"] = lambda: linker.training.estimate_parameters_using_expectation_maximisation(
-            "l.resident = r.resident", max_pairs=EM_PAIRS)
+    id_pairs = sum(n * (n - 1) // 2 for n in holders.values())
+    if id_pairs >= MIN_ID_PAIRS:
+        steps["m"] = lambda: _estimate_m(linker, min(id_pairs, EM_PAIRS))
     done = []
     for name, step in steps.items():
         try:
@@ -290,6 +290,26 @@ def train(linker: Linker, records: Sequence[LinkRecord]) -> tuple[dict, list[str
         except (ValueError, ZeroDivisionError):  # splink's arithmetic on empty or one-sided samples
             continue
     return linker.misc.save_model_to_json(), done
+
+
+#: How many pairs of one person a level's prior m counts as when EM never saw the level.
+PRIOR_PAIRS = 100
+
+
+def _estimate_m(linker: Linker, pairs: int) -> None:
+    """m by EM over the pairs that share a resident ID number. A level EM never saw among those pairs —
+    two birth years far apart, two hometowns in different prefectures — keeps its prior in splink, as if
+    nothing had been learned; here the prior counts as PRIOR_PAIRS pairs against the `pairs` that did not
+    show it (m = prior × 100 / (pairs + 100)), so a thousand pairs of one person that never differ in birth
+    year make a difference in birth year strong evidence against. Comparisons EM could not train (the
+    resident ID it blocks on; one missing on every pair) keep their priors."""
+    linker.training.estimate_parameters_using_expectation_maximisation("l.resident = r.resident", max_pairs=EM_PAIRS)
+    for comparison in linker._settings_obj.comparisons:
+        levels_ = [level for level in comparison.comparison_levels if not level.is_null_level]
+        if any(level._has_estimated_m_values for level in levels_):
+            for level in levels_:
+                if not level._has_estimated_m_values:
+                    level.m_probability = level.m_probability * PRIOR_PAIRS / (pairs + PRIOR_PAIRS)
 
 
 @dataclass(frozen=True)
