@@ -72,5 +72,5 @@ def test_the_names_of_a_pair_are_compared_once_however_many_levels_test_them(mon
         SELECT l, r, CASE WHEN n IS NULL THEN -1 WHEN tm_names(l, r) >= 0.9 THEN 3 WHEN tm_names(l, r) >= 0.7 THEN 2
                           WHEN tm_names(l, r) >= 0.5 THEN 1 ELSE 0 END
         FROM (VALUES ('p1', 'p2', 1), ('p1', 'p3', 1), ('p3', 'p4', 1), ('p2', 'p4', 1)) pairs(l, r, n)""").fetchall()
-    assert dict(((l, r), level) for l, r, level in levels)[("p1", "p2")] == 3
+    assert {(left, right): level for left, right, level in levels}[("p1", "p2")] == 3
     assert len(calls) == 4  # one comparison per pair, not one per level tested

@@ -22,7 +22,15 @@ from sqlalchemy import and_, func, select, update
 
 from ..domain.vocab import UserRole
 from ..linking import engine, parallel
-from ..linking.records import MAX_BLOCK, BlockingReport, LinkRecord, birth_day, birth_years, bounded_keys, hometown_levels
+from ..linking.records import (
+    MAX_BLOCK,
+    BlockingReport,
+    LinkRecord,
+    birth_day,
+    birth_years,
+    bounded_keys,
+    hometown_levels,
+)
 from ..linking.work import Memory, WorkFile
 from ..store.crypto import new_id
 from ..store.schema import (
