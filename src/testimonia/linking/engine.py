@@ -1,10 +1,10 @@
 """Score candidate pairs of persons with splink (Fellegi–Sunter: EM-trained m, sampled u) and cluster them.
 
 splink does the blocking, training and scoring, on DuckDB by default or on Spark (`spark_backend`);
-scipy clusters the scored pairs (connected components split by average linkage). The names capability enters as two SQL functions registered on the
-backend: `tm_names(id_l, id_r)`, the best `testimonia.names.compare` score between any name form of
-one person and any of the other's, and `tm_relatives(id_l, id_r)`, the same over the names of the
-persons related to each. Everything else is plain SQL over `LinkRecord` columns. docs/linking.md
+scipy clusters the scored pairs (connected components split by average linkage). The names capability
+enters as two SQL functions registered on the backend: `tm_names(id_l, id_r)`, the best
+`testimonia.names.compare` score between any name form of one person and any of the other's, and
+`tm_relatives(id_l, id_r)`, the same over the names of the persons related to each. Everything else is plain SQL over `LinkRecord` columns. docs/linking.md
 gives the comparisons, their levels and why.
 """
 
