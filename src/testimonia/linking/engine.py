@@ -2,9 +2,9 @@
 
 splink does the blocking, training and scoring, on DuckDB by default or on Spark (`spark_backend`);
 scipy clusters the scored pairs (connected components split by average linkage). The names capability
-enters as two SQL functions registered on the backend: `tm_names(id_l, id_r)`, the best
+enters as two SQL functions registered on the backend: `tm_names(ordinal_l, ordinal_r)`, the best
 `testimonia.names.compare` score between any name form of one person and any of the other's, and
-`tm_relatives(id_l, id_r)`, the same over the names of the persons related to each. Everything else is plain SQL over `LinkRecord` columns. docs/linking.md
+`tm_relatives(ordinal_l, ordinal_r)`, the same over the names of the persons related to each. Everything else is plain SQL over `LinkRecord` columns. docs/linking.md
 gives the comparisons, their levels and why.
 """
 
@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
@@ -26,7 +27,7 @@ from scipy.sparse.csgraph import connected_components
 from splink import Linker, SettingsCreator
 from splink.blocking_rule_library import CustomRule
 
-from ..names import NameCode, best_score, prepare
+from ..names import NameCode, best_scores, prepare
 from .records import LinkRecord
 
 #: Match probability from which a pair is proposed to reviewers.
@@ -49,57 +50,55 @@ SINGLE_PART_CAP = 0.6
 
 
 class NameScorer:
-    """The best compare() score between the name forms of two persons; None when one has no name.
-    A pair of forms where one is a single name part counts at most SINGLE_PART_CAP.
+    """The best compare() score between the name forms of two persons, given by their positions in the
+    run's records (the input's `ordinal` column); None when one has no name. A pair of forms where one
+    is a single name part counts at most SINGLE_PART_CAP.
 
-    Callable with two ids (Spark) or with two Arrow arrays of ids (DuckDB's vectorised functions).
-    Prepared names are built on first use and kept, so each person's forms are read once per run;
-    the scoring itself is the names capability's compiled best_score. The last RECENT_PAIRS scores are
-    kept too: the names comparison's levels are a SQL CASE, and DuckDB calls the function again for
-    each level a pair is tested against (2.5 calls per pair on the benchmark), batch by batch.
+    Callable with two positions (Spark) or with two Arrow arrays of them (DuckDB's vectorised
+    functions), scored in the names kernel (`best_scores`) without a Python call per pair. A person's
+    names are prepared on first use and kept, so each is prepared once per process. The last
+    RECENT_PAIRS scores are kept too: the names comparison's levels are a SQL CASE, and DuckDB calls the
+    function again for each level a pair is tested against (2.5 calls per pair on the benchmark).
     """
 
     RECENT_PAIRS = 20_000
 
-    def __init__(self, names: dict[str, tuple[str, ...]]):
+    def __init__(self, names: Sequence[tuple[str, ...]]):
         self.names = names
-        self._codes: dict[str, tuple[NameCode, ...]] = {}
-        self._recent: dict[tuple[str, str], float | None] = {}
+        self._codes: list[tuple[NameCode, ...] | None] = [None] * len(names)
+        self._recent: dict[int, float] = {}
 
-    def __getstate__(self) -> dict:  # shipped to Spark workers without the cache
+    def __getstate__(self) -> dict:  # shipped to Spark workers without the prepared names
         return {"names": self.names}
 
     def __setstate__(self, state: dict) -> None:
         self.__init__(state["names"])
 
-    def _forms(self, person_id: str) -> tuple[NameCode, ...]:
-        codes = self._codes.get(person_id)
-        if codes is None:
-            codes = self._codes[person_id] = tuple(prepare(text).code for text in self.names.get(person_id, ()))
-        return codes
+    def _prepare(self, position: int) -> tuple[NameCode, ...]:
+        return tuple(prepare(text).code for text in self.names[position])
 
-    def __call__(self, a: str, b: str) -> float | None:
-        recent = self._recent
-        if (a, b) in recent:
-            return recent[a, b]
-        if len(recent) >= self.RECENT_PAIRS:
-            recent.clear()
-        forms_a, forms_b = self._forms(a), self._forms(b)
-        score = recent[a, b] = best_score(forms_a, forms_b, SINGLE_PART_CAP) if forms_a and forms_b else None
-        return score
+    def _scores(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        if len(self._recent) >= self.RECENT_PAIRS:
+            self._recent.clear()
+        scores = best_scores(self._codes, self._prepare, left, right, SINGLE_PART_CAP, self._recent)
+        return np.frombuffer(scores, dtype=np.float64)
+
+    def __call__(self, a: int, b: int) -> float | None:
+        score = float(self._scores(np.array([a], np.int32), np.array([b], np.int32))[0])
+        return score if score >= 0 else None
 
     def arrow(self, a: pa.Array, b: pa.Array) -> pa.Array:
-        return pa.array([self(x, y) for x, y in zip(a.to_pylist(), b.to_pylist())], type=pa.float64())
+        scores = self._scores(a.to_numpy().astype(np.int32, copy=False), b.to_numpy().astype(np.int32, copy=False))
+        return pa.array(scores, mask=scores < 0)
 
 
-NameTables = dict[str, dict[str, tuple[str, ...]]]
+NameTables = dict[str, list[tuple[str, ...]]]
 
 
 def name_tables(records: Sequence[LinkRecord]) -> NameTables:
-    """What each SQL function compares, by person id: tm_names a person's name forms, tm_relatives the
-    names of the persons related to them."""
-    return {"tm_names": {r.id: r.names for r in records if r.names},
-            "tm_relatives": {r.id: r.relatives for r in records if r.relatives}}
+    """What each SQL function compares, by a person's position in `records` (the `ordinal` column):
+    tm_names a person's name forms, tm_relatives the names of the persons related to them."""
+    return {"tm_names": [r.names for r in records], "tm_relatives": [r.relatives for r in records]}
 
 
 def scorers(tables: NameTables) -> dict[str, NameScorer]:
@@ -108,7 +107,7 @@ def scorers(tables: NameTables) -> dict[str, NameScorer]:
 
 
 COLUMNS = pa.schema([
-    ("unique_id", pa.string()), ("names_n", pa.int32()), ("pair_keys", pa.list_(pa.string())),
+    ("unique_id", pa.string()), ("ordinal", pa.int32()), ("names_n", pa.int32()), ("pair_keys", pa.list_(pa.string())),
     ("part_keys", pa.list_(pa.string())), ("compound_keys", pa.list_(pa.string())), ("single_part", pa.bool_()),
     ("name_key", pa.string()),
     ("sex", pa.string()), ("ethnicity", pa.string()), ("birth_lo", pa.int32()), ("birth_hi", pa.int32()),
@@ -121,16 +120,17 @@ COLUMNS = pa.schema([
 
 
 def rows(records: Iterable[LinkRecord]) -> list[dict[str, Any]]:
-    """One input row per record, in COLUMNS' shape (empty values as NULL, which splink treats as missing)."""
-    return [_row(r) for r in records]
+    """One input row per record, in COLUMNS' shape (empty values as NULL, which splink treats as missing);
+    `ordinal` is the record's position, by which the names functions find its names."""
+    return [_row(position, r) for position, r in enumerate(records)]
 
 
-def _row(r: LinkRecord) -> dict[str, Any]:
+def _row(position: int, r: LinkRecord) -> dict[str, Any]:
     compound = [k for k in r.name_keys if "@" in k]  # records.bounded_keys: a key with a birth year or county
     pair_keys = [k for k in r.name_keys if k.startswith("pair:") and "@" not in k]
     part_keys = [k for k in r.name_keys if k.startswith("part:") and "@" not in k]
     return {
-        "unique_id": r.id, "names_n": len(r.names) or None, "pair_keys": pair_keys or None,
+        "unique_id": r.id, "ordinal": position, "names_n": len(r.names) or None, "pair_keys": pair_keys or None,
         "part_keys": part_keys or None, "compound_keys": compound or None,
         "single_part": bool(part_keys) and not pair_keys, "name_key": min(pair_keys, default=None),
         "sex": r.sex if r.sex not in (None, "unknown") else None,
@@ -169,7 +169,7 @@ def comparisons(frequencies: bool = True) -> list:
     is large enough to estimate it. With `frequencies`, agreeing names weigh less the more persons bear
     that name (splink's term-frequency adjustment on the person's first two-part name key); in a small
     registry the frequencies mean nothing (one person's own records make their name look common)."""
-    names, relatives = "tm_names(unique_id_l, unique_id_r)", "tm_relatives(unique_id_l, unique_id_r)"
+    names, relatives = "tm_names(ordinal_l, ordinal_r)", "tm_relatives(ordinal_l, ordinal_r)"
     by_frequency = {"tf_adjustment_column": "name_key", "disable_tf_exact_match_detection": True} if frequencies else {}
     return [
         _graded("names", "names_n_l IS NULL OR names_n_r IS NULL", [
@@ -275,7 +275,7 @@ def train(linker: Linker, records: Sequence[LinkRecord]) -> tuple[dict, list[str
         steps["λ"] = lambda: linker.training.estimate_probability_two_random_records_match(
             ["l.resident = r.resident",
              CustomRule("l.pair_keys = r.pair_keys AND l.birth_lo = r.birth_lo AND l.county = r.county "
-                        "AND tm_names(l.unique_id, r.unique_id) >= 0.9", arrays_to_explode=["pair_keys"])],
+                        "AND tm_names(l.ordinal, r.ordinal) >= 0.9", arrays_to_explode=["pair_keys"])],
             recall=0.5)
         steps["u"] = lambda: linker.training.estimate_u_using_random_sampling(max_pairs=U_PAIRS, seed=1)
     holders = Counter(r.resident for r in records if r.resident)

@@ -111,25 +111,32 @@ class BlockingReport:
 BLOCKING_BIRTH_SPAN = 3
 
 
-def bounded_keys(records: list[LinkRecord], max_block: int = MAX_BLOCK) -> tuple[list[LinkRecord], BlockingReport]:
+def bounded_keys(records: list[LinkRecord], max_block: int = MAX_BLOCK,
+                 max_compound: int | None = None) -> tuple[list[LinkRecord], BlockingReport]:
     """The records with their blocking keys limited to those shared by at most `max_block` persons.
 
     Besides the name keys themselves: compound keys, a name key joined with a birth year the person may
     have been born in (`part:MHMT@born:1970`) or with their county (`part:MHMT@county:654028`), for every
-    one-part key and every key too common alone, kept under the same bound. They compare records that
-    share one name part and a birth year or a county, and persons whose every key is too common alone
+    one-part key and every key too common alone, kept under their own bound (`max_compound`, else
+    `max_block`); and, where one of those is still too common, the key with both
+    (`part:MHMT@born:1970@county:654028`), under the same bound. They compare records that share one
+    name part and a birth year or a county, and persons whose every key is too common alone
     ("Muhammad", "Gulnar"), without comparing every bearer of a common name with every other.
     """
+    bound = max_compound or max_block
     counts = Counter(key for record in records for key in set(record.name_keys))
     too_common = {key for key, n in counts.items() if n > max_block}
     compound = {r.id: _compound_keys(r, too_common) for r in records}
     compound_counts = Counter(key for keys in compound.values() for key in keys)
+    refined = {r.id: _refined_keys(r, compound[r.id], compound_counts, bound) for r in records}
+    refined_counts = Counter(key for keys in refined.values() for key in keys)
     report = BlockingReport(keys_skipped=len(too_common),
                             largest_skipped=sorted(((counts[k], k) for k in too_common), reverse=True)[:5])
     kept = []
     for record in records:
-        keys = tuple(k for k in record.name_keys if k not in too_common) + tuple(
-            k for k in compound[record.id] if compound_counts[k] <= max_block)
+        keys = (tuple(k for k in record.name_keys if k not in too_common)
+                + tuple(k for k in compound[record.id] if compound_counts[k] <= bound)
+                + tuple(k for k in refined[record.id] if refined_counts[k] <= bound))
         if not record.names:
             report.persons_without_names += 1
         elif not keys:
@@ -138,9 +145,22 @@ def bounded_keys(records: list[LinkRecord], max_block: int = MAX_BLOCK) -> tuple
     return kept, report
 
 
+def _birth_places(record: LinkRecord) -> list[str]:
+    """The birth years a record may have been born in, as key suffixes (none for a long range)."""
+    if record.birth and record.birth[1] - record.birth[0] < BLOCKING_BIRTH_SPAN:
+        return [f"born:{year}" for year in range(record.birth[0], record.birth[1] + 1)]
+    return []
+
+
 def _compound_keys(record: LinkRecord, too_common: set[str]) -> list[str]:
     keys = {k for k in record.name_keys if k.startswith("part:") or k in too_common}
-    places = [f"county:{record.county}"] if record.county else []
-    if record.birth and record.birth[1] - record.birth[0] < BLOCKING_BIRTH_SPAN:
-        places += [f"born:{year}" for year in range(record.birth[0], record.birth[1] + 1)]
+    places = ([f"county:{record.county}"] if record.county else []) + _birth_places(record)
     return [f"{key}@{where}" for key in sorted(keys) for where in places]
+
+
+def _refined_keys(record: LinkRecord, compound: list[str], counts: Counter, bound: int) -> list[str]:
+    """A name key with both a birth year and the county, where the key with one of them is too common."""
+    if not record.county:
+        return []
+    crowded = {key.split("@", 1)[0] for key in compound if counts[key] > bound}
+    return [f"{key}@{born}@county:{record.county}" for key in sorted(crowded) for born in _birth_places(record)]

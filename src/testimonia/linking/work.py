@@ -99,4 +99,4 @@ class WorkFile(Memory):
 def register_functions(connection: duckdb.DuckDBPyConnection, tables: engine.NameTables) -> None:
     """The names capability as DuckDB functions (vectorised over Arrow batches)."""
     for name, scorer in engine.scorers(tables).items():
-        connection.create_function(name, scorer.arrow, ["VARCHAR", "VARCHAR"], "DOUBLE", type="arrow")
+        connection.create_function(name, scorer.arrow, ["INTEGER", "INTEGER"], "DOUBLE", type="arrow")

@@ -12,6 +12,7 @@ call is made per key pair; tests hold the two equal.
 """
 
 cimport cython
+from cpython cimport array
 from libc.stdint cimport uint8_t, uint64_t
 from libc.stdlib cimport calloc, malloc, free, qsort
 from libc.string cimport memset
@@ -584,6 +585,10 @@ def best_score(tuple forms_a, tuple forms_b, double single_part_cap):
     """The best compare() score between any form of one person and any of the other's, as the codes
     of prepared names (PreparedName.code); a pair where either form has one part counts at most
     single_part_cap (linking's tm_names). -1 when either has no form."""
+    return best_of(forms_a, forms_b, single_part_cap)
+
+
+cdef double best_of(tuple forms_a, tuple forms_b, double single_part_cap) except? -2.0:
     cdef double best = -1.0, result
     cdef NameCode x, y
     for x in forms_a:
@@ -594,3 +599,36 @@ def best_score(tuple forms_a, tuple forms_b, double single_part_cap):
             if result > best:
                 best = result
     return best
+
+
+cdef array.array _doubles = array.array("d")
+
+
+def best_scores(list codes, object prepare, const int[:] left, const int[:] right, double single_part_cap,
+                dict recent):
+    """best_score for many pairs of persons at once, by their positions in `codes` (each person's tuple
+    of name codes, or None until `prepare(position)` has made it): an array of doubles, one per pair.
+
+    `recent` keeps scores by pair across calls: a database calling this again for the same pairs
+    (once per level of a comparison, as DuckDB does) pays a lookup, not a comparison."""
+    cdef Py_ssize_t k, n = left.shape[0]
+    cdef array.array out = array.clone(_doubles, n, zero=False)
+    cdef double* scores = out.data.as_doubles
+    cdef int a, b
+    cdef object key, hit, forms_a, forms_b
+    for k in range(n):
+        a, b = left[k], right[k]
+        key = (<long long>a << 32) | b
+        hit = recent.get(key)
+        if hit is not None:
+            scores[k] = hit
+            continue
+        forms_a = codes[a]
+        if forms_a is None:
+            forms_a = codes[a] = prepare(a)
+        forms_b = codes[b]
+        if forms_b is None:
+            forms_b = codes[b] = prepare(b)
+        scores[k] = best_of(forms_a, forms_b, single_part_cap)
+        recent[key] = scores[k]
+    return out
