@@ -59,3 +59,16 @@ def test_evidence_changes_with_what_is_compared_only():
     assert record.evidence != LinkRecord(id="p1", names=("Rahile Dawut", "热依拉·达吾提"), birth=(1966, 1966)).evidence
     assert "resident" not in record.compared()  # the blind index is never shown
     assert json.loads(record.shown) == json.loads(json.dumps(record.compared()))
+
+
+def test_a_compound_key_still_too_common_is_refined_with_both_birth_year_and_county():
+    # five bearers of Muhammad born in 1950: too many for the compound bound, by birth year or by county alone
+    records = [LinkRecord(id=f"p{i}", names=("Muhammad",), name_keys=("part:MHMT",), birth=(1950, 1950),
+                          county="654028" if i < 2 else "654002") for i in range(5)]
+    kept, _ = bounded_keys(records, max_block=4, max_compound=3)
+    keys = {r.id: set(r.name_keys) for r in kept}
+    assert keys["p0"] == {"part:MHMT@county:654028", "part:MHMT@born:1950@county:654028"}
+    assert keys["p4"] == {"part:MHMT@county:654002", "part:MHMT@born:1950@county:654002"}
+    kept, _ = bounded_keys(records, max_block=4, max_compound=2)  # three in 654002: too many even with both
+    assert {r.id: set(r.name_keys) for r in kept}["p4"] == set()
+    assert kept[0].name_keys == ("part:MHMT@county:654028", "part:MHMT@born:1950@county:654028")
