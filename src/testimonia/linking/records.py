@@ -21,6 +21,9 @@ from ..domain.dates import InvalidDate, birth_range_from_age, parse_date
 #: A blocking key shared by more persons than this is not blocked on: it would make every pair of them a
 #: candidate (quadratic); those persons are still found through their other keys.
 MAX_BLOCK = 300
+#: The bound on a compound key (a name key with a birth year or county): lower, as it is a second chance
+#: for persons a name key alone did not reach, and the number of pairs it makes grows with the registry.
+MAX_COMPOUND = 100
 
 
 #: What a reviewer is not shown of a record: identifiers, blocking keys, and the resident ID's blind index.
@@ -112,18 +115,18 @@ BLOCKING_BIRTH_SPAN = 3
 
 
 def bounded_keys(records: list[LinkRecord], max_block: int = MAX_BLOCK,
-                 max_compound: int | None = None) -> tuple[list[LinkRecord], BlockingReport]:
+                 max_compound: int = MAX_COMPOUND) -> tuple[list[LinkRecord], BlockingReport]:
     """The records with their blocking keys limited to those shared by at most `max_block` persons.
 
     Besides the name keys themselves: compound keys, a name key joined with a birth year the person may
     have been born in (`part:MHMT@born:1970`) or with their county (`part:MHMT@county:654028`), for every
-    one-part key and every key too common alone, kept under their own bound (`max_compound`, else
-    `max_block`); and, where one of those is still too common, the key with both
-    (`part:MHMT@born:1970@county:654028`), under the same bound. They compare records that share one
-    name part and a birth year or a county, and persons whose every key is too common alone
-    ("Muhammad", "Gulnar"), without comparing every bearer of a common name with every other.
+    one-part key and every key too common alone, kept under their own, lower bound (`max_compound`); and,
+    where one of those is still too common, the key with both (`part:MHMT@born:1970@county:654028`), under
+    the same bound. They compare records that share one name part and a birth year or a county, and
+    persons whose every key is too common alone ("Muhammad", "Gulnar"), without comparing every bearer of
+    a common name with every other.
     """
-    bound = max_compound or max_block
+    bound = min(max_compound, max_block)
     counts = Counter(key for record in records for key in set(record.name_keys))
     too_common = {key for key, n in counts.items() if n > max_block}
     compound = {r.id: _compound_keys(r, too_common) for r in records}

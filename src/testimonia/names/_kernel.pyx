@@ -598,6 +598,8 @@ cdef double best_of(tuple forms_a, tuple forms_b, double single_part_cap) except
                 result = single_part_cap
             if result > best:
                 best = result
+                if best >= 1.0:  # no pair of forms scores higher
+                    return best
     return best
 
 
