@@ -42,12 +42,13 @@ def backend(spark) -> Callable[[Sequence[LinkRecord]], tuple]:
              "list<item: string>": ArrayType(StringType())}
     schema = StructType([StructField(f.name, types[str(f.type)]) for f in engine.COLUMNS])
 
-    def register(records: Sequence[LinkRecord]):
+    def register(records: Sequence[LinkRecord], components: dict[str, int] | None = None):
         for name, scorer in engine.scorers(engine.name_tables(records)).items():
             spark.udf.register(name, scorer, DoubleType())
-        frame = spark.createDataFrame([tuple(row[f.name] for f in engine.COLUMNS) for row in engine.rows(records)],
+        frame = spark.createDataFrame([tuple(row[f.name] for f in engine.COLUMNS) for row in engine.rows(records, components)],
                                       schema)
         db_api = SparkAPI(spark_session=spark)
-        return db_api, db_api.register(frame, table_name="persons")
+        # a run over the persons of clusters (components) comes after the main one, in the same session
+        return db_api, db_api.register(frame) if components else db_api.register(frame, table_name="persons")
 
     return register

@@ -96,6 +96,16 @@ class WorkFile(Memory):
             "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]).fetchone()[0])
 
 
+def in_memory_input(records: Sequence[LinkRecord], components: dict[str, int]):
+    """A splink database API and input table in a new in-memory DuckDB, for a run over a few persons
+    (engine.within_components)."""
+    connection = duckdb.connect()
+    register_functions(connection, engine.name_tables(records))
+    db_api = DuckDBAPI(connection=connection)
+    table = pa.Table.from_pylist(engine.rows(records, components), schema=engine.COLUMNS)
+    return db_api, db_api.register(table, table_name="persons")
+
+
 def register_functions(connection: duckdb.DuckDBPyConnection, tables: engine.NameTables) -> None:
     """The names capability as DuckDB functions (vectorised over Arrow batches)."""
     for name, scorer in engine.scorers(tables).items():

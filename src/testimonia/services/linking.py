@@ -31,7 +31,7 @@ from ..linking.records import (
     bounded_keys,
     hometown_levels,
 )
-from ..linking.work import Memory, WorkFile
+from ..linking.work import Memory, WorkFile, in_memory_input
 from ..store.crypto import new_id
 from ..store.schema import (
     events,
@@ -103,6 +103,7 @@ def run(registry: Registry, actor: Actor, *, changed_only: bool = False, progres
     same = {pair for pair, d in decisions.items() if d["decision"] == "same" and pair[0] in by_id and pair[1] in by_id}
     not_same = {pair for pair, d in decisions.items() if d["decision"] == "not_same"}
     clusters = engine.clusters(pairs, same, not_same)
+    pairs = [p for p in pairs if p.probability >= engine.PROPOSE]  # the rest only weighed in clustering
     proposed = [p for p in pairs if (p.a, p.b) not in held]
     report = LinkReport(run_id, len(records), sum(r.changed for r in records), len(pairs), len(proposed),
                         len(pairs) - len(proposed), sum(1 for n in Counter(clusters.values()).values() if n > 1),
@@ -249,9 +250,30 @@ def _score(records: list[LinkRecord], changed_only: bool, work: Path, backend: C
             score = engine.in_turn(linker, chunks)
         predictions = engine.predict(chunks, store.chunk, store.save_chunk, score,
                                      tick("scoring candidate pairs", chunks))
-        return engine.pairs_of(predictions, engine.levels(linker)), trained
+        labels = engine.levels(linker)
+        pairs = engine.pairs_of(predictions, labels)
+        return pairs + _within_components(records, pairs, store.model(), labels, changed_only, backend, tick), trained
     finally:
         store.close()
+
+
+def _within_components(records: list[LinkRecord], pairs: list[engine.Pair], model: dict, labels: dict[str, dict[int, str]],
+                       changed_only: bool, backend: Callable | None, tick: Progress) -> list[engine.Pair]:
+    """The pairs never scored inside the components of the proposed pairs, scored with the same model
+    (engine.components_to_rescore), whatever their probability: clustering weighs them."""
+    components = engine.components_to_rescore(pairs)
+    if not components:
+        return []
+    done = tick("scoring pairs inside clusters", 1)
+    inside = [r for r in records if r.id in components]
+    db_api, table = backend(inside, components) if backend else in_memory_input(inside, components)
+    linker = engine.make_linker(db_api, table, len(records), model=engine.within_components(model, changed_only))
+    frequencies = db_api.register(engine.term_frequencies(records))
+    linker.table_management.register_term_frequency_lookup(frequencies, "name_key")
+    scored = {(p.a, p.b) for p in pairs}
+    found = [p for p in engine.pairs_of(engine.predict_all_rows(linker), labels) if (p.a, p.b) not in scored]
+    done()
+    return found
 
 
 def _evidence(by_id: dict[str, LinkRecord], pair: tuple[str, str]) -> str | None:

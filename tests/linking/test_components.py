@@ -1,0 +1,52 @@
+"""Scoring every pair inside a cluster's component, which blocking alone never compared."""
+
+from testimonia.linking import engine
+from testimonia.linking.records import LinkRecord
+from testimonia.linking.work import in_memory_input
+
+# invented persons: a and b share one name key, b and c another, a and c none
+RECORDS = [
+    LinkRecord(id="a", names=("Rahile Dawut",), name_keys=("pair:k1",), birth=(1966, 1966), birth_day="1966-05-01",
+               county="654028", sex="female", occupation="teacher"),
+    LinkRecord(id="b", names=("Rahile Dawut", "Rahilä Dawut"), name_keys=("pair:k1", "pair:k2"), birth=(1966, 1966),
+               birth_day="1966-05-01", county="654028", sex="female", occupation="teacher"),
+    LinkRecord(id="c", names=("Rahilä Dawut",), name_keys=("pair:k2",), birth=(1966, 1966), birth_day="1966-05-01",
+               county="654028", sex="female", occupation="teacher"),
+    LinkRecord(id="d", names=("Erlan Bekov",), name_keys=("pair:k3",), birth=(1980, 1980)),
+    LinkRecord(id="e", names=("Erlan Bekov",), name_keys=("pair:k3",), birth=(1980, 1980)),
+    LinkRecord(id="f", birth=(1980, 1980)),  # no name: no name key
+]
+PERSONS = 2_000  # as if from a registry large enough to weigh names by their frequency
+
+
+def scored(linker: engine.Linker, rows: list[dict]) -> dict[tuple[str, str], float]:
+    return {(p.a, p.b): p.probability for p in engine.pairs_of(rows, engine.levels(linker))}
+
+
+def test_components_of_three_or_more_are_scored_whole_with_the_same_weights():
+    # the second run holds three persons: names weigh as in the first only with the first's term frequencies
+    db_api, table = in_memory_input(RECORDS, {})
+    model = engine.make_linker(db_api, table, PERSONS).misc.save_model_to_json()
+    linker = engine.make_linker(db_api, table, PERSONS, model=model)
+    first = scored(linker, engine.predict_all_rows(linker))
+    assert set(first) == {("a", "b"), ("b", "c"), ("d", "e")}  # a and c share no key
+
+    components = engine.components_to_rescore(engine.pairs_of(engine.predict_all_rows(linker), engine.levels(linker)))
+    assert set(components) == {"a", "b", "c"}  # d and e: a pair, nothing left unscored
+    inside = [r for r in RECORDS if r.id in components]
+    db_api, table = in_memory_input(inside, components)
+    again = engine.make_linker(db_api, table, PERSONS, model=engine.within_components(model))
+    again.table_management.register_term_frequency_lookup(db_api.register(engine.term_frequencies(RECORDS)), "name_key")
+    second = scored(again, engine.predict_all_rows(again))
+    assert set(second) == {("a", "b"), ("b", "c"), ("a", "c")}
+    assert second[("a", "b")] == first[("a", "b")] and second[("b", "c")] == first[("b", "c")]
+    assert second[("a", "c")] > 0.5
+
+
+def test_term_frequencies_are_splinks_own():
+    db_api, table = in_memory_input(RECORDS, {})
+    linker = engine.make_linker(db_api, table, PERSONS)
+    theirs = {row["name_key"]: row["tf_name_key"]
+              for row in linker.table_management.compute_tf_table("name_key").as_record_list()}
+    ours = engine.term_frequencies(RECORDS).to_pylist()
+    assert {row["name_key"]: row["tf_name_key"] for row in ours} == theirs
