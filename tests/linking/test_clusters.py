@@ -37,7 +37,8 @@ def test_a_lone_pair_joins_from_the_higher_of_the_two_thresholds():
 
 def test_reviewers_decisions_join_and_cut():
     chain = pairs(("a", "b", 0.95), ("b", "c", 0.9), ("c", "d", 0.95))
-    assert groups(clusters(chain, {("a", "d")}, set())) == [["a", "b", "c", "d"]]  # "same" joins the ends
+    assert groups(clusters(chain, set(), set())) == [["a", "b"], ["c", "d"]]
+    assert groups(clusters(chain, {("a", "d")}, set())) == [["a", "d"], ["b", "c"]]  # "same" joins the ends
     triangle = pairs(("a", "b", 0.95), ("b", "c", 0.9), ("a", "c", 0.99))
     assert groups(clusters(triangle, set(), {("a", "c")})) == [["a", "b"], ["c"]]  # the weaker side goes
 
