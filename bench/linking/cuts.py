@@ -1,0 +1,78 @@
+"""Average linkage's cut, swept over a kept registry's latest link run.
+
+    python -m bench.linking.cuts --persons 100000 --seed 3 0.4 0.45 0.5
+
+Trains the model again (the same steps as `testimonia link`), scores every pair inside the components
+of the run's proposals as the run does (engine.components_to_rescore), and clusters the proposals and
+those pairs at each cut, printing pairwise and B-cubed scores against the truth. With `--oracle`, it
+also prints what clustering at the current cut would reach if every true pair inside a component were
+scored 0.95 and every other unscored one 0: an upper bound of scoring inside components, no more.
+"""
+
+from __future__ import annotations
+
+import argparse
+from itertools import combinations
+
+from sqlalchemy import select
+
+from bench.linking_bench import OUT, compared_records, generated, person_rows, scores
+from testimonia.linking import engine
+from testimonia.linking.records import bounded_keys
+from testimonia.linking.work import in_memory_input
+from testimonia.services.registry import open_folder
+from testimonia.store.schema import link_runs, match_proposals
+
+
+def shown(result: dict[str, float]) -> str:
+    return "  ".join(f"{k} {v:.4f}" for k, v in result.items() if k.endswith(("precision", "recall", "f1")))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--persons", type=int, required=True)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--oracle", action="store_true")
+    parser.add_argument("cuts", nargs="+", type=float)
+    args = parser.parse_args(argv)
+    registry = open_folder(OUT / f"registry-{args.persons}-seed{args.seed}")
+    records, _ = bounded_keys(compared_records(registry))
+    _, truth_rows = generated(args.persons, args.seed)
+    row_of = person_rows(registry)
+    truth = {r.id: truth_rows[row_of[r.id]] for r in records}
+    with registry.db.reading() as conn:
+        run_id = conn.execute(select(link_runs.c.id).where(link_runs.c.state == "done")
+                              .order_by(link_runs.c.started_at.desc()).limit(1)).scalar()
+        proposals = [engine.Pair(a, b, p, 0.0, ()) for a, b, p in conn.execute(
+            select(match_proposals.c.person_a, match_proposals.c.person_b, match_proposals.c.probability)
+            .where(match_proposals.c.run_id == run_id))]
+    edges = {(p.a, p.b): p.probability for p in proposals}
+    components = engine.components_to_rescore(proposals)
+    if args.oracle:
+        filled = dict(edges)
+        for members in _groups(components).values():
+            for a, b in combinations(sorted(members), 2):
+                filled.setdefault((a, b), 0.95 if truth[a] == truth[b] else 0.0)
+        print(f"oracle at {engine.CLUSTER}: {shown(scores(engine._clusters(filled, engine.PROPOSE), truth))}")
+    db_api, table = in_memory_input(records, {})
+    model, _ = engine.train(engine.make_linker(db_api, table, len(records)), records)
+    inside = [r for r in records if r.id in components]
+    db_api, table = in_memory_input(inside, components)
+    linker = engine.make_linker(db_api, table, len(records), model=engine.within_components(model))
+    linker.table_management.register_term_frequency_lookup(db_api.register(engine.term_frequencies(records)), "name_key")
+    for p in engine.pairs_of(engine.predict_all_rows(linker), engine.levels(linker)):
+        edges.setdefault((p.a, p.b), p.probability)
+    for cut in args.cuts:
+        engine.CLUSTER = cut
+        print(f"cut {cut}: {shown(scores(engine._clusters(edges, engine.PROPOSE), truth))}", flush=True)
+
+
+def _groups(components: dict[str, int]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {}
+    for person, component in components.items():
+        out.setdefault(component, []).append(person)
+    return out
+
+
+if __name__ == "__main__":
+    main()
