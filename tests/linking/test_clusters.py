@@ -82,3 +82,12 @@ def test_the_names_of_a_pair_are_compared_once_however_many_levels_test_them(mon
         FROM (VALUES (0, 1, 1), (0, 2, 1), (2, 3, 1), (1, 3, 1)) pairs(l, r, n)""").fetchall()
     assert {(left, right): level for left, right, level in levels}[(0, 1)] == 3
     assert calls[0] == 4 and len(calls) > 1  # every pair scored in the first call; later levels read the scores kept
+
+
+def test_a_scorer_that_forgets_its_prepared_names_scores_the_same():
+    scorer = engine.NameScorer([("Rahile Dawut",), ("راھىلە داۋۇت",), ("Erlan Bekov",)])
+    before = scorer(0, 1), scorer(0, 2)
+    assert before[0] >= 0.9 and before[1] < 0.5
+    scorer.forget()
+    assert scorer._codes == [None, None, None] and not scorer._recent  # nothing prepared is held
+    assert (scorer(0, 1), scorer(0, 2)) == before

@@ -10,6 +10,7 @@ finished chunks.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Iterable
@@ -62,4 +63,7 @@ def _start(input_path: str, tables: engine.NameTables, model: dict, persons: int
 
 
 def _chunk(chunk: int, chunks: int) -> tuple[int, list[dict]]:
-    return chunk, engine.predict_chunk_rows(_linker, chunk, chunks)
+    rows = engine.predict_chunk_rows(_linker, chunk, chunks)
+    # the names prepared so far are kept to the end: the garbage collector need not walk them again
+    gc.freeze()
+    return chunk, rows

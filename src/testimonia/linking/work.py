@@ -48,12 +48,13 @@ class WorkFile(Memory):
         path.parent.mkdir(parents=True, exist_ok=True)
         self.connection = duckdb.connect(str(path))
         self.exported = path.with_suffix(".input.parquet")
+        self.scorers: dict[str, engine.NameScorer] = {}  # the names functions, once input() registered them
         self.connection.execute("CREATE TABLE IF NOT EXISTS model (json VARCHAR)")
 
     def input(self, records: Sequence[LinkRecord], tables: engine.NameTables):
         """The splink database API and input table; the records are stored on first use, and `tables`
         (engine.name_tables(records)) serve the names functions."""
-        register_functions(self.connection, tables)
+        self.scorers = register_functions(self.connection, tables)
         if not self._exists(INPUT):
             table = pa.Table.from_pylist(engine.rows(records), schema=engine.COLUMNS)
             self.connection.register("incoming", table)
@@ -106,7 +107,9 @@ def in_memory_input(records: Sequence[LinkRecord], components: dict[str, int]):
     return db_api, db_api.register(table, table_name="persons")
 
 
-def register_functions(connection: duckdb.DuckDBPyConnection, tables: engine.NameTables) -> None:
-    """The names capability as DuckDB functions (vectorised over Arrow batches)."""
-    for name, scorer in engine.scorers(tables).items():
+def register_functions(connection: duckdb.DuckDBPyConnection, tables: engine.NameTables) -> dict[str, engine.NameScorer]:
+    """The names capability as DuckDB functions (vectorised over Arrow batches); returns their scorers."""
+    scorers = engine.scorers(tables)
+    for name, scorer in scorers.items():
         connection.create_function(name, scorer.arrow, ["INTEGER", "INTEGER"], "DOUBLE", type="arrow")
+    return scorers

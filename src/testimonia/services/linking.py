@@ -245,6 +245,8 @@ def _score(records: list[LinkRecord], changed_only: bool, work: Path, backend: C
         linker = engine.make_linker(db_api, table, len(records), model=store.model())
         chunks = max(1, -(-len(records) // CHUNK_PERSONS))
         if backend is None and workers > 1 and chunks > 1:
+            for scorer in store.scorers.values():  # what training prepared here: the workers prepare their own
+                scorer.forget()
             score = parallel.in_workers(store.export_input(), tables, store.model(), len(records), chunks, workers)
         else:
             score = engine.in_turn(linker, chunks)
