@@ -1,6 +1,6 @@
 """Average linkage's cut, swept over a kept registry's latest link run.
 
-    python -m bench.linking.cuts --persons 100000 --seed 3 0.4 0.45 0.5
+    python -m bench.linking.cuts --persons 100000 --seed 3 [--rescore-largest 20] 0.4 0.45 0.5
 
 Trains the model again (the same steps as `testimonia link`), scores every pair inside the components
 of the run's proposals as the run does (engine.components_to_rescore), and clusters the proposals and
@@ -33,8 +33,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--persons", type=int, required=True)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--oracle", action="store_true")
+    parser.add_argument("--rescore-largest", type=int, default=engine.RESCORE_LARGEST,
+                        help="the largest component scored whole (engine.RESCORE_LARGEST)")
     parser.add_argument("cuts", nargs="+", type=float)
     args = parser.parse_args(argv)
+    engine.RESCORE_LARGEST = args.rescore_largest
     registry = open_folder(OUT / f"registry-{args.persons}-seed{args.seed}")
     records, _ = bounded_keys(compared_records(registry))
     _, truth_rows = generated(args.persons, args.seed)
