@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> None:
     db_api, table = in_memory_input(inside, components)
     linker = engine.make_linker(db_api, table, len(records), model=engine.within_components(model))
     linker.table_management.register_term_frequency_lookup(db_api.register(engine.term_frequencies(records)), "name_key")
-    for p in engine.pairs_of(engine.predict_all_rows(linker), engine.levels(linker)):
+    for p in engine.pairs_of(engine.predict_chunk_rows(linker, 1, 1, engine.WEIGHED), engine.levels(linker)):
         edges.setdefault((p.a, p.b), p.probability)
     for cut in args.cuts:
         engine.CLUSTER = cut

@@ -392,15 +392,18 @@ def in_turn(linker: Linker, chunks: int) -> ChunkScorer:
     return lambda todo: ((i, predict_chunk_rows(linker, i, chunks)) for i in todo)
 
 
-def predict_chunk_rows(linker: Linker, chunk: int, chunks: int) -> list[dict]:
-    """The pairs ≥ PROPOSE whose left record falls in one chunk: ids, score, levels and weights."""
+def predict_chunk_rows(linker: Linker, chunk: int, chunks: int, threshold: float = PROPOSE) -> list[dict]:
+    """The pairs ≥ `threshold` whose left record falls in one chunk: ids, score, levels and weights."""
     result = linker.inference.predict_chunk(left_chunk=(chunk, chunks), right_chunk=(1, 1),
-                                            threshold_match_probability=PROPOSE, warning_mode="never")
+                                            threshold_match_probability=threshold, warning_mode="never")
     rows = [{k: v for k, v in row.items() if k.startswith(KEPT)} for row in result.as_record_list()]
     result.drop_table_from_database_and_remove_from_cache()  # else every chunk's table stays in the work file
     return rows
 
 
+#: A pair inside a component scored below this counts as 0 in clustering, like a pair never scored: it is
+#: not kept (at 1,000,000 persons, keeping every pair and its levels held gigabytes).
+WEIGHED = 0.01
 #: The largest component whose every pair is scored (at most 190 pairs): a person has a handful of
 #: records, and a component of hundreds is a chain of namesakes whose n² / 2 pairs are not worth scoring
 #: (at 1,000,000 persons, components of up to LARGEST_COMPONENT made millions of them). On the benchmark's
@@ -440,14 +443,6 @@ def term_frequencies(records: Sequence[LinkRecord]) -> pa.Table:
     keys = Counter(row["name_key"] for row in rows(records) if row["name_key"] is not None)
     total = sum(keys.values())
     return pa.table({"name_key": list(keys), "tf_name_key": [n / total for n in keys.values()]})
-
-
-def predict_all_rows(linker: Linker) -> list[dict]:
-    """Every candidate pair of the linker's blocking, whatever its score: ids, score, levels, weights."""
-    result = linker.inference.predict()
-    rows_ = [{k: v for k, v in row.items() if k.startswith(KEPT)} for row in result.as_record_list()]
-    result.drop_table_from_database_and_remove_from_cache()
-    return rows_
 
 
 def clusters(pairs: Iterable[Pair], same: set[tuple[str, str]], not_same: set[tuple[str, str]]) -> dict[str, str]:

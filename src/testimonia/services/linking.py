@@ -262,7 +262,8 @@ def _score(records: list[LinkRecord], changed_only: bool, work: Path, backend: C
 def _within_components(records: list[LinkRecord], pairs: list[engine.Pair], model: dict, labels: dict[str, dict[int, str]],
                        changed_only: bool, backend: Callable | None, tick: Progress) -> list[engine.Pair]:
     """The pairs never scored inside the components of the proposed pairs, scored with the same model
-    (engine.components_to_rescore), whatever their probability: clustering weighs them."""
+    (engine.components_to_rescore), whatever their probability down to engine.WEIGHED: clustering weighs
+    them."""
     components = engine.components_to_rescore(pairs)
     if not components:
         return []
@@ -272,8 +273,10 @@ def _within_components(records: list[LinkRecord], pairs: list[engine.Pair], mode
     linker = engine.make_linker(db_api, table, len(records), model=engine.within_components(model, changed_only))
     frequencies = db_api.register(engine.term_frequencies(records))
     linker.table_management.register_term_frequency_lookup(frequencies, "name_key")
+    chunks = max(1, -(-len(inside) // CHUNK_PERSONS))
+    rows = [row for chunk in range(1, chunks + 1) for row in engine.predict_chunk_rows(linker, chunk, chunks, engine.WEIGHED)]
     scored = {(p.a, p.b) for p in pairs}
-    found = [p for p in engine.pairs_of(engine.predict_all_rows(linker), labels) if (p.a, p.b) not in scored]
+    found = [p for p in engine.pairs_of(rows, labels) if (p.a, p.b) not in scored]
     done()
     return found
 
