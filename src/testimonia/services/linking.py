@@ -292,17 +292,18 @@ def pair_evidence(a: LinkRecord, b: LinkRecord) -> str:
 
 def _write_proposals(conn, run_id: str, pairs: list[engine.Pair], clusters: dict[str, str],  # noqa: ANN001
                      by_id: dict[str, LinkRecord]) -> None:
-    """The run's proposals; a pair whose persons ended in one cluster carries the cluster's id."""
-    rows = []
-    for p in pairs:
-        cluster = clusters.get(p.a)
-        rows.append({
-            "id": new_id("m"), "run_id": run_id, "person_a": p.a, "person_b": p.b, "probability": p.probability,
-            "weight": p.weight, "cluster": f"{run_id}:{cluster}" if cluster and cluster == clusters.get(p.b) else None,
-            "evidence": pair_evidence(by_id[p.a], by_id[p.b]), "reasons": json.dumps(p.reasons, ensure_ascii=False),
-            "features": f'{{"a": {by_id[p.a].shown}, "b": {by_id[p.b].shown}}}'})  # two JSON objects in one
-    for start in range(0, len(rows), 2000):
-        conn.execute(match_proposals.insert(), rows[start:start + 2000])
+    """The run's proposals; a pair whose persons ended in one cluster carries the cluster's id. Rows are
+    made 2,000 at a time: at 1,000,000 persons all of them at once held gigabytes."""
+    for start in range(0, len(pairs), 2000):
+        rows = []
+        for p in pairs[start:start + 2000]:
+            cluster = clusters.get(p.a)
+            rows.append({
+                "id": new_id("m"), "run_id": run_id, "person_a": p.a, "person_b": p.b, "probability": p.probability,
+                "weight": p.weight, "cluster": f"{run_id}:{cluster}" if cluster and cluster == clusters.get(p.b) else None,
+                "evidence": pair_evidence(by_id[p.a], by_id[p.b]), "reasons": json.dumps(p.reasons, ensure_ascii=False),
+                "features": f'{{"a": {by_id[p.a].shown}, "b": {by_id[p.b].shown}}}'})  # two JSON objects in one
+        conn.execute(match_proposals.insert(), rows)
 
 
 def latest_decisions(conn) -> dict[tuple[str, str], dict[str, Any]]:  # noqa: ANN001
