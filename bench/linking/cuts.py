@@ -20,6 +20,7 @@ from bench.linking_bench import OUT, compared_records, generated, person_rows, s
 from testimonia.linking import engine
 from testimonia.linking.records import bounded_keys
 from testimonia.linking.work import in_memory_input
+from testimonia.services.linking import within_components
 from testimonia.services.registry import open_folder
 from testimonia.store.schema import link_runs, match_proposals
 
@@ -58,12 +59,9 @@ def main(argv: list[str] | None = None) -> None:
                 filled.setdefault((a, b), 0.95 if truth[a] == truth[b] else 0.0)
         print(f"oracle at {engine.CLUSTER}: {shown(scores(engine._clusters(filled, engine.PROPOSE), truth))}")
     db_api, table = in_memory_input(records, {})
-    model, _ = engine.train(engine.make_linker(db_api, table, len(records)), records)
-    inside = [r for r in records if r.id in components]
-    db_api, table = in_memory_input(inside, components)
-    linker = engine.make_linker(db_api, table, len(records), model=engine.within_components(model))
-    linker.table_management.register_term_frequency_lookup(db_api.register(engine.term_frequencies(records)), "name_key")
-    for p in engine.pairs_of(engine.predict_chunk_rows(linker, 1, 1, engine.WEIGHED), engine.levels(linker)):
+    linker = engine.make_linker(db_api, table, len(records))
+    model, _ = engine.train(linker, records)
+    for p in within_components(records, components, model, engine.levels(linker)):
         edges.setdefault((p.a, p.b), p.probability)
     for cut in args.cuts:
         engine.CLUSTER = cut

@@ -254,20 +254,24 @@ def _score(records: list[LinkRecord], changed_only: bool, work: Path, backend: C
                                      tick("scoring candidate pairs", chunks))
         labels = engine.levels(linker)
         pairs = engine.pairs_of(predictions, labels)
-        return pairs + _within_components(records, pairs, store.model(), labels, changed_only, backend, tick), trained
+        components = engine.components_to_rescore(pairs)
+        if not components:
+            return pairs, trained
+        done = tick("scoring pairs inside clusters", 1)
+        inside = within_components(records, components, store.model(), labels, changed_only, backend)
+        done()
+        scored = {(p.a, p.b) for p in pairs}
+        return pairs + [p for p in inside if (p.a, p.b) not in scored], trained
     finally:
         store.close()
 
 
-def _within_components(records: list[LinkRecord], pairs: list[engine.Pair], model: dict, labels: dict[str, dict[int, str]],
-                       changed_only: bool, backend: Callable | None, tick: Progress) -> list[engine.Pair]:
-    """The pairs never scored inside the components of the proposed pairs, scored with the same model
-    (engine.components_to_rescore), whatever their probability down to engine.WEIGHED: clustering weighs
-    them."""
-    components = engine.components_to_rescore(pairs)
-    if not components:
-        return []
-    done = tick("scoring pairs inside clusters", 1)
+def within_components(records: list[LinkRecord], components: dict[str, int], model: dict,
+                      labels: dict[str, dict[int, str]], changed_only: bool = False,
+                      backend: Callable | None = None) -> list[engine.Pair]:
+    """Every pair inside each component (engine.components_to_rescore) scored with the trained `model` and
+    the whole registry's name frequencies, whatever its probability down to engine.WEIGHED: clustering
+    weighs them. On `backend`, else an in-memory DuckDB."""
     inside = [r for r in records if r.id in components]
     db_api, table = backend(inside, components) if backend else in_memory_input(inside, components)
     linker = engine.make_linker(db_api, table, len(records), model=engine.within_components(model, changed_only))
@@ -275,10 +279,7 @@ def _within_components(records: list[LinkRecord], pairs: list[engine.Pair], mode
     linker.table_management.register_term_frequency_lookup(frequencies, "name_key")
     chunks = max(1, -(-len(inside) // CHUNK_PERSONS))
     rows = [row for chunk in range(1, chunks + 1) for row in engine.predict_chunk_rows(linker, chunk, chunks, engine.WEIGHED)]
-    scored = {(p.a, p.b) for p in pairs}
-    found = [p for p in engine.pairs_of(rows, labels) if (p.a, p.b) not in scored]
-    done()
-    return found
+    return engine.pairs_of(rows, labels)
 
 
 def _evidence(by_id: dict[str, LinkRecord], pair: tuple[str, str]) -> str | None:
