@@ -195,6 +195,51 @@ def test_best_score_is_the_best_capped_compare_over_every_pair_of_forms():
     assert best_score((), (forms_b[0].code,), cap) == -1.0
 
 
+def _dev_forms() -> list[str]:
+    """The development set's name forms, each followed by its first word alone (a one-part name)."""
+    import csv
+
+    from ..conftest import SHARED
+
+    with (SHARED / "data" / "names" / "pairs.tsv").open(encoding="utf-8") as handle:
+        texts = {row[side] for row in csv.DictReader(handle, delimiter="\t") for side in ("a", "b")}
+    return list(dict.fromkeys(t for text in sorted(texts) for t in (text, text.split()[0])))
+
+
+def test_best_score_reads_no_runs_once_the_parts_alone_reach_the_cap():
+    from testimonia.names import _kernel, best_score
+    from testimonia.names.comparison import _explain, _read_runs
+
+    read = []
+
+    def counting(name):
+        read.append(name.texts)
+        return _read_runs(name)
+
+    one, full = prepare("Tursunjanbek"), prepare("Tursunjanbek Ablimitov Qurbanbayev")
+    _kernel.set_helpers(counting, _explain)
+    try:
+        capped = best_score((one.code,), (full.code,), 0.6)
+        assert read == []  # the first part alone pairs with it above the cap
+        uncapped = best_score((one.code,), (full.code,), 2.0)
+        assert read == [full.code.texts]
+    finally:
+        _kernel.set_helpers(_read_runs, _explain)
+    assert capped == 0.6 and uncapped == compare(one, full).score >= 0.6
+
+
+def test_best_score_agrees_with_capped_compare_on_the_development_forms():
+    from testimonia.names import best_score
+
+    forms = [prepare(t) for t in _dev_forms()[:400]]
+    cap = 0.6
+    for k, x in enumerate(forms):
+        for y in forms[k + 1:k + 40]:
+            plain = compare(x, y).score
+            expected = min(plain, cap) if len(x.parts) < 2 or len(y.parts) < 2 else plain
+            assert best_score((x.code,), (y.code,), cap) == expected, (x.text, y.text)
+
+
 @pytest.mark.parametrize(("a", "b", "same"), [
     ("马文山", "馬文山", True),       # simplified and traditional characters
     ("马文山", "Ma Wenshan", True),

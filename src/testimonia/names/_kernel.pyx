@@ -554,11 +554,18 @@ cdef double rounded(double score) except -1.0:
 
 cpdef double score(NameCode a, NameCode b):
     """The score of two prepared names, rounded."""
+    return score_up_to(a, b, 2.0)
+
+
+cdef double score_up_to(NameCode a, NameCode b, double enough) except -1.0:
+    """score(a, b), or a score of at least `enough` whenever the true one is: the runs of parts read as
+    one word (the costly part, read the first time a name meets a one-part name) are not read once the
+    parts alone reach `enough`."""
     if not a.parts or not b.parts:
         return 0.0
     cdef double result = pair_parts(a, b, None), whole
     cdef int which
-    if needs_runs(a, b):
+    if result < enough and needs_runs(a, b):
         whole = whole_word(a, b, &which) if len(a.parts) == 1 else whole_word(b, a, &which)
         if whole > result:
             result = whole
@@ -593,9 +600,14 @@ cdef double best_of(tuple forms_a, tuple forms_b, double single_part_cap) except
     cdef NameCode x, y
     for x in forms_a:
         for y in forms_b:
-            result = score(x, y)
-            if (len(x.parts) < 2 or len(y.parts) < 2) and result > single_part_cap:
-                result = single_part_cap
+            if len(x.parts) < 2 or len(y.parts) < 2:  # capped: no need to know how far above the cap
+                if best >= single_part_cap:
+                    continue
+                result = score_up_to(x, y, single_part_cap)
+                if result > single_part_cap:
+                    result = single_part_cap
+            else:
+                result = score(x, y)
             if result > best:
                 best = result
                 if best >= 1.0:  # no pair of forms scores higher
