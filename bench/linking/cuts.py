@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 from itertools import combinations
 
+import pyarrow as pa
 from sqlalchemy import select
 
 from bench.linking_bench import OUT, compared_records, generated, person_rows, scores
@@ -47,11 +48,11 @@ def main(argv: list[str] | None = None) -> None:
     with registry.db.reading() as conn:
         run_id = conn.execute(select(link_runs.c.id).where(link_runs.c.state == "done")
                               .order_by(link_runs.c.started_at.desc()).limit(1)).scalar()
-        proposals = [engine.Pair(a, b, p, 0.0, ()) for a, b, p in conn.execute(
+        edges = {(a, b): p for a, b, p in conn.execute(
             select(match_proposals.c.person_a, match_proposals.c.person_b, match_proposals.c.probability)
-            .where(match_proposals.c.run_id == run_id))]
-    edges = {(p.a, p.b): p.probability for p in proposals}
-    components = engine.components_to_rescore(proposals)
+            .where(match_proposals.c.run_id == run_id))}
+    components = engine.components_to_rescore(pa.table({"a": [a for a, _ in edges], "b": [b for _, b in edges],
+                                                        "probability": list(edges.values())}))
     if args.oracle:
         filled = dict(edges)
         for members in _groups(components).values():
@@ -61,8 +62,8 @@ def main(argv: list[str] | None = None) -> None:
     db_api, table = in_memory_input(records, {})
     linker = engine.make_linker(db_api, table, len(records))
     model, _ = engine.train(linker, records)
-    for p in within_components(records, components, model, engine.levels(linker)):
-        edges.setdefault((p.a, p.b), p.probability)
+    for a, b, p in engine.edges(within_components(records, components, model)):
+        edges.setdefault((a, b), p)
     for cut in args.cuts:
         engine.CLUSTER = cut
         print(f"cut {cut}: {shown(scores(engine._clusters(edges, engine.PROPOSE), truth))}", flush=True)

@@ -1,11 +1,11 @@
 """Clustering scored pairs: connected components split by average linkage, reviewers' decisions kept."""
 
 from testimonia.linking import engine
-from testimonia.linking.engine import Pair, clusters
+from testimonia.linking.engine import clusters
 
 
 def pairs(*scored):
-    return [Pair(a, b, p, 0.0, ()) for a, b, p in scored]
+    return list(scored)
 
 
 def groups(assignment):

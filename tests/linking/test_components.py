@@ -19,8 +19,8 @@ RECORDS = [
 PERSONS = 2_000  # as if from a registry large enough to weigh names by their frequency
 
 
-def scored(linker: engine.Linker, rows: list[dict]) -> dict[tuple[str, str], float]:
-    return {(p.a, p.b): p.probability for p in engine.pairs_of(rows, engine.levels(linker))}
+def scored(pairs: engine.Scored) -> dict[tuple[str, str], float]:
+    return {(a, b): p for a, b, p in engine.edges(pairs)}
 
 
 def test_components_of_three_or_more_are_scored_whole_with_the_same_weights():
@@ -28,16 +28,16 @@ def test_components_of_three_or_more_are_scored_whole_with_the_same_weights():
     db_api, table = in_memory_input(RECORDS, {})
     model = engine.make_linker(db_api, table, PERSONS).misc.save_model_to_json()
     linker = engine.make_linker(db_api, table, PERSONS, model=model)
-    first = scored(linker, engine.predict_chunk_rows(linker, 1, 1, 0.0))
+    first = scored(engine.predict_chunk_rows(linker, 1, 1, 0.0))
     assert set(first) == {("a", "b"), ("b", "c"), ("d", "e")}  # a and c share no key
 
-    components = engine.components_to_rescore(engine.pairs_of(engine.predict_chunk_rows(linker, 1, 1, 0.0), engine.levels(linker)))
+    components = engine.components_to_rescore(engine.predict_chunk_rows(linker, 1, 1, 0.0))
     assert set(components) == {"a", "b", "c"}  # d and e: a pair, nothing left unscored
     inside = [r for r in RECORDS if r.id in components]
     db_api, table = in_memory_input(inside, components)
     again = engine.make_linker(db_api, table, PERSONS, model=engine.within_components(model))
     again.table_management.register_term_frequency_lookup(db_api.register(engine.term_frequencies(RECORDS)), "name_key")
-    second = scored(again, engine.predict_chunk_rows(again, 1, 1, 0.0))
+    second = scored(engine.predict_chunk_rows(again, 1, 1, 0.0))
     assert set(second) == {("a", "b"), ("b", "c"), ("a", "c")}
     assert second[("a", "b")] == first[("a", "b")] and second[("b", "c")] == first[("b", "c")]
     assert second[("a", "c")] > 0.5

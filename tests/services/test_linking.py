@@ -226,7 +226,8 @@ def test_a_run_killed_while_workers_score_resumes_from_their_finished_chunks(reg
 
 def test_a_failure_while_writing_leaves_no_proposals(registry, editor, people, monkeypatch):
     def broken(conn, run_id, pairs, *rest):
-        conn.execute(match_proposals.insert().values(id="m_x", run_id=run_id, person_a=pairs[0].a, person_b=pairs[0].b,
+        first = pairs.slice(0, 1).to_pylist()[0]
+        conn.execute(match_proposals.insert().values(id="m_x", run_id=run_id, person_a=first["a"], person_b=first["b"],
                                                      probability=1, weight=1, evidence="", reasons="[]", features="{}"))
         raise RuntimeError("disk full")
 

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import combinations
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from scipy.cluster.hierarchy import fcluster, linkage
@@ -321,17 +321,6 @@ def _estimate_m(linker: Linker, pairs: int) -> None:
                     level.m_probability = level.m_probability * PRIOR_PAIRS / (pairs + PRIOR_PAIRS)
 
 
-@dataclass(frozen=True)
-class Pair:
-    """A scored candidate pair, a < b, with splink's reasons per field."""
-
-    a: str
-    b: str
-    probability: float
-    weight: float
-    reasons: tuple[dict, ...]
-
-
 def levels(linker: Linker) -> dict[str, dict[int, str]]:
     """Each comparison's level labels by comparison vector value."""
     out: dict[str, dict[int, str]] = {}
@@ -341,38 +330,60 @@ def levels(linker: Linker) -> dict[str, dict[int, str]]:
     return out
 
 
-def pairs_of(predictions: list[dict], labels: dict[str, dict[int, str]]) -> list[Pair]:
-    """Pairs from splink's prediction rows: per field its level, whether it agreed, and its match weight."""
-    columns = [(field, f"gamma_{field}", f"mw_{field}", by_value) for field, by_value in labels.items()]
+#: Scored pairs are Arrow tables, one row per pair: `a` < `b` (person ids), `probability` (6 decimals),
+#: `weight` (the match weight, 3 decimals) and, per compared field, its level (`gamma_<field>`) and match
+#: weight (`mw_<field>`) as splink gave them. Columns, not a Python object per pair: at 1,000,000 persons
+#: a run scores millions.
+Scored = pa.Table
+
+
+def scored(predictions: pa.Table) -> Scored:
+    """splink's prediction rows as scored pairs."""
+    left, right = predictions["unique_id_l"], predictions["unique_id_r"]
+    fields = [c for c in predictions.column_names if c.startswith(("gamma_", "mw_"))]
+    return pa.table({"a": pc.min_element_wise(left, right), "b": pc.max_element_wise(left, right),
+                     "probability": pc.round(predictions["match_probability"], 6),
+                     "weight": pc.round(predictions["match_weight"], 3), **{c: predictions[c] for c in fields}})
+
+
+def concatenated(tables: Sequence[Scored]) -> Scored:
+    """One table of several tables' scored pairs (a column all null in one of them takes the others' type)."""
+    return pa.concat_tables(tables, promote_options="permissive")
+
+
+def edges(pairs: Scored) -> Iterator[tuple[str, str, float]]:
+    """(a, b, probability) of each scored pair."""
+    return zip(pairs["a"].to_pylist(), pairs["b"].to_pylist(), pairs["probability"].to_pylist())
+
+
+def at_least(pairs: Scored, probability: float) -> Scored:
+    return pairs.filter(pc.greater_equal(pairs["probability"], probability))
+
+
+def reasons(pair: Mapping[str, Any], labels: dict[str, dict[int, str]]) -> list[dict]:
+    """What splink weighed for one scored pair (a row of a Scored table, as a dict): per field its level,
+    whether it agreed, and its match weight."""
     out = []
-    for row in predictions:
-        reasons = []
-        for field, gamma_column, weight_column, by_value in columns:
-            gamma, weight = row[gamma_column], round(row[weight_column] or 0.0, 2)
-            verdict = "missing" if gamma == -1 else ("agrees" if weight > 0 else "disagrees" if weight < 0 else "neutral")
-            reasons.append({"field": field, "level": by_value.get(gamma, str(gamma)), "verdict": verdict,
-                            "weight": weight})
-        a, b = sorted((row["unique_id_l"], row["unique_id_r"]))
-        out.append(Pair(a, b, round(row["match_probability"], 6), round(row["match_weight"], 3), tuple(reasons)))
+    for field, by_value in labels.items():
+        gamma, weight = pair[f"gamma_{field}"], round(pair[f"mw_{field}"] or 0.0, 2)
+        verdict = "missing" if gamma == -1 else ("agrees" if weight > 0 else "disagrees" if weight < 0 else "neutral")
+        out.append({"field": field, "level": by_value.get(gamma, str(gamma)), "verdict": verdict, "weight": weight})
     return out
 
 
-KEPT = ("unique_id_", "match_", "gamma_", "mw_")  # what a scored pair keeps: ids, score, levels, weights
+#: Scores the chunks it is given, yielding (chunk, its scored pairs) as each is finished, in any order.
+ChunkScorer = Callable[[list[int]], Iterable[tuple[int, Scored]]]
 
 
-#: Scores the chunks it is given, yielding (chunk, its kept rows) as each is finished, in any order.
-ChunkScorer = Callable[[list[int]], Iterable[tuple[int, list[dict]]]]
-
-
-def predict(chunks: int, done: Callable[[int], list[dict] | None], save: Callable[[int, list[dict]], None],
-            score: ChunkScorer, progress: Callable[[], None] | None = None) -> list[dict]:
+def predict(chunks: int, done: Callable[[int], Scored | None], save: Callable[[int, Scored], None],
+            score: ChunkScorer, progress: Callable[[], None] | None = None) -> Scored:
     """Every candidate pair ≥ PROPOSE, in chunk order: `chunks` slices of the left side.
 
-    `done(i)` returns a chunk's rows saved by an earlier, interrupted run (or None); `score` scores the
-    others (`in_turn`, or worker processes: linking/parallel.py) and `save(i, rows)` keeps each as it
+    `done(i)` returns a chunk's pairs saved by an earlier, interrupted run (or None); `score` scores the
+    others (`in_turn`, or worker processes: linking/parallel.py) and `save(i, pairs)` keeps each as it
     is finished, so a killed run resumes where it stopped.
     """
-    by_chunk: dict[int, list[dict]] = {}
+    by_chunk: dict[int, Scored] = {}
     for i in range(1, chunks + 1):
         rows_ = done(i)
         if rows_ is not None:
@@ -384,7 +395,7 @@ def predict(chunks: int, done: Callable[[int], list[dict] | None], save: Callabl
         by_chunk[i] = rows_
         if progress:
             progress()
-    return [row for i in sorted(by_chunk) for row in by_chunk[i]]
+    return concatenated([by_chunk[i] for i in sorted(by_chunk)])
 
 
 def in_turn(linker: Linker, chunks: int) -> ChunkScorer:
@@ -392,13 +403,13 @@ def in_turn(linker: Linker, chunks: int) -> ChunkScorer:
     return lambda todo: ((i, predict_chunk_rows(linker, i, chunks)) for i in todo)
 
 
-def predict_chunk_rows(linker: Linker, chunk: int, chunks: int, threshold: float = PROPOSE) -> list[dict]:
-    """The pairs ≥ `threshold` whose left record falls in one chunk: ids, score, levels and weights."""
+def predict_chunk_rows(linker: Linker, chunk: int, chunks: int, threshold: float = PROPOSE) -> Scored:
+    """The pairs ≥ `threshold` whose left record falls in one chunk."""
     result = linker.inference.predict_chunk(left_chunk=(chunk, chunks), right_chunk=(1, 1),
                                             threshold_match_probability=threshold, warning_mode="never")
-    rows = [{k: v for k, v in row.items() if k.startswith(KEPT)} for row in result.as_record_list()]
+    pairs = scored(result.as_pyarrow_table())
     result.drop_table_from_database_and_remove_from_cache()  # else every chunk's table stays in the work file
-    return rows
+    return pairs
 
 
 #: A pair inside a component scored below this counts as 0 in clustering, like a pair never scored: it is
@@ -412,7 +423,7 @@ WEIGHED = 0.01
 RESCORE_LARGEST = 20
 
 
-def components_to_rescore(pairs: Iterable[Pair]) -> dict[str, int]:
+def components_to_rescore(pairs: Scored) -> dict[str, int]:
     """Component number per person, for the connected components of the proposed pairs with three to
     RESCORE_LARGEST persons.
 
@@ -420,10 +431,11 @@ def components_to_rescore(pairs: Iterable[Pair]) -> dict[str, int]:
     scored; average linkage would count them as 0, and cut a person whose other records it never
     compared with this one. within_components scores every pair inside each component (on the
     benchmark, 34,000 pairs at 100,000 persons)."""
-    edges = [(p.a, p.b) for p in pairs if p.probability >= PROPOSE]
-    nodes = sorted({n for pair in edges for n in pair})
+    proposed = at_least(pairs, PROPOSE)
+    left, right = proposed["a"].to_pylist(), proposed["b"].to_pylist()
+    nodes = sorted({*left, *right})
     index = {n: i for i, n in enumerate(nodes)}
-    graph = coo_matrix(([1] * len(edges), ([index[a] for a, _ in edges], [index[b] for _, b in edges])),
+    graph = coo_matrix(([1] * len(left), ([index[a] for a in left], [index[b] for b in right])),
                        shape=(len(nodes),) * 2)
     _, labels = connected_components(graph, directed=False)
     sizes = Counter(labels)
@@ -446,11 +458,13 @@ def term_frequencies(records: Sequence[LinkRecord]) -> pa.Table:
     return pa.table({"name_key": list(keys), "tf_name_key": [n / total for n in keys.values()]})
 
 
-def clusters(pairs: Iterable[Pair], same: set[tuple[str, str]], not_same: set[tuple[str, str]]) -> dict[str, str]:
-    """Cluster id per person in a pair (`_clusters` over the pairs, reviewers' "same" pairs joined and
-    "not same" pairs cut); a cluster still holding a "not same" pair through third persons is clustered
-    again without its weakest pairs, step by step, until the two fall apart."""
-    edges = {(p.a, p.b): p.probability for p in pairs if (p.a, p.b) not in not_same}
+def clusters(pairs: Iterable[tuple[str, str, float]], same: set[tuple[str, str]],
+             not_same: set[tuple[str, str]]) -> dict[str, str]:
+    """Cluster id per person in a pair (`_clusters` over the (a, b, probability) of the scored pairs,
+    reviewers' "same" pairs joined and "not same" pairs cut); a cluster still holding a "not same" pair
+    through third persons is clustered again without its weakest pairs, step by step, until the two fall
+    apart."""
+    edges = {(a, b): p for a, b, p in pairs if (a, b) not in not_same}
     edges.update({pair: 1.0 for pair in same})
     threshold = PROPOSE
     assignment = _clusters(edges, threshold)

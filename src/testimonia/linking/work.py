@@ -24,7 +24,7 @@ INPUT = "link_input"
 class Memory:
     def __init__(self) -> None:
         self._model: dict | None = None
-        self._chunks: dict[int, list[dict]] = {}
+        self._chunks: dict[int, engine.Scored] = {}
 
     def model(self) -> dict | None:
         return self._model
@@ -32,11 +32,11 @@ class Memory:
     def save_model(self, model: dict) -> None:
         self._model = model
 
-    def chunk(self, number: int) -> list[dict] | None:
+    def chunk(self, number: int) -> engine.Scored | None:
         return self._chunks.get(number)
 
-    def save_chunk(self, number: int, rows: list[dict]) -> None:
-        self._chunks[number] = rows
+    def save_chunk(self, number: int, pairs: engine.Scored) -> None:
+        self._chunks[number] = pairs
 
     def close(self) -> None:
         """Nothing to release in memory."""
@@ -70,14 +70,13 @@ class WorkFile(Memory):
     def save_model(self, model: dict) -> None:
         self.connection.execute("INSERT INTO model VALUES (?)", [json.dumps(model)])
 
-    def chunk(self, number: int) -> list[dict] | None:
+    def chunk(self, number: int) -> engine.Scored | None:
         if not self._exists(f"chunk_{number}"):
             return None
-        return self.connection.execute(f"SELECT * FROM chunk_{number}").to_arrow_table().to_pylist()
+        return self.connection.execute(f"SELECT * FROM chunk_{number}").to_arrow_table()
 
-    def save_chunk(self, number: int, rows: list[dict]) -> None:
-        table = pa.Table.from_pylist(rows) if rows else pa.table({"unique_id_l": pa.array([], pa.string())})
-        self.connection.register("finished", table)
+    def save_chunk(self, number: int, pairs: engine.Scored) -> None:
+        self.connection.register("finished", pairs)
         self.connection.execute(f"CREATE TABLE chunk_{number} AS SELECT * FROM finished")
         self.connection.unregister("finished")
 

@@ -91,7 +91,7 @@ def run(registry: Registry, actor: Actor, *, changed_only: bool = False, progres
     read()
     work = registry.folder / "linking" / f"{run_id}.duckdb"
     try:
-        pairs, trained = _score(records, changed_only, work, backend, tick, workers or parallel.cores())
+        pairs, labels, trained = _score(records, changed_only, work, backend, tick, workers or parallel.cores())
     except Exception:  # an interruption (Ctrl-C, a kill) leaves the run to resume instead
         _close_run(registry, run_id, "failed", {"error": "scoring failed"})
         work.unlink(missing_ok=True)
@@ -102,14 +102,15 @@ def run(registry: Registry, actor: Actor, *, changed_only: bool = False, progres
             if d["decision"] in ("same", "not_same") and _evidence(by_id, pair) == d["evidence"]}
     same = {pair for pair, d in decisions.items() if d["decision"] == "same" and pair[0] in by_id and pair[1] in by_id}
     not_same = {pair for pair, d in decisions.items() if d["decision"] == "not_same"}
-    clusters = engine.clusters(pairs, same, not_same)
-    pairs = [p for p in pairs if p.probability >= engine.PROPOSE]  # the rest only weighed in clustering
-    proposed = [p for p in pairs if (p.a, p.b) not in held]
-    report = LinkReport(run_id, len(records), sum(r.changed for r in records), len(pairs), len(proposed),
-                        len(pairs) - len(proposed), sum(1 for n in Counter(clusters.values()).values() if n > 1),
+    clusters = engine.clusters(engine.edges(pairs), same, not_same)
+    pairs = engine.at_least(pairs, engine.PROPOSE)  # the rest only weighed in clustering
+    proposed = pairs.filter([pair not in held for pair in zip(pairs["a"].to_pylist(), pairs["b"].to_pylist())]) \
+        if held else pairs
+    report = LinkReport(run_id, len(records), sum(r.changed for r in records), pairs.num_rows, proposed.num_rows,
+                        pairs.num_rows - proposed.num_rows, sum(1 for n in Counter(clusters.values()).values() if n > 1),
                         resumed, trained, blocking)
     with registry.db.transaction() as conn:
-        _write_proposals(conn, run_id, proposed, clusters, by_id)
+        _write_proposals(conn, run_id, proposed, clusters, by_id, labels)
         summary = asdict(report)
         conn.execute(update(link_runs).where(link_runs.c.id == run_id).values(
             state="done", finished_at=utcnow(), report=json.dumps(summary, default=str)))
@@ -230,8 +231,9 @@ def _close_run(registry: Registry, run_id: str, state: str, report: dict) -> Non
 
 
 def _score(records: list[LinkRecord], changed_only: bool, work: Path, backend: Callable | None,
-           tick: Progress, workers: int) -> tuple[list[engine.Pair], list[str]]:
-    """Train (or reuse the saved model) and score every candidate pair, chunk by chunk."""
+           tick: Progress, workers: int) -> tuple[engine.Scored, dict[str, dict[int, str]], list[str]]:
+    """Train (or reuse the saved model) and score every candidate pair, chunk by chunk. Returns the scored
+    pairs, the comparisons' level labels and the training steps that ran."""
     store = WorkFile(work) if backend is None else Memory()
     tables = engine.name_tables(records)
     try:
@@ -250,25 +252,22 @@ def _score(records: list[LinkRecord], changed_only: bool, work: Path, backend: C
             score = parallel.in_workers(store.export_input(), tables, store.model(), len(records), chunks, workers)
         else:
             score = engine.in_turn(linker, chunks)
-        predictions = engine.predict(chunks, store.chunk, store.save_chunk, score,
-                                     tick("scoring candidate pairs", chunks))
+        pairs = engine.predict(chunks, store.chunk, store.save_chunk, score, tick("scoring candidate pairs", chunks))
         labels = engine.levels(linker)
-        pairs = engine.pairs_of(predictions, labels)
         components = engine.components_to_rescore(pairs)
         if not components:
-            return pairs, trained
+            return pairs, labels, trained
         done = tick("scoring pairs inside clusters", 1)
-        inside = within_components(records, components, store.model(), labels, changed_only, backend)
+        inside = within_components(records, components, store.model(), changed_only, backend)
         done()
-        scored = {(p.a, p.b) for p in pairs}
-        return pairs + [p for p in inside if (p.a, p.b) not in scored], trained
+        new = inside.join(pairs.select(["a", "b"]), keys=["a", "b"], join_type="left anti")
+        return engine.concatenated([pairs, new.select(pairs.column_names)]), labels, trained
     finally:
         store.close()
 
 
 def within_components(records: list[LinkRecord], components: dict[str, int], model: dict,
-                      labels: dict[str, dict[int, str]], changed_only: bool = False,
-                      backend: Callable | None = None) -> list[engine.Pair]:
+                      changed_only: bool = False, backend: Callable | None = None) -> engine.Scored:
     """Every pair inside each component (engine.components_to_rescore) scored with the trained `model` and
     the whole registry's name frequencies, whatever its probability down to engine.WEIGHED: clustering
     weighs them. On `backend`, else an in-memory DuckDB."""
@@ -278,8 +277,8 @@ def within_components(records: list[LinkRecord], components: dict[str, int], mod
     frequencies = db_api.register(engine.term_frequencies(records))
     linker.table_management.register_term_frequency_lookup(frequencies, "name_key")
     chunks = max(1, -(-len(inside) // CHUNK_PERSONS))
-    rows = [row for chunk in range(1, chunks + 1) for row in engine.predict_chunk_rows(linker, chunk, chunks, engine.WEIGHED)]
-    return engine.pairs_of(rows, labels)
+    return engine.concatenated([engine.predict_chunk_rows(linker, chunk, chunks, engine.WEIGHED)
+                                for chunk in range(1, chunks + 1)])
 
 
 def _evidence(by_id: dict[str, LinkRecord], pair: tuple[str, str]) -> str | None:
@@ -291,20 +290,23 @@ def pair_evidence(a: LinkRecord, b: LinkRecord) -> str:
     return hashlib.sha256(f"{a.evidence}|{b.evidence}".encode()).hexdigest()[:32]
 
 
-def _write_proposals(conn, run_id: str, pairs: list[engine.Pair], clusters: dict[str, str],  # noqa: ANN001
-                     by_id: dict[str, LinkRecord]) -> None:
+def _write_proposals(conn, run_id: str, pairs: engine.Scored, clusters: dict[str, str],  # noqa: ANN001
+                     by_id: dict[str, LinkRecord], labels: dict[str, dict[int, str]]) -> None:
     """The run's proposals; a pair whose persons ended in one cluster carries the cluster's id. Rows are
     made 2,000 at a time: at 1,000,000 persons all of them at once held gigabytes."""
-    for start in range(0, len(pairs), 2000):
+    for batch in pairs.to_batches(2000):
         rows = []
-        for p in pairs[start:start + 2000]:
-            cluster = clusters.get(p.a)
+        for p in batch.to_pylist():
+            a, b = p["a"], p["b"]
+            cluster = clusters.get(a)
             rows.append({
-                "id": new_id("m"), "run_id": run_id, "person_a": p.a, "person_b": p.b, "probability": p.probability,
-                "weight": p.weight, "cluster": f"{run_id}:{cluster}" if cluster and cluster == clusters.get(p.b) else None,
-                "evidence": pair_evidence(by_id[p.a], by_id[p.b]), "reasons": json.dumps(p.reasons, ensure_ascii=False),
-                "features": f'{{"a": {by_id[p.a].shown}, "b": {by_id[p.b].shown}}}'})  # two JSON objects in one
-        conn.execute(match_proposals.insert(), rows)
+                "id": new_id("m"), "run_id": run_id, "person_a": a, "person_b": b, "probability": p["probability"],
+                "weight": p["weight"], "cluster": f"{run_id}:{cluster}" if cluster and cluster == clusters.get(b) else None,
+                "evidence": pair_evidence(by_id[a], by_id[b]),
+                "reasons": json.dumps(engine.reasons(p, labels), ensure_ascii=False),
+                "features": f'{{"a": {by_id[a].shown}, "b": {by_id[b].shown}}}'})  # two JSON objects in one
+        if rows:
+            conn.execute(match_proposals.insert(), rows)
 
 
 def latest_decisions(conn) -> dict[tuple[str, str], dict[str, Any]]:  # noqa: ANN001
