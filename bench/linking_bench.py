@@ -6,9 +6,9 @@
 
 For each size: a registry generated with known truth (bench/linking/generate.py, which never uses
 testimonia.names) is imported into a fresh SQLite registry (not timed here: bench/run.py measures
-imports), then `testimonia link` (services.linking.run) runs over it with N scoring processes (default:
-one per core), timed end to end with its peak resident memory, this process's and, sampled, this
-process's and its workers' together. Reported: pairwise precision, recall and F1 of the clusters it proposes (every pair
+imports), then `testimonia link` (services.linking.run) runs over it in a process of its own
+(bench/linking/timed_link.py) with N scoring processes (default: one per core), timed end to end with
+its peak resident memory: the link's process, its largest worker, and, sampled, all of them together. Reported: pairwise precision, recall and F1 of the clusters it proposes (every pair
 of persons in one predicted cluster against every pair of rows of one true person), B-cubed
 precision, recall and F1, wall time, peak memory, and the blocking report.
 
@@ -27,7 +27,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import tempfile
@@ -156,19 +155,21 @@ def measure(persons: int, seed: int, with_baseline: bool, workers: int, keep: bo
         # and a copy kept here would count in its memory (2.5 GB at 1,000,000 persons)
         truth = {r.id: truth_rows[row_of[r.id]] for r in compared_records(registry)}
         hidden = len(row_of) - len(truth)
-        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # the import's peak, for comparison
         started = time.perf_counter()
-        stages = Stages()
-        with TreeMemory() as memory:
-            report = linking.run(registry, SYSTEM, workers=workers, progress=stages)
+        with TreeMemory() as memory:  # the link's process and its scoring processes, not this one
+            finished = subprocess.run([sys.executable, "-m", "bench.linking.timed_link", str(registry.folder),
+                                       "--workers", str(workers)], check=True, stdout=subprocess.PIPE, text=True,
+                                      cwd=Path(__file__).resolve().parents[1])
         seconds = time.perf_counter() - started
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        link = json.loads(finished.stdout.splitlines()[-1])
+        report = link["report"]
         result = {"persons": persons, "seed": seed, "workers": workers, "hidden_by_withdrawal": hidden,
-                  "import_seconds": imported and round(imported, 1), "link_seconds": round(seconds, 1), "peak_memory_mib": round(peak),
-                  "peak_memory_with_workers_mib": round(memory.peak), "peak_memory_before_link_mib": round(before),
-                  "stage_seconds": stages.seconds, "trained": report.trained, "proposed": report.proposed, "clusters": report.clusters,
-                  "blocking": report.blocking.__dict__,
-                  **{k: round(v, 4) for k, v in scores(predicted_clusters(registry, report.run_id), truth).items()}}
+                  "import_seconds": imported and round(imported, 1), "link_seconds": round(seconds, 1),
+                  "peak_memory_mib": link["peak_memory_mib"], "peak_memory_with_workers_mib": round(memory.peak),
+                  "peak_memory_largest_worker_mib": link["peak_memory_largest_worker_mib"],
+                  "stage_seconds": link["stage_seconds"], "trained": report["trained"], "proposed": report["proposed"],
+                  "clusters": report["clusters"], "blocking": report["blocking"],
+                  **{k: round(v, 4) for k, v in scores(predicted_clusters(registry, report["run_id"]), truth).items()}}
         if with_baseline:
             records = compared_records(registry)
             started = time.perf_counter()
@@ -177,30 +178,14 @@ def measure(persons: int, seed: int, with_baseline: bool, workers: int, keep: bo
                                   "seconds": round(time.perf_counter() - started, 1)}
         with registry.db.reading() as conn:
             result["run_report"] = json.loads(conn.execute(select(link_runs.c.report)
-                                                           .where(link_runs.c.id == report.run_id)).scalar())
+                                                           .where(link_runs.c.id == report["run_id"])).scalar())
         registry.close()
     return result
 
 
-class Stages:
-    """A linking run's progress callback that keeps how long each stage took, from its start to its
-    last tick."""
-
-    def __init__(self) -> None:
-        self.seconds: dict[str, float] = {}
-
-    def __call__(self, stage: str, total: int):
-        started = time.perf_counter()
-
-        def tick() -> None:
-            self.seconds[stage] = round(time.perf_counter() - started, 1)
-
-        return tick
-
-
 class TreeMemory:
-    """The peak resident memory of this process and its children (linking's scoring workers) together,
-    sampled from /proc every half second while the block runs."""
+    """The peak resident memory of this process's descendants together (the link's process and its scoring
+    processes), sampled from /proc every half second while the block runs."""
 
     def __init__(self) -> None:
         self.peak = 0.0
@@ -217,20 +202,25 @@ class TreeMemory:
 
     def _sample(self) -> None:
         while True:
-            self.peak = max(self.peak, sum(self._rss(pid) for pid in [os.getpid(), *self._children()]))
+            self.peak = max(self.peak, sum(self._rss(pid) for pid in self._descendants()))
             if self._stop.wait(0.5):
                 return
 
     @staticmethod
-    def _children() -> list[int]:
-        me, found = str(os.getpid()), []
+    def _descendants() -> list[int]:
+        children: dict[int, list[int]] = {}
         for entry in Path("/proc").iterdir():
             if entry.name.isdigit():
                 try:
-                    if (entry / "stat").read_text().rsplit(")", 1)[1].split()[1] == me:
-                        found.append(int(entry.name))
-                except (OSError, IndexError):
+                    parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                except (OSError, IndexError, ValueError):
                     continue  # gone meanwhile
+                children.setdefault(parent, []).append(int(entry.name))
+        found, todo = [], list(children.get(os.getpid(), []))
+        while todo:
+            pid = todo.pop()
+            found.append(pid)
+            todo.extend(children.get(pid, []))
         return found
 
     @staticmethod
@@ -267,7 +257,8 @@ def main(argv: list[str] | None = None) -> int:
         results.append(result)
         print(f"\n{persons:,} persons (seed {args.seed}): link {result['link_seconds']:,} s with {args.workers} "
               f"scoring process(es), peak memory {result['peak_memory_with_workers_mib']:,} MiB with the workers "
-              f"({result['peak_memory_mib']:,} this process; before linking {result['peak_memory_before_link_mib']:,}), "
+              f"(the link's process {result['peak_memory_mib']:,}, the largest worker "
+              f"{result['peak_memory_largest_worker_mib']:,}), "
               f"trained: {', '.join(result['trained']) or 'priors'}")
         print(f"  pairwise P {result['pairwise_precision']:.3f} R {result['pairwise_recall']:.3f} "
               f"F1 {result['pairwise_f1']:.3f}   B-cubed P {result['bcubed_precision']:.3f} "
