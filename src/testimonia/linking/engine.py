@@ -136,7 +136,7 @@ def rows(records: Iterable[LinkRecord], components: Mapping[str, int] | None = N
 
 def _row(position: int, r: LinkRecord, component: int | None = None) -> dict[str, Any]:
     compound = [k for k in r.name_keys if "@" in k]  # records.bounded_keys: a key with a birth year or county
-    pair_keys = [k for k in r.name_keys if k.startswith("pair:") and "@" not in k]
+    pair_keys = _pair_keys(r)
     part_keys = [k for k in r.name_keys if k.startswith("part:") and "@" not in k]
     return {
         "unique_id": r.id, "ordinal": position, "names_n": len(r.names) or None, "pair_keys": pair_keys or None,
@@ -152,6 +152,11 @@ def _row(position: int, r: LinkRecord, component: int | None = None) -> dict[str
         "facilities": list(r.facilities) or None, "relatives_n": len(r.relatives) or None,
         "no_keys": not r.name_keys, "changed": r.changed, "component": component,
     }
+
+
+def _pair_keys(r: LinkRecord) -> list[str]:
+    """The record's two-part name keys (the first of them is its `name_key`, weighed by frequency)."""
+    return [k for k in r.name_keys if k.startswith("pair:") and "@" not in k]
 
 
 def _graded(field: str, missing: str, levels: list[tuple[str, str, float, float]], otherwise: tuple[float, float],
@@ -453,7 +458,7 @@ def within_components(model: dict, changed_only: bool = False) -> dict:
 def term_frequencies(records: Sequence[LinkRecord]) -> pa.Table:
     """splink's term frequency table of the names' `name_key` over `records` (as splink computes it over
     its input), so that a run over a part of the registry weighs names as the whole run did."""
-    keys = Counter(row["name_key"] for row in rows(records) if row["name_key"] is not None)
+    keys = Counter(min(keys) for keys in map(_pair_keys, records) if keys)
     total = sum(keys.values())
     return pa.table({"name_key": list(keys), "tf_name_key": [n / total for n in keys.values()]})
 

@@ -5,7 +5,8 @@ hold the GIL, so DuckDB's threads cannot share them out; the chunks are independ
 candidate pairs whose left person falls in it), so processes can. Each worker reads the compared records
 from a Parquet copy of the work file's input, builds the same linker from the saved model and scores the
 chunks it is handed; the parent saves each chunk as it arrives, so a killed run still resumes from its
-finished chunks.
+finished chunks. The same workers then score the pairs inside clusters (engine.within_components): the
+names they prepared in the first pass serve the second.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 from splink import DuckDBAPI, Linker
 
 from . import engine
@@ -29,41 +31,79 @@ def cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def in_workers(input_path: Path, tables: engine.NameTables, model: dict, persons: int, chunks: int,
-               workers: int) -> engine.ChunkScorer:
-    """Score chunks in `workers` processes, each over the records in `input_path` (WorkFile.export_input)."""
+class Workers:
+    """`workers` scoring processes over the records in `input_path` (WorkFile.export_input), started on
+    first use; a context manager (leaving it stops them, dropping what is still queued)."""
 
-    def score(todo: list[int]) -> Iterable[tuple[int, list[dict]]]:
-        if not todo:
-            return
-        # spawn, not fork: the parent holds DuckDB's threads and open files
-        pool = ProcessPoolExecutor(min(workers, len(todo)), mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_start, initargs=(str(input_path), tables, model, persons))
-        try:
-            for finished in as_completed([pool.submit(_chunk, i, chunks) for i in todo]):
-                yield finished.result()
-        finally:  # an error or an interruption: what is still queued is dropped, not waited for
-            pool.shutdown(wait=False, cancel_futures=True)
+    def __init__(self, input_path: Path, tables: engine.NameTables, model: dict, persons: int, workers: int):
+        self._start = (str(input_path), tables, model, persons)
+        self.workers = workers
+        self._pool: ProcessPoolExecutor | None = None
 
-    return score
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:  # an error or an interruption: what is still queued is dropped, not waited for
+            self._pool.shutdown(wait=not any(exc), cancel_futures=True)
+
+    def chunks(self, chunks: int) -> engine.ChunkScorer:
+        """Score chunks of the run's candidate pairs (engine.predict)."""
+        return lambda todo: self._scored([(i, chunks) for i in todo], _chunk)
+
+    def within_components(self, input_path: Path, model: dict, frequencies: pa.Table, chunks: int) -> engine.Scored:
+        """Every pair ≥ engine.WEIGHED among the records in `input_path` (the run's input rows of the persons in
+        components, with their component and their `ordinal` in the run), scored with `model` and the whole
+        run's name `frequencies` (services.linking.within_components)."""
+        scored = self._scored([(str(input_path), model, frequencies, i, chunks) for i in range(1, chunks + 1)], _inside)
+        return engine.concatenated([pairs for _, pairs in sorted(scored, key=lambda found: found[0])])
+
+    def _scored(self, tasks: list[tuple], function) -> Iterable[tuple[int, engine.Scored]]:
+        if not tasks:
+            return []
+        if self._pool is None:
+            # spawn, not fork: the parent holds DuckDB's threads and open files
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_start, initargs=self._start)
+        return (finished.result() for finished in as_completed([self._pool.submit(function, *task) for task in tasks]))
 
 
-_linker: Linker | None = None  # a worker's, built once by _start
+# a worker's, made once by _start: its database, the run's size, its linkers (over the run's input, and over
+# each input of components, by path)
+_connection: duckdb.DuckDBPyConnection | None = None
+_persons = 0
+_linkers: dict[str, Linker] = {}
 
 
 def _start(input_path: str, tables: engine.NameTables, model: dict, persons: int) -> None:
-    global _linker
-    connection = duckdb.connect()
-    connection.execute("SET threads = 1")  # the names functions hold the GIL: a second thread would only wait
-    connection.execute("SET enable_progress_bar = false")  # the parent shows the run's progress
-    register_functions(connection, tables)
-    connection.execute(f"CREATE TABLE {INPUT} AS SELECT * FROM read_parquet(?)", [input_path])
-    db_api = DuckDBAPI(connection=connection)
-    _linker = engine.make_linker(db_api, db_api.register(INPUT, table_name="persons"), persons, model=model)
+    global _connection, _persons
+    _persons = persons
+    _connection = duckdb.connect()
+    _connection.execute("SET threads = 1")  # the names functions hold the GIL: a second thread would only wait
+    _connection.execute("SET enable_progress_bar = false")  # the parent shows the run's progress
+    register_functions(_connection, tables)
+    _connection.execute(f"CREATE TABLE {INPUT} AS SELECT * FROM read_parquet(?)", [input_path])
+    db_api = DuckDBAPI(connection=_connection)
+    _linkers[INPUT] = engine.make_linker(db_api, db_api.register(INPUT, table_name="persons"), persons, model=model)
 
 
-def _chunk(chunk: int, chunks: int) -> tuple[int, list[dict]]:
-    rows = engine.predict_chunk_rows(_linker, chunk, chunks)
+def _chunk(chunk: int, chunks: int) -> tuple[int, engine.Scored]:
+    return _scored(_linkers[INPUT], chunk, chunks, engine.PROPOSE)
+
+
+def _inside(input_path: str, model: dict, frequencies: pa.Table, chunk: int, chunks: int) -> tuple[int, engine.Scored]:
+    if input_path not in _linkers:
+        table = f"inside_{len(_linkers)}"
+        _connection.execute(f"CREATE TABLE {table} AS SELECT * FROM read_parquet(?)", [input_path])
+        db_api = DuckDBAPI(connection=_connection)
+        linker = engine.make_linker(db_api, db_api.register(table, table_name="persons"), _persons, model=model)
+        linker.table_management.register_term_frequency_lookup(db_api.register(frequencies), "name_key")
+        _linkers[input_path] = linker
+    return _scored(_linkers[input_path], chunk, chunks, engine.WEIGHED)
+
+
+def _scored(linker: Linker, chunk: int, chunks: int, threshold: float) -> tuple[int, engine.Scored]:
+    pairs = engine.predict_chunk_rows(linker, chunk, chunks, threshold)
     # the names prepared so far are kept to the end: the garbage collector need not walk them again
     gc.freeze()
-    return chunk, rows
+    return chunk, pairs

@@ -48,6 +48,7 @@ class WorkFile(Memory):
         path.parent.mkdir(parents=True, exist_ok=True)
         self.connection = duckdb.connect(str(path))
         self.exported = path.with_suffix(".input.parquet")
+        self.exported_components = path.with_suffix(".components.parquet")
         self.scorers: dict[str, engine.NameScorer] = {}  # the names functions, once input() registered them
         self.connection.execute("CREATE TABLE IF NOT EXISTS model (json VARCHAR)")
 
@@ -87,9 +88,21 @@ class WorkFile(Memory):
         self.connection.execute(f"COPY {INPUT} TO '{quoted}' (FORMAT parquet)")
         return self.exported
 
+    def export_components(self, components: dict[str, int]) -> Path:
+        """The stored records of the persons in `components`, each with its component (and its `ordinal`
+        in the run, by which the workers' names functions know it), as a Parquet file beside the work file."""
+        members = pa.table({"unique_id": list(components), "member_of": pa.array(components.values(), pa.int32())})
+        self.connection.register("members", members)
+        quoted = str(self.exported_components).replace("'", "''")
+        self.connection.execute(f"COPY (SELECT i.* REPLACE (m.member_of AS component) FROM {INPUT} i "
+                                f"JOIN members m USING (unique_id) ORDER BY i.ordinal) TO '{quoted}' (FORMAT parquet)")
+        self.connection.unregister("members")
+        return self.exported_components
+
     def close(self) -> None:
         self.connection.close()
         self.exported.unlink(missing_ok=True)
+        self.exported_components.unlink(missing_ok=True)
 
     def _exists(self, table: str) -> bool:
         return bool(self.connection.execute(

@@ -14,6 +14,7 @@ import hashlib
 import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -246,20 +247,26 @@ def _score(records: list[LinkRecord], changed_only: bool, work: Path, backend: C
             done()
         linker = engine.make_linker(db_api, table, len(records), model=store.model())
         chunks = max(1, -(-len(records) // CHUNK_PERSONS))
-        if backend is None and workers > 1 and chunks > 1:
-            for scorer in store.scorers.values():  # what training prepared here: the workers prepare their own
-                scorer.forget()
-            score = parallel.in_workers(store.export_input(), tables, store.model(), len(records), chunks, workers)
-        else:
-            score = engine.in_turn(linker, chunks)
-        pairs = engine.predict(chunks, store.chunk, store.save_chunk, score, tick("scoring candidate pairs", chunks))
-        labels = engine.levels(linker)
-        components = engine.components_to_rescore(pairs)
-        if not components:
-            return pairs, labels, trained
-        done = tick("scoring pairs inside clusters", 1)
-        inside = within_components(records, components, store.model(), changed_only, backend)
-        done()
+        pool = parallel.Workers(store.export_input(), tables, store.model(), len(records), workers) \
+            if backend is None and workers > 1 and chunks > 1 else None
+        with pool or nullcontext():
+            if pool:
+                for scorer in store.scorers.values():  # what training prepared here: the workers prepare their own
+                    scorer.forget()
+            score = pool.chunks(chunks) if pool else engine.in_turn(linker, chunks)
+            pairs = engine.predict(chunks, store.chunk, store.save_chunk, score, tick("scoring candidate pairs", chunks))
+            labels = engine.levels(linker)
+            components = engine.components_to_rescore(pairs)
+            if not components:
+                return pairs, labels, trained
+            done = tick("scoring pairs inside clusters", 1)
+            if pool:
+                inside = pool.within_components(store.export_components(components),
+                                                engine.within_components(store.model(), changed_only),
+                                                engine.term_frequencies(records), -(-len(components) // CHUNK_PERSONS))
+            else:
+                inside = within_components(records, components, store.model(), changed_only, backend)
+            done()
         new = inside.join(pairs.select(["a", "b"]), keys=["a", "b"], join_type="left anti")
         return engine.concatenated([pairs, new.select(pairs.column_names)]), labels, trained
     finally:
