@@ -66,9 +66,9 @@ def test_the_names_of_a_pair_are_compared_once_however_many_levels_test_them(mon
     calls = []
     real = engine.best_scores
 
-    def once(codes, prepare, left, right, cap, recent):
+    def once(codes, prepare, left, right, cap, recent, enough):
         calls.append(len(left))
-        scores = real(codes, prepare, left, right, cap, recent)
+        scores = real(codes, prepare, left, right, cap, recent, enough)
         codes[:] = [("not a name code",) if forms is not None else None for forms in codes]  # compared again: TypeError
         return scores
 
@@ -91,3 +91,20 @@ def test_a_scorer_that_forgets_its_prepared_names_scores_the_same():
     scorer.forget()
     assert scorer._codes == [None, None, None] and not scorer._recent  # nothing prepared is held
     assert (scorer(0, 1), scorer(0, 2)) == before
+
+
+def test_a_scorer_stops_at_its_top_level_and_keeps_every_level():
+    # invented persons, several forms each: the best pair of forms is not the first
+    names = [("Erlan Bekov", "Rahile Dawit", "Rahile Dawut"), ("راھىلە داۋۇت", "Rahile Dawut"), ("Rahilä",),
+             ("Erlan Bekuly",), ("Gulnar Sadyk",)]
+    full, stopping = engine.NameScorer(names), engine.NameScorer(names, engine.NAME_LEVELS[0])
+    pairs = [(a, b) for a in range(len(names)) for b in range(len(names)) if a != b]
+
+    def level(score):
+        return next((k for k, at in enumerate(engine.NAME_LEVELS) if score >= at), len(engine.NAME_LEVELS))
+
+    scores = {pair: (full(*pair), stopping(*pair)) for pair in pairs}
+    assert all(level(best) == level(first) for best, first in scores.values())
+    assert scores[(0, 1)][0] == 1.0 > scores[(0, 1)][1] >= engine.NAME_LEVELS[0]  # stopped at Rahile Dawit (0.93)
+    assert any(best < engine.NAME_LEVELS[0] for best, _ in scores.values())  # lower levels are exact
+    assert all(first == best for best, first in scores.values() if best < engine.NAME_LEVELS[0])

@@ -4,8 +4,9 @@ splink does the blocking, training and scoring, on DuckDB by default or on Spark
 scipy clusters the scored pairs (connected components split by average linkage). The names capability
 enters as two SQL functions registered on the backend: `tm_names(ordinal_l, ordinal_r)`, the best
 `testimonia.names.compare` score between any name form of one person and any of the other's, and
-`tm_relatives(ordinal_l, ordinal_r)`, the same over the names of the persons related to each. Everything else is plain SQL over `LinkRecord` columns. docs/linking.md
-gives the comparisons, their levels and why.
+`tm_relatives(ordinal_l, ordinal_r)`, the same over the names of the persons related to each (each
+stops at the first score that reaches its comparison's top level: NameScorer). Everything else is plain
+SQL over `LinkRecord` columns. docs/linking.md gives the comparisons, their levels and why.
 """
 
 from __future__ import annotations
@@ -65,16 +66,18 @@ class NameScorer:
 
     RECENT_PAIRS = 20_000
 
-    def __init__(self, names: Sequence[tuple[str, ...]]):
-        self.names = names
+    def __init__(self, names: Sequence[tuple[str, ...]], enough: float = 1.0):
+        """`enough`: the highest threshold the score is compared with; a pair reaching it is given the first
+        score found from there up (names.best_scores), not the best."""
+        self.names, self.enough = names, enough
         self._codes: list[tuple[NameCode, ...] | None] = [None] * len(names)
         self._recent: dict[int, float] = {}
 
     def __getstate__(self) -> dict:  # shipped to Spark workers without the prepared names
-        return {"names": self.names}
+        return {"names": self.names, "enough": self.enough}
 
     def __setstate__(self, state: dict) -> None:
-        self.__init__(state["names"])
+        self.__init__(state["names"], state["enough"])
 
     def forget(self) -> None:
         """Drop the prepared names and kept scores (a process that scores no more pairs itself)."""
@@ -87,7 +90,7 @@ class NameScorer:
     def _scores(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
         if len(self._recent) >= self.RECENT_PAIRS:
             self._recent.clear()
-        scores = best_scores(self._codes, self._prepare, left, right, SINGLE_PART_CAP, self._recent)
+        scores = best_scores(self._codes, self._prepare, left, right, SINGLE_PART_CAP, self._recent, self.enough)
         return np.frombuffer(scores, dtype=np.float64)
 
     def __call__(self, a: int, b: int) -> float | None:
@@ -108,9 +111,16 @@ def name_tables(records: Sequence[LinkRecord]) -> NameTables:
     return {"tm_names": [r.names for r in records], "tm_relatives": [r.relatives for r in records]}
 
 
+#: The names comparison's levels (at least this score) and the relatives' one: the SQL functions' scores
+#: are compared with nothing higher, so a pair reaching the top one is scored no further.
+NAME_LEVELS = (0.9, 0.7, 0.5)
+RELATIVE_AGREES = 0.7
+
+
 def scorers(tables: NameTables) -> dict[str, NameScorer]:
     """The SQL functions linking registers, by name."""
-    return {name: NameScorer(names) for name, names in tables.items()}
+    enough = {"tm_names": NAME_LEVELS[0], "tm_relatives": RELATIVE_AGREES}
+    return {name: NameScorer(names, enough[name]) for name, names in tables.items()}
 
 
 COLUMNS = pa.schema([
@@ -187,13 +197,13 @@ def comparisons(frequencies: bool = True) -> list:
     by_frequency = {"tf_adjustment_column": "name_key", "disable_tf_exact_match_detection": True} if frequencies else {}
     return [
         _graded("names", "names_n_l IS NULL OR names_n_r IS NULL", [
-            (f"{names} >= 0.9", "agree", 0.70, 0.002),
-            (f"{names} >= 0.7", "alike", 0.18, 0.01),
-            (f"{names} >= 0.5", "may be one name", 0.08, 0.04),
+            (f"{names} >= {NAME_LEVELS[0]}", "agree", 0.70, 0.002),
+            (f"{names} >= {NAME_LEVELS[1]}", "alike", 0.18, 0.01),
+            (f"{names} >= {NAME_LEVELS[2]}", "may be one name", 0.08, 0.04),
         ], (0.04, 0.948), **by_frequency),
         *other_comparisons(),
         _graded("relatives", "relatives_n_l IS NULL OR relatives_n_r IS NULL", [
-            (f"{relatives} >= 0.7", "a relative's name agrees", 0.60, 0.01)], (0.40, 0.99)),
+            (f"{relatives} >= {RELATIVE_AGREES}", "a relative's name agrees", 0.60, 0.01)], (0.40, 0.99)),
     ]
 
 
@@ -289,7 +299,7 @@ def train(linker: Linker, records: Sequence[LinkRecord]) -> tuple[dict, list[str
         steps["λ"] = lambda: linker.training.estimate_probability_two_random_records_match(
             ["l.resident = r.resident",
              CustomRule("l.pair_keys = r.pair_keys AND l.birth_lo = r.birth_lo AND l.county = r.county "
-                        "AND tm_names(l.ordinal, r.ordinal) >= 0.9", arrays_to_explode=["pair_keys"])],
+                        f"AND tm_names(l.ordinal, r.ordinal) >= {NAME_LEVELS[0]}", arrays_to_explode=["pair_keys"])],
             recall=0.5)
         steps["u"] = lambda: linker.training.estimate_u_using_random_sampling(max_pairs=U_PAIRS, seed=1)
     holders = Counter(r.resident for r in records if r.resident)

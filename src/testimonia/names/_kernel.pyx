@@ -592,10 +592,11 @@ def best_score(tuple forms_a, tuple forms_b, double single_part_cap):
     """The best compare() score between any form of one person and any of the other's, as the codes
     of prepared names (PreparedName.code); a pair where either form has one part counts at most
     single_part_cap (linking's tm_names). -1 when either has no form."""
-    return best_of(forms_a, forms_b, single_part_cap)
+    return best_of(forms_a, forms_b, single_part_cap, 1.0)
 
 
-cdef double best_of(tuple forms_a, tuple forms_b, double single_part_cap) except? -2.0:
+cdef double best_of(tuple forms_a, tuple forms_b, double single_part_cap, double enough) except? -2.0:
+    """best_score, or as soon as a pair of forms reaches `enough`, that pair's score."""
     cdef double best = -1.0, result
     cdef NameCode x, y
     for x in forms_a:
@@ -610,7 +611,7 @@ cdef double best_of(tuple forms_a, tuple forms_b, double single_part_cap) except
                 result = score(x, y)
             if result > best:
                 best = result
-                if best >= 1.0:  # no pair of forms scores higher
+                if best >= enough:  # no pair of forms scores higher, or the caller needs to know no more
                     return best
     return best
 
@@ -619,9 +620,12 @@ cdef array.array _doubles = array.array("d")
 
 
 def best_scores(list codes, object prepare, const int[:] left, const int[:] right, double single_part_cap,
-                dict recent):
+                dict recent, double enough=1.0):
     """best_score for many pairs of persons at once, by their positions in `codes` (each person's tuple
     of name codes, or None until `prepare(position)` has made it): an array of doubles, one per pair.
+    A pair whose best score is at least `enough` may be given any score from `enough` up (the first
+    pair of forms to reach it): a caller that only compares scores with thresholds up to `enough` loses
+    nothing, and a person's other forms are not compared.
 
     `recent` keeps scores by pair across calls: a database calling this again for the same pairs
     (once per level of a comparison, as DuckDB does) pays a lookup, not a comparison."""
@@ -643,6 +647,6 @@ def best_scores(list codes, object prepare, const int[:] left, const int[:] righ
         forms_b = codes[b]
         if forms_b is None:
             forms_b = codes[b] = prepare(b)
-        scores[k] = best_of(forms_a, forms_b, single_part_cap)
+        scores[k] = best_of(forms_a, forms_b, single_part_cap, enough)
         recent[key] = scores[k]
     return out
