@@ -1,5 +1,7 @@
 """Clustering scored pairs: connected components split by average linkage, reviewers' decisions kept."""
 
+import json
+
 from testimonia.linking import engine
 from testimonia.linking.engine import clusters
 
@@ -108,3 +110,26 @@ def test_a_scorer_stops_at_its_top_level_and_keeps_every_level():
     assert scores[(0, 1)][0] == 1.0 > scores[(0, 1)][1] >= engine.NAME_LEVELS[0]  # stopped at Rahile Dawit (0.93)
     assert any(best < engine.NAME_LEVELS[0] for best, _ in scores.values())  # lower levels are exact
     assert all(first == best for best, first in scores.values() if best < engine.NAME_LEVELS[0])
+
+
+def test_reasons_are_json_as_the_queue_reads_them():
+    labels = {"names": {-1: "missing", 0: "differ", 3: "agree"}, "sex": {-1: "missing", 0: "differ", 1: "same"}}
+    rows = [{"gamma_names": 3, "mw_names": 7.123, "gamma_sex": 1, "mw_sex": 0.95},
+            {"gamma_names": -1, "mw_names": 0.0, "gamma_sex": 0, "mw_sex": -4.004},
+            {"gamma_names": 3, "mw_names": 7.121, "gamma_sex": 1, "mw_sex": None}]
+    made = {}
+    texts = [engine.reasons_json(row, labels, made) for row in rows]
+    assert json.loads(texts[0]) == [{"field": "names", "level": "agree", "verdict": "agrees", "weight": 7.12},
+                                    {"field": "sex", "level": "same", "verdict": "agrees", "weight": 0.95}]
+    assert json.loads(texts[1]) == [{"field": "names", "level": "missing", "verdict": "missing", "weight": 0.0},
+                                    {"field": "sex", "level": "differ", "verdict": "disagrees", "weight": -4.0}]
+    assert json.loads(texts[2])[1] == {"field": "sex", "level": "same", "verdict": "neutral", "weight": 0.0}
+    assert all(text == json.dumps(json.loads(text), ensure_ascii=False) for text in texts)  # as json.dumps writes it
+    assert len(made) == 5  # the first row's names object served the third
+
+
+def test_two_persons_join_as_average_linkage_joins_them():
+    for probability in (0.49, engine.CLUSTER, 0.51, 0.99):
+        got = groups(clusters([("a", "b", probability)], set(), set()))
+        assert got == ([["a", "b"]] if probability >= engine.CLUSTER else [["a"], ["b"]])
+        assert got == groups(dict(zip("ab", engine._average_linkage(["a", "b", "c"], {("a", "b"): probability})[:2])))

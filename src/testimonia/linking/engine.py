@@ -11,6 +11,7 @@ SQL over `LinkRecord` columns. docs/linking.md gives the comparisons, their leve
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -375,15 +376,24 @@ def at_least(pairs: Scored, probability: float) -> Scored:
     return pairs.filter(pc.greater_equal(pairs["probability"], probability))
 
 
-def reasons(pair: Mapping[str, Any], labels: dict[str, dict[int, str]]) -> list[dict]:
-    """What splink weighed for one scored pair (a row of a Scored table, as a dict): per field its level,
-    whether it agreed, and its match weight."""
-    out = []
+def reasons_json(pair: Mapping[str, Any], labels: dict[str, dict[int, str]], made: dict[tuple, str]) -> str:
+    """What splink weighed for one scored pair (a row of a Scored table, as a dict), as a JSON list: per
+    field its level, whether it agreed, and its match weight. Each field's object is made once per level
+    and weight and kept in `made` (a run writes hundreds of thousands of proposals from a few thousand
+    distinct reasons)."""
+    parts = []
     for field, by_value in labels.items():
-        gamma, weight = pair[f"gamma_{field}"], round(pair[f"mw_{field}"] or 0.0, 2)
-        verdict = "missing" if gamma == -1 else ("agrees" if weight > 0 else "disagrees" if weight < 0 else "neutral")
-        out.append({"field": field, "level": by_value.get(gamma, str(gamma)), "verdict": verdict, "weight": weight})
-    return out
+        key = (field, pair[f"gamma_{field}"], round(pair[f"mw_{field}"] or 0.0, 2))
+        text = made.get(key)
+        if text is None:
+            text = made[key] = json.dumps(_reason(field, by_value, *key[1:]), ensure_ascii=False)
+        parts.append(text)
+    return "[" + ", ".join(parts) + "]"  # as json.dumps writes a list
+
+
+def _reason(field: str, by_value: dict[int, str], gamma: int, weight: float) -> dict:
+    verdict = "missing" if gamma == -1 else ("agrees" if weight > 0 else "disagrees" if weight < 0 else "neutral")
+    return {"field": field, "level": by_value.get(gamma, str(gamma)), "verdict": verdict, "weight": weight}
 
 
 #: Scores the chunks it is given, yielding (chunk, its scored pairs) as each is finished, in any order.
@@ -531,6 +541,9 @@ def _average_linkage(names: list[str], edges: dict[tuple[str, str], float]) -> l
     """The flat clusters of average linkage over 1 − probability, cut at 1 − CLUSTER, named by their first person."""
     if len(names) == 1:
         return names
+    if len(names) == 2:  # one merge, at 1 − the pair's probability: what scipy gives, without its checks
+        joined = 1.0 - edges.get((names[0], names[1]), edges.get((names[1], names[0]), 0.0)) <= 1.0 - CLUSTER
+        return [names[0], names[0] if joined else names[1]]
     distances = [1.0 - edges.get((a, b), edges.get((b, a), 0.0)) for a, b in combinations(names, 2)]
     flat = fcluster(linkage(distances, method="average"), t=1.0 - CLUSTER, criterion="distance")
     first: dict[int, str] = {}

@@ -301,6 +301,7 @@ def _write_proposals(conn, run_id: str, pairs: engine.Scored, clusters: dict[str
                      by_id: dict[str, LinkRecord], labels: dict[str, dict[int, str]]) -> None:
     """The run's proposals; a pair whose persons ended in one cluster carries the cluster's id. Rows are
     made 2,000 at a time: at 1,000,000 persons all of them at once held gigabytes."""
+    reasons: dict[tuple, str] = {}
     for batch in pairs.to_batches(2000):
         rows = []
         for p in batch.to_pylist():
@@ -310,7 +311,7 @@ def _write_proposals(conn, run_id: str, pairs: engine.Scored, clusters: dict[str
                 "id": new_id("m"), "run_id": run_id, "person_a": a, "person_b": b, "probability": p["probability"],
                 "weight": p["weight"], "cluster": f"{run_id}:{cluster}" if cluster and cluster == clusters.get(b) else None,
                 "evidence": pair_evidence(by_id[a], by_id[b]),
-                "reasons": json.dumps(engine.reasons(p, labels), ensure_ascii=False),
+                "reasons": engine.reasons_json(p, labels, reasons),
                 "features": f'{{"a": {by_id[a].shown}, "b": {by_id[b].shown}}}'})  # two JSON objects in one
         if rows:
             conn.execute(match_proposals.insert(), rows)
