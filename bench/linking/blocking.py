@@ -3,9 +3,11 @@
     python -m bench.linking.blocking --persons 1000000 --seed 1 300/300 300/100 100/50
 
 Each bound is MAX_BLOCK/MAX_COMPOUND (records.bounded_keys). Prints, per bound: the candidate pairs each
-kind of key makes, counted key by key (a pair two keys share counts twice: an upper bound of what
-splink scores), and the share of true pairs (two registry persons of one true person) that share at
-least one usable key, as the blocking rules use them (a one-part key only where a side has one part).
+kind of key makes (two-part, one-part, resident ID, and the compound keys by what they add: @born,
+@county, @born@county), counted key by key (a pair two keys share counts twice: an upper bound of what
+splink scores); the share of true pairs (two registry persons of one true person) that share at least
+one usable key, as the blocking rules use them (a one-part key only where a side has one part), and how
+many true pairs only one kind of key reaches.
 Reads bench/out/registry-N-seedS/ (made by `python -m bench.linking_bench --keep-registry`).
 """
 
@@ -48,10 +50,23 @@ def main(argv: list[str] | None = None) -> None:
         sizes = Counter(k for ks in keys for k in ks)
         by_kind = Counter()
         for key, n in sizes.items():
-            by_kind["compound" if "@" in key else key.split(":")[0]] += n * (n - 1) // 2
-        reached = sum(1 for a, b in true_pairs if keys[a] & keys[b])
+            by_kind[_kind(key)] += n * (n - 1) // 2
+        reached, only = 0, Counter()
+        for a, b in true_pairs:
+            shared = keys[a] & keys[b]
+            reached += bool(shared)
+            kinds = {_kind(k) for k in shared}
+            if len(kinds) == 1:
+                only[kinds.pop()] += 1
         print(f"{bound}: pairs by kind {dict(by_kind)}, {sum(by_kind.values()):,} in all; true pairs reached "
-              f"{reached:,} ({reached / len(true_pairs):.4f}); persons without a usable key {report.persons_without_keys:,}")
+              f"{reached:,} ({reached / len(true_pairs):.4f}), through one kind of key only {dict(only)}; "
+              f"persons without a usable key {report.persons_without_keys:,}")
+
+
+def _kind(key: str) -> str:
+    """pair, part, id, or the compound keys by what they add: @born, @county, @born@county."""
+    name, *where = key.split("@")
+    return "@".join(["", *(w.split(":")[0] for w in where)]) if where else name.split(":")[0]
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ from ..linking.records import (
     hometown_levels,
 )
 from ..linking.work import Memory, WorkFile, in_memory_input
+from ..store.bulk_load import page_cache
 from ..store.crypto import new_id
 from ..store.schema import (
     events,
@@ -54,6 +55,10 @@ DECISIONS = ("same", "not_same", "unsure")
 REVIEWERS = (UserRole.ADMIN, UserRole.EDITOR)
 #: Persons per scored chunk: a killed run loses at most one chunk's work.
 CHUNK_PERSONS = 20_000
+#: SQLite's page cache while proposals are written (KiB): the proposals table's indexes take rows in
+#: random order; at 1,000,000 persons (880,000 proposals) 512 MiB wrote 400,000 of them in 12.9 s, the
+#: default 64 MiB in 20.5 s.
+PROPOSALS_CACHE_KIB = 512 * 1024
 
 
 @dataclass
@@ -110,7 +115,7 @@ def run(registry: Registry, actor: Actor, *, changed_only: bool = False, progres
     report = LinkReport(run_id, len(records), sum(r.changed for r in records), pairs.num_rows, proposed.num_rows,
                         pairs.num_rows - proposed.num_rows, sum(1 for n in Counter(clusters.values()).values() if n > 1),
                         resumed, trained, blocking)
-    with registry.db.transaction() as conn:
+    with registry.db.transaction() as conn, page_cache(conn, PROPOSALS_CACHE_KIB):
         _write_proposals(conn, run_id, proposed, clusters, by_id, labels)
         summary = asdict(report)
         conn.execute(update(link_runs).where(link_runs.c.id == run_id).values(

@@ -57,12 +57,10 @@ def deferred_indexes(conn: Connection, tables: Iterable[str]) -> Iterator[None]:
     trigger = conn.execute(text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :n"),
                            {"n": FULL_TEXT_INSERT_TRIGGER}).scalar_one()
     last_document = conn.exec_driver_sql("SELECT coalesce(max(rowid), 0) FROM search_documents").scalar_one()
-    cache = conn.exec_driver_sql("PRAGMA cache_size").scalar_one()
     for name, _ in indexes:
         conn.exec_driver_sql(f'DROP INDEX "{name}"')
     conn.exec_driver_sql(f'DROP TRIGGER "{FULL_TEXT_INSERT_TRIGGER}"')
-    conn.exec_driver_sql(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
-    try:
+    with page_cache(conn, BULK_CACHE_KIB):
         yield
         for _, sql in indexes:
             conn.exec_driver_sql(sql)
@@ -70,5 +68,19 @@ def deferred_indexes(conn: Connection, tables: Iterable[str]) -> Iterator[None]:
         conn.execute(text("INSERT INTO search_fts(rowid, doc_id, content) "
                           "SELECT rowid, doc_id, content FROM search_documents WHERE rowid > :last"),
                      {"last": last_document})
+
+
+@contextmanager
+def page_cache(conn: Connection, kib: int) -> Iterator[None]:
+    """Within the caller's SQLite connection: a page cache of `kib` KiB for the block, the previous one
+    after. A large write into indexed tables goes faster when their index pages stay in memory (SQLite
+    takes the memory only as pages are read). Nothing on PostgreSQL, whose cache is the server's."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    cache = conn.exec_driver_sql("PRAGMA cache_size").scalar_one()
+    conn.exec_driver_sql(f"PRAGMA cache_size=-{kib}")
+    try:
+        yield
     finally:
         conn.exec_driver_sql(f"PRAGMA cache_size={cache}")
