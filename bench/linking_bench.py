@@ -8,7 +8,8 @@ For each size: a registry generated with known truth (bench/linking/generate.py,
 testimonia.names) is imported into a fresh SQLite registry (not timed here: bench/run.py measures
 imports), then `testimonia link` (services.linking.run) runs over it in a process of its own
 (bench/linking/timed_link.py) with N scoring processes (default: one per core), timed end to end with
-its peak resident memory: the link's process, its largest worker, and, sampled, all of them together. Reported: pairwise precision, recall and F1 of the clusters it proposes (every pair
+its peak memory, sampled as proportional set sizes: the link's process's, its largest worker's, and all
+of them together. Reported: pairwise precision, recall and F1 of the clusters it proposes (every pair
 of persons in one predicted cluster against every pair of rows of one true person), B-cubed
 precision, recall and F1, wall time, peak memory, and the blocking report.
 
@@ -163,10 +164,11 @@ def measure(persons: int, seed: int, with_baseline: bool, workers: int, keep: bo
         seconds = time.perf_counter() - started
         link = json.loads(finished.stdout.splitlines()[-1])
         report = link["report"]
+        others = [size for pid, size in memory.peaks.items() if pid != link["pid"]]
         result = {"persons": persons, "seed": seed, "workers": workers, "hidden_by_withdrawal": hidden,
                   "import_seconds": imported and round(imported, 1), "link_seconds": round(seconds, 1),
-                  "peak_memory_mib": link["peak_memory_mib"], "peak_memory_with_workers_mib": round(memory.peak),
-                  "peak_memory_largest_worker_mib": link["peak_memory_largest_worker_mib"],
+                  "peak_memory_mib": round(memory.peaks.get(link["pid"], 0.0)), "peak_memory_with_workers_mib": round(memory.peak),
+                  "peak_memory_largest_worker_mib": round(max(others, default=0.0)),
                   "stage_seconds": link["stage_seconds"], "trained": report["trained"], "proposed": report["proposed"],
                   "clusters": report["clusters"], "blocking": report["blocking"],
                   **{k: round(v, 4) for k, v in scores(predicted_clusters(registry, report["run_id"]), truth).items()}}
@@ -184,11 +186,14 @@ def measure(persons: int, seed: int, with_baseline: bool, workers: int, keep: bo
 
 
 class TreeMemory:
-    """The peak resident memory of this process's descendants together (the link's process and its scoring
-    processes), sampled from /proc every half second while the block runs."""
+    """The peak memory of this process's descendants together (the link's process and its scoring
+    processes), sampled from /proc every two seconds while the block runs: the sum of their proportional
+    set sizes (PSS), which counts a page two processes share once, shared between them (a sum of resident
+    sizes would count the libraries each maps, and a process forked to start another, twice)."""
 
     def __init__(self) -> None:
         self.peak = 0.0
+        self.peaks: dict[int, float] = {}  # each descendant's own peak
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
@@ -202,8 +207,11 @@ class TreeMemory:
 
     def _sample(self) -> None:
         while True:
-            self.peak = max(self.peak, sum(self._rss(pid) for pid in self._descendants()))
-            if self._stop.wait(0.5):
+            sizes = {pid: self._pss(pid) for pid in self._descendants()}
+            self.peak = max(self.peak, sum(sizes.values()))
+            for pid, size in sizes.items():
+                self.peaks[pid] = max(self.peaks.get(pid, 0.0), size)
+            if self._stop.wait(2.0):
                 return
 
     @staticmethod
@@ -224,10 +232,10 @@ class TreeMemory:
         return found
 
     @staticmethod
-    def _rss(pid: int) -> float:
+    def _pss(pid: int) -> float:
         try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
                     return int(line.split()[1]) / 1024
         except OSError:
             pass

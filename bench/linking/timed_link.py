@@ -4,14 +4,14 @@ the link's alone (the benchmark's own copy of the truth does not count in its me
     python -m bench.linking.timed_link FOLDER [--workers N]
 
 Prints one line of JSON: the run's report, the seconds of each stage (from its start to its last tick),
-and the peak resident memory of this process and of the largest of its scoring processes.
+and its process id (the benchmark samples the memory of this process and its workers).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import resource
+import os
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -49,10 +49,7 @@ def main(argv: list[str] | None = None) -> None:
         report = linking.run(registry, SYSTEM, workers=args.workers, progress=stages)
     finally:
         registry.close()
-    print(json.dumps({"report": asdict(report), "stage_seconds": stages.seconds,
-                      "peak_memory_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-                      "peak_memory_largest_worker_mib": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)},
-                     default=str))
+    print(json.dumps({"report": asdict(report), "stage_seconds": stages.seconds, "pid": os.getpid()}, default=str))
 
 
 if __name__ == "__main__":
