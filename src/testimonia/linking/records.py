@@ -129,9 +129,11 @@ def bounded_keys(records: list[LinkRecord], max_block: int = MAX_BLOCK,
     bound = min(max_compound, max_block)
     counts = Counter(key for record in records for key in set(record.name_keys))
     too_common = {key for key, n in counts.items() if n > max_block}
-    compound = {r.id: _compound_keys(r, too_common) for r in records}
+    shared: dict[str, str] = {}  # a compound key many persons have is kept once
+    compound = {r.id: [shared.setdefault(k, k) for k in _compound_keys(r, too_common)] for r in records}
     compound_counts = Counter(key for keys in compound.values() for key in keys)
-    refined = {r.id: _refined_keys(r, compound[r.id], compound_counts, bound) for r in records}
+    refined = {r.id: [shared.setdefault(k, k) for k in _refined_keys(r, compound[r.id], compound_counts, bound)]
+               for r in records}
     refined_counts = Counter(key for keys in refined.values() for key in keys)
     report = BlockingReport(keys_skipped=len(too_common),
                             largest_skipped=sorted(((counts[k], k) for k in too_common), reverse=True)[:5])
