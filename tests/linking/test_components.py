@@ -50,3 +50,13 @@ def test_term_frequencies_are_splinks_own():
               for row in linker.table_management.compute_tf_table("name_key").as_record_list()}
     ours = engine.term_frequencies(RECORDS).to_pylist()
     assert {row["name_key"]: row["tf_name_key"] for row in ours} == theirs
+
+
+def test_the_input_table_is_the_rows_column_by_column():
+    import pyarrow as pa
+
+    components = {"a": 0, "b": 0, "c": 0}
+    table = engine.input_table(RECORDS, components)
+    assert table.equals(pa.Table.from_pylist(engine.rows(RECORDS, components), schema=engine.COLUMNS))
+    assert table.column("component").to_pylist() == [0, 0, 0, None, None, None]
+    assert table.column("ordinal").to_pylist() == list(range(len(RECORDS)))

@@ -145,6 +145,19 @@ def rows(records: Iterable[LinkRecord], components: Mapping[str, int] | None = N
     return [_row(position, r, components.get(r.id)) for position, r in enumerate(records)]
 
 
+def input_table(records: Sequence[LinkRecord], components: Mapping[str, int] | None = None) -> pa.Table:
+    """rows() as an Arrow table, built column by column: a run over 1,000,000 persons does not hold a dict
+    for each of them at once."""
+    components = components or {}
+    columns: dict[str, list] = {name: [] for name in COLUMNS.names}
+    appends = [(name, columns[name].append) for name in COLUMNS.names]
+    for position, r in enumerate(records):
+        row = _row(position, r, components.get(r.id))
+        for name, append in appends:
+            append(row[name])
+    return pa.table(columns, schema=COLUMNS)
+
+
 def _row(position: int, r: LinkRecord, component: int | None = None) -> dict[str, Any]:
     compound = [k for k in r.name_keys if "@" in k]  # records.bounded_keys: a key with a birth year or county
     pair_keys = _pair_keys(r)

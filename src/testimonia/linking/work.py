@@ -57,7 +57,7 @@ class WorkFile(Memory):
         (engine.name_tables(records)) serve the names functions."""
         self.scorers = register_functions(self.connection, tables)
         if not self._exists(INPUT):
-            table = pa.Table.from_pylist(engine.rows(records), schema=engine.COLUMNS)
+            table = engine.input_table(records)
             self.connection.register("incoming", table)
             self.connection.execute(f"CREATE TABLE {INPUT} AS SELECT * FROM incoming")
             self.connection.unregister("incoming")
@@ -115,7 +115,7 @@ def in_memory_input(records: Sequence[LinkRecord], components: dict[str, int]):
     connection = duckdb.connect()
     register_functions(connection, engine.name_tables(records))
     db_api = DuckDBAPI(connection=connection)
-    table = pa.Table.from_pylist(engine.rows(records, components), schema=engine.COLUMNS)
+    table = engine.input_table(records, components)
     return db_api, db_api.register(table, table_name="persons")
 
 
