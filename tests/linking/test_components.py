@@ -35,8 +35,8 @@ def test_components_of_three_or_more_are_scored_whole_with_the_same_weights():
     assert set(components) == {"a", "b", "c"}  # d and e: a pair, nothing left unscored
     inside = [r for r in RECORDS if r.id in components]
     db_api, table = in_memory_input(inside, components)
-    again = engine.make_linker(db_api, table, PERSONS, model=engine.within_components(model))
-    again.table_management.register_term_frequency_lookup(db_api.register(engine.term_frequencies(RECORDS)), "name_key")
+    again = engine.components_linker(db_api, table, PERSONS, engine.within_components(model),
+                                     engine.term_frequencies(RECORDS))
     second = scored(engine.predict_chunk_rows(again, 1, 1, 0.0))
     assert set(second) == {("a", "b"), ("b", "c"), ("a", "c")}
     assert second[("a", "b")] == first[("a", "b")] and second[("b", "c")] == first[("b", "c")]

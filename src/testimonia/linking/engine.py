@@ -488,6 +488,15 @@ def within_components(model: dict, changed_only: bool = False) -> dict:
     return {**model, "blocking_rules_to_generate_predictions": [{"blocking_rule": rule, "sql_dialect": dialect}]}
 
 
+def components_linker(db_api, table, persons: int, model: dict, frequencies: pa.Table) -> Linker:  # noqa: ANN001
+    """A linker over the persons in components (`table`, with its `component` column) scoring with
+    `model` made within_components, and weighing names by the whole run's `frequencies`
+    (term_frequencies), so a pair weighs what it weighed in the run."""
+    linker = make_linker(db_api, table, persons, model=model)
+    linker.table_management.register_term_frequency_lookup(db_api.register(frequencies), "name_key")
+    return linker
+
+
 def term_frequencies(records: Sequence[LinkRecord]) -> pa.Table:
     """splink's term frequency table of the names' `name_key` over `records` (as splink computes it over
     its input), so that a run over a part of the registry weighs names as the whole run did."""

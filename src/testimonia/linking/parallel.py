@@ -82,9 +82,15 @@ def _start(input_path: str, tables: engine.NameTables, model: dict, persons: int
     _connection.execute("SET threads = 1")  # the names functions hold the GIL: a second thread would only wait
     _connection.execute("SET enable_progress_bar = false")  # the parent shows the run's progress
     register_functions(_connection, tables)
-    _connection.execute(f"CREATE TABLE {INPUT} AS SELECT * FROM read_parquet(?)", [input_path])
+    db_api, table = _table(INPUT, input_path)
+    _linkers[INPUT] = engine.make_linker(db_api, table, persons, model=model)
+
+
+def _table(name: str, input_path: str):
+    """The records in `input_path` as a table of the worker's database, registered for splink."""
+    _connection.execute(f"CREATE TABLE {name} AS SELECT * FROM read_parquet(?)", [input_path])
     db_api = DuckDBAPI(connection=_connection)
-    _linkers[INPUT] = engine.make_linker(db_api, db_api.register(INPUT, table_name="persons"), persons, model=model)
+    return db_api, db_api.register(name, table_name="persons")
 
 
 def _chunk(chunk: int, chunks: int) -> tuple[int, engine.Scored]:
@@ -93,12 +99,8 @@ def _chunk(chunk: int, chunks: int) -> tuple[int, engine.Scored]:
 
 def _inside(input_path: str, model: dict, frequencies: pa.Table, chunk: int, chunks: int) -> tuple[int, engine.Scored]:
     if input_path not in _linkers:
-        table = f"inside_{len(_linkers)}"
-        _connection.execute(f"CREATE TABLE {table} AS SELECT * FROM read_parquet(?)", [input_path])
-        db_api = DuckDBAPI(connection=_connection)
-        linker = engine.make_linker(db_api, db_api.register(table, table_name="persons"), _persons, model=model)
-        linker.table_management.register_term_frequency_lookup(db_api.register(frequencies), "name_key")
-        _linkers[input_path] = linker
+        db_api, table = _table(f"inside_{len(_linkers)}", input_path)
+        _linkers[input_path] = engine.components_linker(db_api, table, _persons, model, frequencies)
     return _scored(_linkers[input_path], chunk, chunks, engine.WEIGHED)
 
 

@@ -288,9 +288,8 @@ def within_components(records: list[LinkRecord], components: dict[str, int], mod
     weighs them. On `backend`, else an in-memory DuckDB."""
     inside = [r for r in records if r.id in components]
     db_api, table = backend(inside, components) if backend else in_memory_input(inside, components)
-    linker = engine.make_linker(db_api, table, len(records), model=engine.within_components(model, changed_only))
-    frequencies = db_api.register(engine.term_frequencies(records))
-    linker.table_management.register_term_frequency_lookup(frequencies, "name_key")
+    linker = engine.components_linker(db_api, table, len(records), engine.within_components(model, changed_only),
+                                      engine.term_frequencies(records))
     chunks = max(1, -(-len(inside) // CHUNK_PERSONS))
     return engine.concatenated([engine.predict_chunk_rows(linker, chunk, chunks, engine.WEIGHED)
                                 for chunk in range(1, chunks + 1)])
