@@ -60,3 +60,13 @@ def test_the_input_table_is_the_rows_column_by_column():
     assert table.equals(pa.Table.from_pylist(engine.rows(RECORDS, components), schema=engine.COLUMNS))
     assert table.column("component").to_pylist() == [0, 0, 0, None, None, None]
     assert table.column("ordinal").to_pylist() == list(range(len(RECORDS)))
+
+
+def test_pairs_are_found_by_position_and_scored_by_person_id():
+    # blocking groups and joins millions of pairs: on integers (the record's position), not on string ids
+    db_api, table = in_memory_input(RECORDS, {})
+    linker = engine.make_linker(db_api, table, PERSONS)
+    blocked = linker.inference.compute_blocked_pairs_for_predict().as_record_list()
+    assert blocked and all(isinstance(row["join_key_l"], int) for row in blocked)
+    pairs = engine.predict_chunk_rows(linker, 1, 1, 0.0)
+    assert set(zip(pairs["a"].to_pylist(), pairs["b"].to_pylist())) == {("a", "b"), ("b", "c"), ("d", "e")}
