@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from collections import Counter
 from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
@@ -129,10 +130,10 @@ def bounded_keys(records: list[LinkRecord], max_block: int = MAX_BLOCK,
     bound = min(max_compound, max_block)
     counts = Counter(key for record in records for key in set(record.name_keys))
     too_common = {key for key, n in counts.items() if n > max_block}
-    shared: dict[str, str] = {}  # a compound key many persons have is kept once
-    compound = {r.id: [shared.setdefault(k, k) for k in _compound_keys(r, too_common)] for r in records}
+    # a compound key many persons have is kept once (interned)
+    compound = {r.id: [sys.intern(k) for k in _compound_keys(r, too_common)] for r in records}
     compound_counts = Counter(key for keys in compound.values() for key in keys)
-    refined = {r.id: [shared.setdefault(k, k) for k in _refined_keys(r, compound[r.id], compound_counts, bound)]
+    refined = {r.id: [sys.intern(k) for k in _refined_keys(r, compound[r.id], compound_counts, bound)]
                for r in records}
     refined_counts = Counter(key for keys in refined.values() for key in keys)
     report = BlockingReport(keys_skipped=len(too_common),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from contextlib import nullcontext
@@ -174,12 +175,11 @@ def _counties(codes: Iterable[str]) -> tuple[str, ...]:
 
 
 def _grouped(conn, query) -> dict[str, list[str]]:  # noqa: ANN001
-    """The query's values by person. A value many persons share ("part:MHMT", a common name) is kept once:
-    the database gives a new string for every row (at 1,000,000 persons, 5 million keys)."""
+    """The query's values by person. A value many persons share ("part:MHMT", a common name) is kept once
+    (interned): the database gives a new string for every row (at 1,000,000 persons, 5 million keys)."""
     out: dict[str, list[str]] = defaultdict(list)
-    shared: dict[str, str] = {}
     for person_id, value in conn.execute(query):
-        out[person_id].append(shared.setdefault(value, value))
+        out[person_id].append(sys.intern(value))
     return out
 
 
