@@ -1,12 +1,14 @@
 """How long blocking and scoring take for chunks of a kept registry's candidate pairs, apart.
 
-    python -m bench.linking.chunks --persons 1000000 --seed 1 --chunks 50 1 2
+    python -m bench.linking.chunks --persons 1000000 --seed 1 --chunks 50 [--bound 300/50] 1 2
 
 Reads bench/out/registry-N-seedS/ (made by `python -m bench.linking_bench --keep-registry`), bounds the
 keys and trains the model as `testimonia link` does, then, on one DuckDB thread as a worker scores, for
 each chunk number given: its candidate pairs, the seconds splink takes to block them
 (`compute_blocked_pairs_for_predict_chunk`) and the seconds to score them once blocked. The first chunk
 scored also prepares the names of every person it meets; the run's work file is a temporary one.
+`--bound MAX_BLOCK/MAX_COMPOUND` bounds the keys otherwise than records.bounded_keys's defaults (as
+bench.linking.blocking's bounds).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from pathlib import Path
 
 from bench.linking_bench import OUT, compared_records
 from testimonia.linking import engine
-from testimonia.linking.records import bounded_keys
+from testimonia.linking.records import MAX_BLOCK, MAX_COMPOUND, bounded_keys
 from testimonia.linking.work import WorkFile
 from testimonia.services.registry import open_folder
 
@@ -28,11 +30,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--persons", type=int, required=True)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--chunks", type=int, required=True, help="how many chunks the run is cut into")
+    parser.add_argument("--bound", default=f"{MAX_BLOCK}/{MAX_COMPOUND}", help="MAX_BLOCK/MAX_COMPOUND")
     parser.add_argument("numbers", type=int, nargs="+", help="the chunks to time (1 to --chunks)")
     args = parser.parse_args(argv)
     registry = open_folder(OUT / f"registry-{args.persons}-seed{args.seed}")
     try:
-        records, _ = bounded_keys(compared_records(registry))
+        plain, compound = (int(x) for x in args.bound.split("/"))
+        records, _ = bounded_keys(compared_records(registry), plain, compound)
     finally:
         registry.close()
     with tempfile.TemporaryDirectory(dir=OUT) as folder:
