@@ -5,7 +5,9 @@
 Reads bench/out/registry-N-seedS/ (made by `python -m bench.linking_bench --keep-registry`), bounds the
 keys and trains the model as `testimonia link` does, then, on one DuckDB thread as a worker scores, for
 each chunk number given: its candidate pairs, the seconds splink takes to block them
-(`compute_blocked_pairs_for_predict_chunk`) and the seconds to score them once blocked. The first chunk
+(`compute_blocked_pairs_for_predict_chunk`) and the seconds to score them once blocked
+(`engine.score_blocked`: the names of pairs found through a name key first, then the rest of those
+whose names are alike). The first chunk
 scored also prepares the names of every person it meets; the run's work file is a temporary one.
 `--bound MAX_BLOCK/MAX_COMPOUND` bounds the keys otherwise than records.bounded_keys's defaults (as
 bench.linking.blocking's bounds).
@@ -55,10 +57,8 @@ def main(argv: list[str] | None = None) -> None:
                 pairs = store.connection.execute(f"SELECT count(*) FROM {blocked.physical_name}").fetchone()[0]
                 blocking = time.perf_counter() - started
                 started = time.perf_counter()
-                # scores the pairs just blocked: splink keeps them for this chunk
-                scored = engine.predict_chunk_rows(linker, number, args.chunks)
+                scored = engine.score_blocked(linker, blocked)  # as engine.predict_chunk does
                 scoring = time.perf_counter() - started
-                blocked.drop_table_from_database_and_remove_from_cache()
                 print(f"chunk {number}/{args.chunks}: {pairs:,} candidate pairs, blocking {blocking:.2f} s, "
                       f"scoring {scoring:.2f} s, {scored.num_rows:,} pairs ≥ {engine.PROPOSE}")
         finally:

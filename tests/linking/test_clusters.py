@@ -60,7 +60,7 @@ def test_cluster_ids_are_a_members_id_and_stable():
     assert clusters(list(reversed(scored)), set(), set()) == assignment
 
 
-def test_the_names_of_a_pair_are_compared_once_however_many_levels_test_them(monkeypatch):
+def test_names_alike_are_compared_once_however_many_levels_test_them(monkeypatch):
     import duckdb
 
     from testimonia.linking.work import register_functions
@@ -68,22 +68,38 @@ def test_the_names_of_a_pair_are_compared_once_however_many_levels_test_them(mon
     calls = []
     real = engine.best_scores
 
-    def once(codes, prepare, left, right, cap, recent, enough):
+    def once(codes, prepare, left, right, cap, recent, enough, keep):
         calls.append(len(left))
-        scores = real(codes, prepare, left, right, cap, recent, enough)
+        scores = real(codes, prepare, left, right, cap, recent, enough, keep)
         codes[:] = [("not a name code",) if forms is not None else None for forms in codes]  # compared again: TypeError
         return scores
 
     monkeypatch.setattr(engine, "best_scores", once)
-    names = [("Rahile Dawut",), ("راھىلە داۋۇت",), ("Erlan Bekov",), ("Gulnar Omar",)]
+    names = [("Rahile Dawut",), ("راھىلە داۋۇت",), ("Rahile",), ("Gulnar Omar",)]
     connection = duckdb.connect()
     register_functions(connection, {"tm_names": names, "tm_relatives": [()] * 4})
     levels = connection.execute("""
         SELECT l, r, CASE WHEN n IS NULL THEN -1 WHEN tm_names(l, r) >= 0.9 THEN 3 WHEN tm_names(l, r) >= 0.7 THEN 2
                           WHEN tm_names(l, r) >= 0.5 THEN 1 ELSE 0 END
-        FROM (VALUES (0, 1, 1), (0, 2, 1), (2, 3, 1), (1, 3, 1)) pairs(l, r, n)""").fetchall()
-    assert {(left, right): level for left, right, level in levels}[(0, 1)] == 3
-    assert calls[0] == 4 and len(calls) > 1  # every pair scored in the first call; later levels read the scores kept
+        FROM (VALUES (0, 1, 1), (0, 2, 1), (1, 2, 1)) pairs(l, r, n)""").fetchall()
+    assert {(left, right): level for left, right, level in levels} == {(0, 1): 3, (0, 2): 1, (1, 2): 1}
+    # every pair scored in the first call; the later levels read the scores kept
+    assert calls[0] == 3 and len(calls) == 3
+
+
+def test_a_scorer_keeps_the_scores_of_names_alike_only():
+    scorer = engine.NameScorer([("Rahile Dawut",), ("Rahile",), ("Gulnar Omar",)], keep=engine.NAME_LEVELS[-1])
+    assert scorer(0, 1) == engine.SINGLE_PART_CAP and scorer(0, 2) < engine.NAME_LEVELS[-1]
+    assert list(scorer._recent.values()) == [engine.SINGLE_PART_CAP]  # the pair that differs is not held
+
+
+def test_a_scorer_full_of_scores_keeps_the_newer_half(monkeypatch):
+    monkeypatch.setattr(engine.NameScorer, "RECENT_PAIRS", 4)
+    scorer = engine.NameScorer([("Rahile Dawut",), ("Rahile Dawit",), ("Rahilä Dawut",), ("Rahile",)])
+    pairs = [(0, 1), (0, 2), (0, 3), (1, 2), (1, 3)]
+    for pair in pairs:
+        scorer(*pair)
+    assert list(scorer._recent) == [(a << 32) | b for a, b in pairs[2:]]
 
 
 def test_a_scorer_that_forgets_its_prepared_names_scores_the_same():

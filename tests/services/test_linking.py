@@ -134,7 +134,7 @@ def test_a_killed_run_writes_nothing_and_resumes(registry, editor, project, peop
     person(registry, editor, project, "Aigerim Nurlanovna")
     expected = pairs_in(linking.queue(registry, editor))
     monkeypatch.setattr(linking, "CHUNK_PERSONS", 3)  # 8 persons: 3 chunks
-    original = engine.predict_chunk_rows
+    original = engine.predict_chunk
 
     calls = {"n": 0}
 
@@ -144,14 +144,14 @@ def test_a_killed_run_writes_nothing_and_resumes(registry, editor, project, peop
             raise Killed
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(engine, "predict_chunk_rows", killed_after_one)
+    monkeypatch.setattr(engine, "predict_chunk", killed_after_one)
     with pytest.raises(Killed):
         linking.run(registry, editor, workers=1)  # in this process, where the kill is patched in
     with registry.db.reading() as conn:
         state = conn.execute(select(link_runs.c.state).order_by(link_runs.c.started_at.desc())).scalars().first()
         assert state == "running"
         assert conn.execute(select(func.count()).select_from(match_proposals)).scalar() == clean.proposed
-    monkeypatch.setattr(engine, "predict_chunk_rows", original)
+    monkeypatch.setattr(engine, "predict_chunk", original)
     resumed = linking.run(registry, editor)
     assert resumed.resumed and calls["n"] == 2
     assert pairs_in(linking.queue(registry, editor)) == expected
@@ -212,14 +212,13 @@ def test_a_run_killed_while_workers_score_resumes_from_their_finished_chunks(reg
     with pytest.raises(Killed):
         linking.run(registry, editor, workers=2)
     monkeypatch.setattr(linking.WorkFile, "save_chunk", original)
-    scored, predict = [], engine.predict_chunk_rows
+    scored, predict = [], engine.predict_chunk
 
-    def watched(linker, i, n, threshold=engine.PROPOSE):
-        if threshold == engine.PROPOSE:  # not the pass over pairs inside clusters, which comes after
-            scored.append(i)
-        return predict(linker, i, n, threshold)
+    def watched(linker, i, n):
+        scored.append(i)
+        return predict(linker, i, n)
 
-    monkeypatch.setattr(engine, "predict_chunk_rows", watched)
+    monkeypatch.setattr(engine, "predict_chunk", watched)
     resumed = linking.run(registry, editor, workers=1)  # the rest in this process, where it can be watched
     assert resumed.resumed and sorted(saved + scored) == [1, 2, 3]
     assert proposals_of(registry, resumed.run_id) == proposals_of(registry, clean.run_id)

@@ -15,8 +15,8 @@ import json
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from itertools import combinations
-from typing import Any
+from itertools import combinations, islice
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
@@ -31,6 +31,9 @@ from splink.blocking_rule_library import CustomRule
 
 from ..names import NameCode, best_scores, prepare
 from .records import LinkRecord
+
+if TYPE_CHECKING:
+    from splink.internals.splink_dataframe import SplinkDataFrame  # what splink's methods return
 
 #: Match probability from which a pair is proposed to reviewers.
 PROPOSE = 0.5
@@ -60,25 +63,29 @@ class NameScorer:
 
     Callable with two positions (Spark) or with two Arrow arrays of them (DuckDB's vectorised
     functions), scored in the names kernel (`best_scores`) without a Python call per pair. A person's
-    names are prepared on first use and kept, so each is prepared once per process. The last
-    RECENT_PAIRS scores are kept too: the names comparison's levels are a SQL CASE, and DuckDB calls the
-    function again for each level a pair is tested against (2.5 calls per pair on the benchmark).
+    names are prepared on first use and kept, so each is prepared once per process. The latest scores of
+    at least `keep` are kept too (up to RECENT_PAIRS; when full, the older half goes): predict_chunk
+    computes the names scores of a chunk's candidate pairs before scoring those whose names are alike,
+    and the names comparison's levels are a SQL CASE that calls the function again for each level a pair
+    is tested against.
     """
 
-    RECENT_PAIRS = 20_000
+    #: About two chunks' candidate pairs whose names are alike at 1,000,000 persons (770,000 each), at
+    #: about 100 bytes a score.
+    RECENT_PAIRS = 1_500_000
 
-    def __init__(self, names: Sequence[tuple[str, ...]], enough: float = 1.0):
+    def __init__(self, names: Sequence[tuple[str, ...]], enough: float = 1.0, keep: float = 0.0):
         """`enough`: the highest threshold the score is compared with; a pair reaching it is given the first
-        score found from there up (names.best_scores), not the best."""
-        self.names, self.enough = names, enough
+        score found from there up (names.best_scores), not the best. `keep`: the lowest score kept."""
+        self.names, self.enough, self.keep = names, enough, keep
         self._codes: list[tuple[NameCode, ...] | None] = [None] * len(names)
         self._recent: dict[int, float] = {}
 
     def __getstate__(self) -> dict:  # shipped to Spark workers without the prepared names
-        return {"names": self.names, "enough": self.enough}
+        return {"names": self.names, "enough": self.enough, "keep": self.keep}
 
     def __setstate__(self, state: dict) -> None:
-        self.__init__(state["names"], state["enough"])
+        self.__init__(state["names"], state["enough"], state["keep"])
 
     def forget(self) -> None:
         """Drop the prepared names and kept scores (a process that scores no more pairs itself)."""
@@ -90,8 +97,9 @@ class NameScorer:
 
     def _scores(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
         if len(self._recent) >= self.RECENT_PAIRS:
-            self._recent.clear()
-        scores = best_scores(self._codes, self._prepare, left, right, SINGLE_PART_CAP, self._recent, self.enough)
+            self._recent = dict(islice(self._recent.items(), len(self._recent) // 2, None))
+        scores = best_scores(self._codes, self._prepare, left, right, SINGLE_PART_CAP, self._recent, self.enough,
+                             self.keep)
         return np.frombuffer(scores, dtype=np.float64)
 
     def __call__(self, a: int, b: int) -> float | None:
@@ -121,7 +129,8 @@ RELATIVE_AGREES = 0.7
 def scorers(tables: NameTables) -> dict[str, NameScorer]:
     """The SQL functions linking registers, by name."""
     enough = {"tm_names": NAME_LEVELS[0], "tm_relatives": RELATIVE_AGREES}
-    return {name: NameScorer(names, enough[name]) for name, names in tables.items()}
+    keep = {"tm_names": NAME_LEVELS[-1], "tm_relatives": 0.0}  # predict_chunk keeps names alike from this score
+    return {name: NameScorer(names, enough[name], keep[name]) for name, names in tables.items()}
 
 
 COLUMNS = pa.schema([
@@ -259,19 +268,26 @@ def other_comparisons() -> list:
 
 
 def blocking_rules(changed_only: bool) -> list[CustomRule]:
-    """Candidate pairs: a shared two-part name key; a shared one-part key when one of the two is known
-    by a single name part only; a shared compound key (a name key with a birth year or county,
-    records.bounded_keys); the same resident ID; or, for a person with no usable name key, the same
-    county and earliest birth year. With `changed_only`, one side must be new or changed."""
+    """Candidate pairs: the same resident ID; a shared two-part name key; a shared one-part key when one
+    of the two is known by a single name part only; a shared compound key (a name key with a birth year
+    or county, records.bounded_keys); or, for a person with no usable name key, the same county and
+    earliest birth year. With `changed_only`, one side must be new or changed.
+
+    splink numbers each pair by the first rule that found it (its match_key, from 0): the name-key rules
+    are NAME_KEY_RULES, after the resident ID's, so that predict_chunk never drops a pair of one number."""
     scope = " AND (l.changed OR r.changed)" if changed_only else ""
     return [
+        CustomRule("l.resident = r.resident" + scope),
         CustomRule("l.pair_keys = r.pair_keys" + scope, arrays_to_explode=["pair_keys"]),
         CustomRule("l.part_keys = r.part_keys AND (l.single_part OR r.single_part)" + scope,
                    arrays_to_explode=["part_keys"]),
         CustomRule("l.compound_keys = r.compound_keys" + scope, arrays_to_explode=["compound_keys"]),
-        CustomRule("l.resident = r.resident" + scope),
         CustomRule("l.county = r.county AND l.birth_lo = r.birth_lo AND (l.no_keys OR r.no_keys)" + scope),
     ]
+
+
+#: The match_key of the pairs blocking_rules found through a name key.
+NAME_KEY_RULES = ("1", "2", "3")
 
 
 def settings(persons: int, changed_only: bool = False) -> SettingsCreator:
@@ -441,11 +457,42 @@ def predict(chunks: int, done: Callable[[int], Scored | None], save: Callable[[i
 
 def in_turn(linker: Linker, chunks: int) -> ChunkScorer:
     """Score chunks one after another, in this process."""
-    return lambda todo: ((i, predict_chunk_rows(linker, i, chunks)) for i in todo)
+    return lambda todo: ((i, predict_chunk(linker, i, chunks)) for i in todo)
+
+
+def predict_chunk(linker: Linker, chunk: int, chunks: int) -> Scored:
+    """The candidate pairs (blocking_rules) whose left record falls in one chunk, scored: those ≥ PROPOSE.
+
+    A pair found through a name key whose names then differ outright (below the names comparison's
+    lowest level) is not scored: names that differ weigh so heavily against a pair that it is all but
+    never proposed (docs/linking.md), and scoring every other field of such pairs, more than half of
+    the candidates, was most of the work. splink blocks, the pairs kept are registered as its blocked
+    pairs, and it scores them; the names scores computed here are kept for scoring (NameScorer)."""
+    blocked = linker.inference.compute_blocked_pairs_for_predict_chunk(left_chunk=(chunk, chunks), right_chunk=(1, 1))
+    return score_blocked(linker, blocked)
+
+
+def score_blocked(linker: Linker, blocked: SplinkDataFrame) -> Scored:
+    """predict_chunk's pairs ≥ PROPOSE among splink's `blocked` pairs (dropped here)."""
+    name_key = ", ".join(f"'{key}'" for key in NAME_KEY_RULES)
+    try:
+        alike = linker.misc.query_sql(
+            f"SELECT * FROM {blocked.physical_name} WHERE CASE WHEN match_key IN ({name_key}) "
+            f"THEN tm_names(join_key_l, join_key_r) >= {NAME_LEVELS[-1]} ELSE TRUE END")
+    finally:
+        blocked.drop_table_from_database_and_remove_from_cache()
+    try:
+        linker.table_management.register_blocked_pairs_for_predict(alike)
+        result = linker.inference.predict(threshold_match_probability=PROPOSE, warning_mode="never")
+    finally:
+        alike.drop_table_from_database_and_remove_from_cache()  # and its registration
+    pairs = scored(result.as_pyarrow_table())
+    result.drop_table_from_database_and_remove_from_cache()
+    return pairs
 
 
 def predict_chunk_rows(linker: Linker, chunk: int, chunks: int, threshold: float = PROPOSE) -> Scored:
-    """The pairs ≥ `threshold` whose left record falls in one chunk."""
+    """The pairs ≥ `threshold` whose left record falls in one chunk, every candidate pair scored."""
     result = linker.inference.predict_chunk(left_chunk=(chunk, chunks), right_chunk=(1, 1),
                                             threshold_match_probability=threshold, warning_mode="never")
     pairs = scored(result.as_pyarrow_table())

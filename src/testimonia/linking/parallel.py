@@ -94,18 +94,17 @@ def _table(name: str, input_path: str):
 
 
 def _chunk(chunk: int, chunks: int) -> tuple[int, engine.Scored]:
-    return _scored(_linkers[INPUT], chunk, chunks, engine.PROPOSE)
+    return _kept(chunk, engine.predict_chunk(_linkers[INPUT], chunk, chunks))
 
 
 def _inside(input_path: str, model: dict, frequencies: pa.Table, chunk: int, chunks: int) -> tuple[int, engine.Scored]:
     if input_path not in _linkers:
         db_api, table = _table(f"inside_{len(_linkers)}", input_path)
         _linkers[input_path] = engine.components_linker(db_api, table, _persons, model, frequencies)
-    return _scored(_linkers[input_path], chunk, chunks, engine.WEIGHED)
+    return _kept(chunk, engine.predict_chunk_rows(_linkers[input_path], chunk, chunks, engine.WEIGHED))
 
 
-def _scored(linker: Linker, chunk: int, chunks: int, threshold: float) -> tuple[int, engine.Scored]:
-    pairs = engine.predict_chunk_rows(linker, chunk, chunks, threshold)
+def _kept(chunk: int, pairs: engine.Scored) -> tuple[int, engine.Scored]:
     # the names prepared so far are kept to the end: the garbage collector need not walk them again
     gc.freeze()
     return chunk, pairs

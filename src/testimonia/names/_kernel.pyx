@@ -620,15 +620,16 @@ cdef array.array _doubles = array.array("d")
 
 
 def best_scores(list codes, object prepare, const int[:] left, const int[:] right, double single_part_cap,
-                dict recent, double enough=1.0):
+                dict recent, double enough=1.0, double keep=0.0):
     """best_score for many pairs of persons at once, by their positions in `codes` (each person's tuple
     of name codes, or None until `prepare(position)` has made it): an array of doubles, one per pair.
     A pair whose best score is at least `enough` may be given any score from `enough` up (the first
     pair of forms to reach it): a caller that only compares scores with thresholds up to `enough` loses
     nothing, and a person's other forms are not compared.
 
-    `recent` keeps scores by pair across calls: a database calling this again for the same pairs
-    (once per level of a comparison, as DuckDB does) pays a lookup, not a comparison."""
+    `recent` keeps the scores of at least `keep` by pair across calls: a database calling this again for
+    the same pairs (once per level of a comparison, as DuckDB does; in scoring, for the pairs a blocking
+    rule let through) pays a lookup, not a comparison."""
     cdef Py_ssize_t k, n = left.shape[0]
     cdef array.array out = array.clone(_doubles, n, zero=False)
     cdef double* scores = out.data.as_doubles
@@ -648,5 +649,6 @@ def best_scores(list codes, object prepare, const int[:] left, const int[:] righ
         if forms_b is None:
             forms_b = codes[b] = prepare(b)
         scores[k] = best_of(forms_a, forms_b, single_part_cap, enough)
-        recent[key] = scores[k]
+        if scores[k] >= keep:
+            recent[key] = scores[k]
     return out
