@@ -70,3 +70,20 @@ def test_pairs_are_found_by_position_and_scored_by_person_id():
     assert blocked and all(isinstance(row["join_key_l"], int) for row in blocked)
     pairs = engine.predict_chunk_rows(linker, 1, 1, 0.0)
     assert set(zip(pairs["a"].to_pylist(), pairs["b"].to_pylist())) == {("a", "b"), ("b", "c"), ("d", "e")}
+
+
+def test_pairs_whose_names_differ_are_scored_only_when_an_id_number_found_them(monkeypatch):
+    # invented persons: g and h share a name key and an ID number, i and j a name key only; both pairs'
+    # names differ outright
+    records = [LinkRecord(id="g", names=("Rahile Dawut",), name_keys=("pair:k4",), resident="r1"),
+               LinkRecord(id="h", names=("Erlan Bekov",), name_keys=("pair:k4",), resident="r1"),
+               LinkRecord(id="i", names=("Gulnar Omar",), name_keys=("pair:k5",)),
+               LinkRecord(id="j", names=("Aidos Sadyk",), name_keys=("pair:k5",)), *RECORDS]
+    db_api, table = in_memory_input(records, {})
+    linker = engine.make_linker(db_api, table, PERSONS)
+    every = scored(engine.predict_chunk_rows(linker, 1, 1, 0.0))
+    assert {("g", "h"), ("i", "j")} <= set(every)
+    monkeypatch.setattr(engine, "PROPOSE", 0.0)  # every pair scored comes back
+    kept = scored(engine.predict_chunk(linker, 1, 1))
+    assert set(kept) == set(every) - {("i", "j")}
+    assert kept == {pair: p for pair, p in every.items() if pair != ("i", "j")}  # scored as before
