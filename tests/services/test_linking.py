@@ -158,6 +158,25 @@ def test_a_killed_run_writes_nothing_and_resumes(registry, editor, project, peop
     assert not list((registry.folder / "linking").glob("*.duckdb"))  # the work file is gone
 
 
+def test_a_run_killed_under_other_blocking_rules_starts_again(registry, editor, people, monkeypatch):
+    monkeypatch.setattr(linking, "CHUNK_PERSONS", 3)
+    original_rules, original_predict = engine.blocking_rules, engine.predict_chunk
+
+    def killed(*args, **kwargs):
+        raise Killed
+
+    monkeypatch.setattr(engine, "blocking_rules", lambda changed_only: list(reversed(original_rules(changed_only))))
+    monkeypatch.setattr(engine, "predict_chunk", killed)
+    with pytest.raises(Killed):
+        linking.run(registry, editor, workers=1)
+    monkeypatch.setattr(engine, "blocking_rules", original_rules)
+    monkeypatch.setattr(engine, "predict_chunk", original_predict)
+    again = linking.run(registry, editor, workers=1)
+    assert not again.resumed
+    with registry.db.reading() as conn:
+        assert conn.execute(select(link_runs.c.state).order_by(link_runs.c.started_at)).scalars().all() == ["failed", "done"]
+
+
 def test_a_run_reports_each_stage_as_it_ends(registry, editor, people):
     seen = []
 

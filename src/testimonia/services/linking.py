@@ -209,7 +209,11 @@ def _changed_since(conn, ids, since) -> set[str]:  # noqa: ANN001
 
 
 def _fingerprint(records: list[LinkRecord], changed_only: bool) -> str:
+    """What an interrupted run must share to be resumed: the records and the blocking rules (a work file
+    saved under other rules holds a model that blocks, and so numbers its pairs, otherwise)."""
     digest = hashlib.sha256(b"changed" if changed_only else b"all")
+    digest.update(json.dumps([rule.create_blocking_rule_dict("duckdb")
+                              for rule in engine.blocking_rules(changed_only)]).encode())
     for record in sorted(records, key=lambda r: r.id):
         digest.update(f"{record.id}:{record.evidence}:{record.changed}:{','.join(record.name_keys)}\n".encode())
     return digest.hexdigest()
