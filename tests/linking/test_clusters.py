@@ -1,6 +1,8 @@
 """Clustering scored pairs: connected components split by average linkage, reviewers' decisions kept."""
 
 import json
+import random
+from itertools import combinations
 
 from testimonia.linking import engine
 from testimonia.linking.engine import clusters
@@ -148,4 +150,19 @@ def test_two_persons_join_as_average_linkage_joins_them():
     for probability in (0.49, engine.CLUSTER, 0.51, 0.99):
         got = groups(clusters([("a", "b", probability)], set(), set()))
         assert got == ([["a", "b"]] if probability >= engine.CLUSTER else [["a"], ["b"]])
-        assert got == groups(dict(zip("ab", engine._average_linkage(["a", "b", "c"], {("a", "b"): probability})[:2])))
+
+
+def test_components_clustered_in_one_call_cluster_as_each_alone(monkeypatch):
+    rng = random.Random(7)
+    scored = []
+    for component in range(60):  # chains, triangles and denser groups of 2 to 7 persons, some pairs weak
+        people = [f"c{component}p{i}" for i in range(rng.randint(2, 7))]
+        scored += [(a, b, round(rng.uniform(0.3, 1.0), 3)) for a, b in combinations(people, 2) if rng.random() < 0.7]
+        scored += [(a, b, 0.9) for a, b in zip(people, people[1:])]
+    monkeypatch.setattr(engine, "LINKAGE_BATCH", 1)  # every component alone
+    alone = clusters(scored, set(), set())
+    monkeypatch.setattr(engine, "LINKAGE_BATCH", 10_000)  # all of them in one call
+    together = clusters(scored, set(), set())
+    assert together == alone
+    assert len(set(alone.values())) > 60  # some components were split: the comparison tested linkage
+    assert all(cluster.split("p")[0] == person.split("p")[0] for person, cluster in together.items())
