@@ -54,7 +54,7 @@ class LinkRecord:
 
     def compared(self) -> dict:
         """The fields compared, as plain JSON values (what a reviewer is shown as evidence)."""
-        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in _NOT_SHOWN}
+        values = {name: getattr(self, name) for name in _SHOWN}
         values["resident_id"] = "given" if self.resident else None
         return values
 
@@ -68,6 +68,10 @@ class LinkRecord:
         """A fingerprint of the compared fields: a decision holds until it changes."""
         values = self.compared() | {"resident": self.resident}
         return hashlib.sha256(json.dumps(values, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:32]
+
+
+#: The fields compared() gives, in their order.
+_SHOWN = tuple(f.name for f in fields(LinkRecord) if f.name not in _NOT_SHOWN)
 
 
 def birth_years(birth_date: str | None, age_years: int | None, age_at: str | None) -> tuple[int, int] | None:
