@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from testimonia.domain.prc_id import check_character
 from testimonia.linking import engine
-from testimonia.services import linking, records
+from testimonia.services import linking, merging, records
 from testimonia.services.errors import PermissionDenied
 from testimonia.services.inputs import NameInput, PersonInput
 from testimonia.store.schema import audit_log, link_runs, match_proposals
@@ -333,3 +333,31 @@ def test_reading_records_binds_no_withdrawn_source_id(registry, editor, project)
         event.remove(registry.db.engine, "before_cursor_execute", capture)
     assert len(found) == 3 and not any("Withdrawn" in name for r in found for name in r.names)
     assert not withdrawn & set(bound)
+
+
+def test_reading_records_gives_each_person_only_their_own_names_keys_and_events(registry, editor, admin, project):
+    """Names, keys and events are read by scanning their tables: each row must reach its own person, in
+    the order the names were given, and an editor reads only the projects they belong to."""
+    from testimonia.services.inputs import EventInput
+    from testimonia.services.users import create_project
+    from testimonia.store.schema import facilities
+
+    elsewhere = create_project(registry, admin, "case group B")
+    with registry.db.reading() as conn:
+        facility = conn.execute(select(facilities.c.id).limit(1)).scalar()
+    mine = person(registry, editor, project, "Erlan Bekov", "Ерлан Беков", birth_date="1980")
+    records.add_event(registry, editor, mine, EventInput("detained", "2017-12", "654028", facility))
+    theirs = person(registry, admin, elsewhere, "Dilnur Asqar", birth_date="1981")
+    records.add_event(registry, admin, theirs, EventInput("house_arrest", "2019-03", "654002"))
+    absorbed = person(registry, editor, project, "Ерлан Беков")
+    merging.merge(registry, editor, [mine, absorbed])
+    with registry.db.reading() as conn:
+        by_editor = {r.id: r for r in linking.read_records(conn, editor)}
+        by_admin = {r.id: r for r in linking.read_records(conn, admin)}
+    assert set(by_editor) == {mine} and set(by_admin) == {mine, theirs}  # not the merged-away person
+    assert by_editor[mine] == by_admin[mine]
+    assert by_admin[mine].names == ("Erlan Bekov", "Ерлан Беков")
+    assert by_admin[mine].facilities == (facility,) and by_admin[mine].places == ("654028",)
+    assert by_admin[theirs].names == ("Dilnur Asqar",) and by_admin[theirs].places == ("654002",)
+    assert by_admin[theirs].facilities == ()
+    assert set(by_admin[mine].name_keys).isdisjoint(by_admin[theirs].name_keys)
