@@ -4,6 +4,8 @@ import json
 import random
 from itertools import combinations
 
+import pyarrow as pa
+
 from testimonia.linking import engine
 from testimonia.linking.engine import clusters
 
@@ -136,7 +138,7 @@ def test_reasons_are_json_as_the_queue_reads_them():
             {"gamma_names": -1, "mw_names": 0.0, "gamma_sex": 0, "mw_sex": -4.004},
             {"gamma_names": 3, "mw_names": 7.121, "gamma_sex": 1, "mw_sex": None}]
     made = {}
-    texts = [engine.reasons_json(row, labels, made) for row in rows]
+    texts = engine.reasons_json(pa.RecordBatch.from_pylist(rows), labels, made)
     assert json.loads(texts[0]) == [{"field": "names", "level": "agree", "verdict": "agrees", "weight": 7.12},
                                     {"field": "sex", "level": "same", "verdict": "agrees", "weight": 0.95}]
     assert json.loads(texts[1]) == [{"field": "names", "level": "missing", "verdict": "missing", "weight": 0.0},

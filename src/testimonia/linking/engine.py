@@ -409,19 +409,23 @@ def at_least(pairs: Scored, probability: float) -> Scored:
     return pairs.filter(pc.greater_equal(pairs["probability"], probability))
 
 
-def reasons_json(pair: Mapping[str, Any], labels: dict[str, dict[int, str]], made: dict[tuple, str]) -> str:
-    """What splink weighed for one scored pair (a row of a Scored table, as a dict), as a JSON list: per
-    field its level, whether it agreed, and its match weight. Each field's object is made once per level
-    and weight and kept in `made` (a run writes hundreds of thousands of proposals from a few thousand
-    distinct reasons)."""
-    parts = []
+def reasons_json(pairs: pa.RecordBatch | pa.Table, labels: dict[str, dict[int, str]],
+                 made: dict[tuple, str]) -> list[str]:
+    """What splink weighed for each scored pair (rows of a Scored table), as JSON lists: per field its
+    level, whether it agreed, and its match weight. Built column by column; each field's object is made
+    once per level and weight and kept in `made` (a run writes hundreds of thousands of proposals from a
+    few thousand distinct reasons)."""
+    columns = []
     for field, by_value in labels.items():
-        key = (field, pair[f"gamma_{field}"], round(pair[f"mw_{field}"] or 0.0, 2))
-        text = made.get(key)
-        if text is None:
-            text = made[key] = json.dumps(_reason(field, by_value, *key[1:]), ensure_ascii=False)
-        parts.append(text)
-    return "[" + ", ".join(parts) + "]"  # as json.dumps writes a list
+        keys = zip(pairs.column(f"gamma_{field}").to_pylist(),
+                   [round(w or 0.0, 2) for w in pairs.column(f"mw_{field}").to_pylist()])
+        columns.append([made.get((field, *key)) or _reason_json(made, field, by_value, *key) for key in keys])
+    return ["[" + ", ".join(parts) + "]" for parts in zip(*columns)]  # as json.dumps writes a list
+
+
+def _reason_json(made: dict[tuple, str], field: str, by_value: dict[int, str], gamma: int, weight: float) -> str:
+    text = made[(field, gamma, weight)] = json.dumps(_reason(field, by_value, gamma, weight), ensure_ascii=False)
+    return text
 
 
 def _reason(field: str, by_value: dict[int, str], gamma: int, weight: float) -> dict:
