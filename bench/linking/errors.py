@@ -19,7 +19,6 @@ For reading by a developer choosing the next change; it prints counts and a few 
 from __future__ import annotations
 
 import argparse
-import json
 import random
 from collections import Counter, defaultdict
 from itertools import combinations
@@ -29,6 +28,7 @@ from sqlalchemy import func, select
 from bench.linking_bench import OUT, compared_records, generated, person_rows, predicted_clusters
 from testimonia.linking import engine
 from testimonia.linking.records import MAX_BLOCK, LinkRecord, bounded_keys
+from testimonia.services.linking import proposal_reasons
 from testimonia.services.registry import open_folder
 from testimonia.store.schema import link_runs, match_proposals
 
@@ -89,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     with registry.db.reading() as conn:
         run_id = conn.execute(select(link_runs.c.id).where(link_runs.c.state == "done")
                               .order_by(link_runs.c.started_at.desc()).limit(1)).scalar()
-        proposals = {(a, b): (p, json.loads(reasons)) for a, b, p, reasons in conn.execute(
+        levels = {}
+        proposals = {(a, b): (p, proposal_reasons(levels, conn, run_id, reasons)) for a, b, p, reasons in conn.execute(
             select(match_proposals.c.person_a, match_proposals.c.person_b, match_proposals.c.probability,
                    match_proposals.c.reasons).where(match_proposals.c.run_id == run_id))}
         print(f"run {run_id}: {len(proposals):,} proposals; "

@@ -132,20 +132,24 @@ def test_a_scorer_stops_at_its_top_level_and_keeps_every_level():
     assert all(first == best for best, first in scores.values() if best < engine.NAME_LEVELS[0])
 
 
-def test_reasons_are_json_as_the_queue_reads_them():
+def test_reasons_are_stored_as_levels_and_weights_and_explained_in_words():
     labels = {"names": {-1: "missing", 0: "differ", 3: "agree"}, "sex": {-1: "missing", 0: "differ", 1: "same"}}
     rows = [{"gamma_names": 3, "mw_names": 7.123, "gamma_sex": 1, "mw_sex": 0.95},
             {"gamma_names": -1, "mw_names": 0.0, "gamma_sex": 0, "mw_sex": -4.004},
             {"gamma_names": 3, "mw_names": 7.121, "gamma_sex": 1, "mw_sex": None}]
     made = {}
-    texts = engine.reasons_json(pa.RecordBatch.from_pylist(rows), labels, made)
-    assert json.loads(texts[0]) == [{"field": "names", "level": "agree", "verdict": "agrees", "weight": 7.12},
-                                    {"field": "sex", "level": "same", "verdict": "agrees", "weight": 0.95}]
-    assert json.loads(texts[1]) == [{"field": "names", "level": "missing", "verdict": "missing", "weight": 0.0},
-                                    {"field": "sex", "level": "differ", "verdict": "disagrees", "weight": -4.0}]
-    assert json.loads(texts[2])[1] == {"field": "sex", "level": "same", "verdict": "neutral", "weight": 0.0}
-    assert all(text == json.dumps(json.loads(text), ensure_ascii=False) for text in texts)  # as json.dumps writes it
-    assert len(made) == 5  # the first row's names object served the third
+    texts = engine.reasons_json(pa.RecordBatch.from_pylist(rows), list(labels), made)
+    assert [json.loads(text) for text in texts] == [[[3, 7.12], [1, 0.95]], [[-1, 0.0], [0, -4.0]], [[3, 7.12], [1, 0.0]]]
+    assert all(text == json.dumps(json.loads(text)) for text in texts)  # as json.dumps writes it
+    assert len(made) == 5  # the first row's names entry served the third
+    assert engine.explained(labels, json.loads(texts[0])) == [
+        {"field": "names", "level": "agree", "verdict": "agrees", "weight": 7.12},
+        {"field": "sex", "level": "same", "verdict": "agrees", "weight": 0.95}]
+    assert engine.explained(labels, json.loads(texts[1])) == [
+        {"field": "names", "level": "missing", "verdict": "missing", "weight": 0.0},
+        {"field": "sex", "level": "differ", "verdict": "disagrees", "weight": -4.0}]
+    assert engine.explained(labels, json.loads(texts[2]))[1] == {"field": "sex", "level": "same", "verdict": "neutral",
+                                                                 "weight": 0.0}
 
 
 def test_two_persons_join_as_average_linkage_joins_them():

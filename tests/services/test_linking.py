@@ -3,8 +3,10 @@
 People: the published names of public figures (Serikzhan Bilash, Rahile Dawut) and invented ones.
 """
 
+import json
+
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from testimonia.domain.prc_id import check_character
 from testimonia.linking import engine
@@ -60,6 +62,20 @@ def test_proposes_one_person_across_scripts_with_reasons(registry, editor, peopl
     assert reasons["birth"]["level"] == "agree"  # born 1974 = 45 years old in May 2019
     assert reasons["hometown"]["verdict"] == "missing" and reasons["resident_id"]["verdict"] == "missing"
     assert latin_cyrillic["probability"] > 0.9
+
+
+def test_reasons_are_stored_as_levels_and_a_run_that_stored_them_in_words_is_shown_as_stored(registry, editor, people):
+    report = linking.run(registry, editor)
+    with registry.db.transaction() as conn:
+        stored = [json.loads(text) for text in conn.execute(select(match_proposals.c.reasons)).scalars()]
+        fields = list(json.loads(conn.execute(select(link_runs.c.report)).scalar())["levels"])
+        assert len(stored) == report.proposed and all(len(reasons) == len(fields) for reasons in stored)
+        assert all(isinstance(level, int) and isinstance(weight, float) for reasons in stored for level, weight in reasons)
+        words = [{"field": "names", "level": "agree", "verdict": "agrees", "weight": 5.0}]  # as runs before wrote them
+        conn.execute(update(match_proposals).values(reasons=json.dumps(words)))
+        conn.execute(update(link_runs).values(report=json.dumps({"proposed": report.proposed})))
+    shown = [p["reasons"] for g in linking.queue(registry, editor) for p in g["pairs"]]
+    assert len(shown) == report.proposed and all(reasons == words for reasons in shown)
 
 
 def test_a_different_resident_id_counts_against_and_the_same_one_for(registry, editor, project):

@@ -409,23 +409,29 @@ def at_least(pairs: Scored, probability: float) -> Scored:
     return pairs.filter(pc.greater_equal(pairs["probability"], probability))
 
 
-def reasons_json(pairs: pa.RecordBatch | pa.Table, labels: dict[str, dict[int, str]],
-                 made: dict[tuple, str]) -> list[str]:
-    """What splink weighed for each scored pair (rows of a Scored table), as JSON lists: per field its
-    level, whether it agreed, and its match weight. Built column by column; each field's object is made
-    once per level and weight and kept in `made` (a run writes hundreds of thousands of proposals from a
-    few thousand distinct reasons)."""
+def reasons_json(pairs: pa.RecordBatch | pa.Table, fields: Sequence[str], made: dict[tuple, str]) -> list[str]:
+    """What splink weighed for each scored pair (rows of a Scored table), stored compactly: a JSON list of
+    [level, match weight] per compared field, in the order of `fields` (the run keeps the fields' level
+    labels; `explained` makes the reviewer's reasons of both). Built column by column; each field's
+    entry is made once per level and weight and kept in `made` (a run writes hundreds of thousands of
+    proposals from a few thousand distinct reasons)."""
     columns = []
-    for field, by_value in labels.items():
+    for field in fields:
         keys = zip(pairs.column(f"gamma_{field}").to_pylist(),
                    [round(w or 0.0, 2) for w in pairs.column(f"mw_{field}").to_pylist()])
-        columns.append([made.get((field, *key)) or _reason_json(made, field, by_value, *key) for key in keys])
+        columns.append([made.get(key) or _entry_json(made, key) for key in keys])
     return ["[" + ", ".join(parts) + "]" for parts in zip(*columns)]  # as json.dumps writes a list
 
 
-def _reason_json(made: dict[tuple, str], field: str, by_value: dict[int, str], gamma: int, weight: float) -> str:
-    text = made[(field, gamma, weight)] = json.dumps(_reason(field, by_value, gamma, weight), ensure_ascii=False)
+def _entry_json(made: dict[tuple, str], key: tuple[int, float]) -> str:
+    text = made[key] = json.dumps(list(key))
     return text
+
+
+def explained(labels: dict[str, dict[int, str]], stored: list[list]) -> list[dict]:
+    """A proposal's stored reasons (`reasons_json`) in words: per field its level, whether it agreed
+    (agrees, disagrees, neutral or missing) and its match weight."""
+    return [_reason(field, by_value, gamma, weight) for (field, by_value), (gamma, weight) in zip(labels.items(), stored)]
 
 
 def _reason(field: str, by_value: dict[int, str], gamma: int, weight: float) -> dict:

@@ -123,7 +123,7 @@ def run(registry: Registry, actor: Actor, *, changed_only: bool = False, progres
         _write_proposals(conn, run_id, proposed, clusters, by_id, labels)
         summary = asdict(report)
         conn.execute(update(link_runs).where(link_runs.c.id == run_id).values(
-            state="done", finished_at=utcnow(), report=json.dumps(summary, default=str)))
+            state="done", finished_at=utcnow(), report=json.dumps({**summary, "levels": labels}, default=str)))
         registry.audit.append(conn, "link.run", run_id, {k: v for k, v in summary.items() if k != "blocking"},
                               actor=actor.label)
     work.unlink(missing_ok=True)
@@ -328,15 +328,16 @@ def pair_evidence(a: LinkRecord, b: LinkRecord) -> str:
 
 def _write_proposals(conn, run_id: str, pairs: engine.Scored, clusters: dict[str, str],  # noqa: ANN001
                      by_id: dict[str, LinkRecord], labels: dict[str, dict[int, str]]) -> None:
-    """The run's proposals; a pair whose persons ended in one cluster carries the cluster's id. Rows are
-    made a batch at a time, from the batch's columns: at 1,000,000 persons all of them at once held
+    """The run's proposals; a pair whose persons ended in one cluster carries the cluster's id, and its
+    reasons are stored compactly, levels and weights (the run's report keeps the levels' labels). Rows
+    are made a batch at a time, from the batch's columns: at 1,000,000 persons all of them at once held
     gigabytes."""
     made: dict[tuple, str] = {}
     for batch in pairs.to_batches(PROPOSALS_BATCH):
         rows = []
         for a, b, probability, weight, reasons in zip(
                 batch.column("a").to_pylist(), batch.column("b").to_pylist(), batch.column("probability").to_pylist(),
-                batch.column("weight").to_pylist(), engine.reasons_json(batch, labels, made)):
+                batch.column("weight").to_pylist(), engine.reasons_json(batch, list(labels), made)):
             cluster = clusters.get(a)
             first, second = by_id[a], by_id[b]
             rows.append({
@@ -379,7 +380,7 @@ def queue(registry: Registry, actor: Actor, *, include_decided: bool = False, li
                               .join(b, b.c.id == match_proposals.c.person_b))
                  .where(a.c.merged_into.is_(None), b.c.merged_into.is_(None), a.c.hidden == 0, b.c.hidden == 0)
                  .order_by(match_proposals.c.probability.desc()))
-        items = []
+        items, levels = [], {}
         for row in conn.execute(query).mappings():
             if not (actor.sees_project(row["project_a"]) and actor.sees_project(row["project_b"])):
                 continue
@@ -390,7 +391,7 @@ def queue(registry: Registry, actor: Actor, *, include_decided: bool = False, li
                 continue
             items.append({"id": row["id"], "a": row["person_a"], "b": row["person_b"],
                           "probability": row["probability"], "weight": row["weight"], "cluster": row["cluster"],
-                          "reasons": json.loads(row["reasons"]), "features": features,
+                          "reasons": proposal_reasons(levels, conn, row["run_id"], row["reasons"]), "features": features,
                           "decision": decision["decision"] if decision else None, "new": new})
             if len(items) >= limit:
                 break
@@ -398,6 +399,18 @@ def queue(registry: Registry, actor: Actor, *, include_decided: bool = False, li
     for item in items:
         item["name_a"], item["name_b"] = names_of.get(item["a"]), names_of.get(item["b"])
     return _grouped_by_cluster(items)
+
+
+def proposal_reasons(levels: dict[str, dict], conn, run_id: str, stored: str) -> list[dict]:  # noqa: ANN001
+    """A proposal's reasons in words, from its stored levels and weights and its run's level labels
+    (kept in `levels` by run, read once)."""
+    if run_id not in levels:
+        report = json.loads(conn.execute(select(link_runs.c.report).where(link_runs.c.id == run_id)).scalar() or "{}")
+        levels[run_id] = {field: {int(gamma): label for gamma, label in by_value.items()}
+                          for field, by_value in report.get("levels", {}).items()}
+    reasons = json.loads(stored)
+    # a run before 2026-12-02 stored its reasons in words, and no levels
+    return engine.explained(levels[run_id], reasons) if reasons and isinstance(reasons[0], list) else reasons
 
 
 def _what_is_new(decision: dict[str, Any], features: dict[str, dict]) -> list[str]:
