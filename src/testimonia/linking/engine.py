@@ -412,9 +412,9 @@ def at_least(pairs: Scored, probability: float) -> Scored:
 def reasons_json(pairs: pa.RecordBatch | pa.Table, fields: Sequence[str], made: dict[tuple, str]) -> list[str]:
     """What splink weighed for each scored pair (rows of a Scored table), stored compactly: a JSON list of
     [level, match weight] per compared field, in the order of `fields` (the run keeps the fields' level
-    labels; `explained` makes the reviewer's reasons of both). Built column by column; each field's
-    entry is made once per level and weight and kept in `made` (a run writes hundreds of thousands of
-    proposals from a few thousand distinct reasons)."""
+    labels; `explained` makes the reviewer's reasons of both). Built column by column; each entry's text
+    is made once per level and weight, whatever the field, and kept in `made` (a run writes hundreds of
+    thousands of proposals from a few thousand distinct entries)."""
     columns = []
     for field in fields:
         keys = zip(pairs.column(f"gamma_{field}").to_pylist(),
