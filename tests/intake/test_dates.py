@@ -16,6 +16,9 @@ MAY_6_2018 = dt.date(2018, 5, 6)
     ("in December", "2017-12"),  # after the document's date: the year before
     ("last year", "2017"),
     ("in October last year", "2017-10"),
+    ("In March of this year", "2018-03"),
+    ("on 2 April of this year", "2018-04-02"),
+    ("In November of last year", "2017-11"),
     ("two years ago", "2016"),
     ("for almost a year", "2017"),
     ("for eight months", "2017-09"),
@@ -27,6 +30,8 @@ MAY_6_2018 = dt.date(2018, 5, 6)
     ("the 2010s", "201X"),
     ("recently", None),
     ("one day", None),
+    ("a month later", None),  # counted from another event: shift(), not the document's date
+    ("after four months", None),
 ])
 def test_resolve(phrase, expected):
     assert resolve(phrase, MAY_6_2018) == expected
@@ -42,6 +47,9 @@ def test_shift_counts_from_an_anchor_at_its_precision():
     assert shift("2017-07", "two months later") == "2017-09"
     assert shift("2017", "a year before") == "2016"
     assert shift("2017-07-30", "soon after") is None
+    assert shift("2017-05-10", "Two weeks later") == "2017-05-24"
+    assert shift("2017-03", "after four months") == "2017-07"
+    assert shift("2017-05-24", "After 40 days") == "2017-07-03"
 
 
 def test_parse_day_wants_a_whole_date():

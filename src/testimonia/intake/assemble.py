@@ -118,9 +118,17 @@ def _without_generic_detentions(ctx: Context, events: list[Event]) -> list[Event
 
 
 def _in_custody(ctx: Context, event: Event) -> bool:
-    """A death told with custody words ("died in custody", "died in the camp")."""
+    """A death told with custody words ("died in custody", "died in the camp"), or beside the people of a
+    place of custody in the sentences on either side ("… and died there. The guards carried his body
+    away"; not a border's guards)."""
     sentence = ctx.people.sentence(event.trigger)
-    return any(t.lower_ in ("custody", "detention", "camp", "prison", "jail", "cell", "detained") for t in sentence)
+    if any(t.lemma_.lower() in lexicon.CUSTODY_WORDS for t in sentence):
+        return True
+    doc = ctx.doc
+    around = doc[ctx.people.sentence(max(sentence.start - 1, 0)).start:
+                 ctx.people.sentence(min(sentence.end, len(doc) - 1)).end]
+    return any(t.lemma_.lower() in lexicon.CUSTODY_STAFF and not (t.i and doc[t.i - 1].lower_ == "border")
+               for t in around)
 
 
 def _homes(ctx: Context) -> dict[str, list[PlaceMention]]:
@@ -179,7 +187,7 @@ def _role(ctx: Context, person: Person) -> str:
     organisations = {i: e for e in ctx.ents if e.label_ == "ORG" for i in range(e.start, e.end)}
     for mention in person.mentions:
         root = ctx.doc[mention.token_end - 1]
-        described = {t.lemma_.lower() for t in _descriptions(root)}
+        described = {t.lemma_.lower() for t in _descriptions(root)} | _introduced_by(ctx.doc, mention.token_start)
         if described & lexicon.OFFICIAL_WORDS:
             return "official"
         if described & lexicon.ADVOCATE_WORDS:
@@ -197,6 +205,28 @@ def _role(ctx: Context, person: Person) -> str:
 def _reports(doc: Doc, mention) -> bool:
     before = doc[max(mention.token_start - 3, 0):mention.token_start].text.lower()
     return before.endswith(("reported by", "submitted by", "reported by:", "submitted by:", "testifier:"))
+
+
+def _introduced_by(doc: Doc, start: int) -> set[str]:
+    """The words that introduce a name the way reports give an official's: "an official at the county
+    committee who gave his name as Zhang Wenbin", "… who gave only his surname, Li", "a man who identified
+    himself as …", and label lines ("Presiding judge: Zhou Hailong")."""
+    if " ".join(t.lower_ for t in doc[max(start - 6, 0):start]).endswith(_GIVES_NAME):
+        sentence = doc[start].sent
+        who = next((t for t in reversed(doc[sentence.start:start]) if t.lower_ == "who"), None)
+        if who is not None:
+            return {t.lemma_.lower() for t in doc[max(who.i - 12, sentence.start):who.i] if t.pos_ == "NOUN"}
+    if start and doc[start - 1].text == ":":
+        label = []
+        for token in reversed(doc[max(start - 5, 0):start - 1]):
+            if "\n" in token.text or token.ent_type_ == "PERSON":
+                break
+            label.append(token.lemma_.lower())
+        return set(label)
+    return set()
+
+
+_GIVES_NAME = ("name as", "surname ,", "surname", "first name ,", "name ,", "himself as", "herself as")
 
 
 def _descriptions(root: Token) -> list[Token]:

@@ -24,7 +24,9 @@ _DURATION = re.compile(
     r"^(?:for\s+)?(?:almost|nearly|about|around|over|more than|less than|roughly|some)?\s*"
     r"(?P<n>\d+|a few|an?|several|few|" + "|".join(w for w in _NUMBERS if " " not in w and len(w) > 2) + r")\s+"
     r"(?P<unit>year|month|week|day)s?(?P<ago>\s+ago)?$", re.I)
-_OFFSET = re.compile(r"^(?P<n>\S+(?:\s+few)?)\s+(?P<unit>year|month|week|day)s?\s+(?P<dir>after|later|before|earlier)", re.I)
+_OFFSET = re.compile(r"^(?:(?P<n>\S+(?:\s+few)?)\s+(?P<unit>year|month|week|day)s?\s+(?P<dir>after|later|before|earlier)"
+                     r"|(?P<dir2>after|within)\s+(?:almost\s+|about\s+|nearly\s+)?(?P<n2>\S+(?:\s+few)?)\s+"
+                     r"(?P<unit2>year|month|week|day)s?$)", re.I)
 # Words around a calendar phrase that dateparser need not see.
 _LEADING = re.compile(r"^(?:in|on|at|since|from|by|until|till|around|about|of|during|early|late|mid-?|the|"
                       r"end of|beginning of|start of|spring|summer|autumn|fall|winter|of)\s+", re.I)
@@ -71,13 +73,15 @@ def _in_document_year(text: str, document_date: dt.date) -> str | None:
     """"January", "April 29", "29 April", "last year", "this year", "last month": in the document's
     own calendar; a month or day that would fall after the document is the previous year's."""
     lower = text.lower()
-    last_year = re.match(r"^(?P<month>[a-z]+) (?:of )?last year$", lower)
-    if last_year:  # "October last year", "February of last year"
-        try:
-            month = dt.datetime.strptime(last_year["month"], "%B").month
-        except ValueError:
-            return None
-        return f"{document_date.year - 1:04d}-{month:02d}"
+    named_year = re.match(r"^(?P<rest>.+?),? (?:of )?(?P<which>this|last) year$", lower)
+    if named_year:  # "October last year", "February of last year", "2 July of this year"
+        year = document_date.year - (named_year["which"] == "last")
+        for form, period in (("%B", "month"), ("%b", "month"), ("%B %d", "day"), ("%d %B", "day"), ("%b %d", "day")):
+            try:
+                return _edtf(dt.datetime.strptime(f"{named_year['rest']} {year}", f"{form} %Y").date(), period)
+            except ValueError:
+                continue
+        return None
     if lower in ("last year", "the previous year", "the year before"):
         return f"{document_date.year - 1:04d}"
     if lower == "this year":
@@ -113,8 +117,8 @@ def parse_day(text: str) -> dt.date | None:
 def resolve(phrase: str, document_date: dt.date | None) -> str | None:
     """The EDTF date a phrase fixes, or None when it fixes none."""
     text = " ".join(phrase.replace("’", "'").split()).strip(" ,.;:()")
-    if not text or _UNDATABLE.match(text):
-        return None
+    if not text or _UNDATABLE.match(text) or _OFFSET.match(text):
+        return None  # an offset ("two weeks later") is counted from another event: see shift()
     duration = _DURATION.match(text)
     if duration:
         if document_date is None:
@@ -153,14 +157,19 @@ def is_duration(phrase: str) -> bool:
     return bool(_DURATION.match(" ".join(phrase.split())))
 
 
+def is_offset(phrase: str) -> bool:
+    """"two weeks later", "after 40 days", "three weeks after": a time counted from another event."""
+    return bool(_OFFSET.match(" ".join(phrase.replace("’", "'").split()).strip(" ,.;:()")))
+
+
 def shift(anchor: str, phrase: str) -> str | None:
     """"three weeks after" an anchor date (EDTF): the anchor moved, at the anchor's precision or coarser."""
-    match = _OFFSET.match(" ".join(phrase.split()))
-    count = _count(match["n"]) if match else None
+    match = _OFFSET.match(" ".join(phrase.replace("’", "'").split()).strip(" ,.;:()"))
+    count = _count(match["n"] or match["n2"]) if match else None
     if not match or count is None or not re.fullmatch(r"\d{4}(-\d{2}){0,2}", anchor):
         return None
     parts = [int(p) for p in anchor.split("-")]
     day = dt.date(parts[0], parts[1] if len(parts) > 1 else 7, parts[2] if len(parts) > 2 else 15)
-    sign = 1 if match["dir"].lower() in ("after", "later") else -1
-    moved = day + sign * relativedelta(**{_UNITS[match["unit"].lower()]: count})
+    sign = -1 if (match["dir"] or "").lower() in ("before", "earlier") else 1
+    moved = day + sign * relativedelta(**{_UNITS[(match["unit"] or match["unit2"]).lower()]: count})
     return _edtf(moved, ("year", "month", "day")[len(parts) - 1])

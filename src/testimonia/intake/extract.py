@@ -77,6 +77,7 @@ class Extractor:
         described = {"LOWER": {"IN": sorted(lexicon.OFFICIAL_WORDS | lexicon.ADVOCATE_WORDS)}}
         self.names.add("NAME", [
             [{"LOWER": {"IN": sorted(lexicon.KIN)}}, {"TEXT": ","}, name],  # "My mother, Patigul Ismayil"
+            [{"LOWER": {"IN": sorted(lexicon.KIN)}}, {"LOWER": "of"}, name],  # "the elder sister of Mahinur Kasim"
             [{"LOWER": {"IN": ["named", "called"]}}, name],
             [{"POS": "PROPN", "IS_TITLE": True, "ENT_TYPE": ""}, {"LOWER": "and"}, {"ENT_TYPE": "PERSON"}],  # "Daniyar and Talgat Orazbek"
             [name, {"TEXT": ","}, {"LIKE_NUM": True}, {"TEXT": {"IN": [",", ")"]}}],  # "Askar Bekbolatuly, 41,"
@@ -126,7 +127,9 @@ class Extractor:
         ctx.people.add_short_forms()
         ctx.people.find_narrator()
         ctx.people.add_groups_of_kin()
+        ctx.people.add_kin_of()
         self._kinship(ctx)
+        ctx.people.infer_kinship()
         self._events(ctx)
         return assemble(ctx, date or (document_date.isoformat() if document_date else None))
 
@@ -359,8 +362,13 @@ class Extractor:
                 around = ctx.people.paragraph(verb.i)
                 earlier = [d.value for d in ctx.dates if around.start <= d.start < best.start and d.value]
                 event.date = earlier[-1] if earlier else None
-            elif previous:
-                event.date = dates.shift(previous[-1], best.text)
+            else:  # "three weeks after he arrived": from the person's last dated event; "two weeks later":
+                # from the last date the paragraph names before it, else that event
+                around = ctx.people.paragraph(verb.i)
+                earlier = [d.value for d in ctx.dates if around.start <= d.start < best.start and d.value]
+                anchors = [previous, earlier] if best.text.lower().endswith("after") else [earlier, previous]
+                anchor = next((found[-1] for found in anchors if found), None)
+                event.date = best.value = dates.shift(anchor, best.text) if anchor else None
 
 
 def _hypothetical(token: Token) -> bool:
@@ -490,10 +498,12 @@ def _dates(doc: Doc, ents: list[Span], document_date: dt.date | None) -> list[Da
     """DATE entities with the preposition that introduces them ("in January 2018", "for almost a year");
     not ages, counts, frequencies, prison terms or bare lengths of time."""
     out = []
-    for ent in ents:
-        if ent.label_ != "DATE" or ent.start_char < _DATELINE_CHARS and document_date and dates.parse_day(ent.text) == document_date:
+    pieces = [doc[start:end] for e in ents if e.label_ == "DATE" for start, end in _lines(e)]
+    for ent in pieces:
+        if ent.start_char < _DATELINE_CHARS and document_date and dates.parse_day(ent.text) == document_date:
             continue
-        cut = next((t.i for t in ent if t.text in ("-", "–", "—", ":")), ent.end)  # "February 2021 - Kanybek"
+        cut = next((t.i for t in ent if t.text in ("-", "–", "—", ":")  # "February 2021 - Kanybek"
+                    or t.text == "," and t.i + 1 < ent.end and not doc[t.i + 1].like_num), ent.end)  # "January, weeks"
         cut = next((t.i for t in doc[ent.start:cut] if t.lower_ == "to" and dates.is_duration(doc[t.i + 1:cut].text)), cut)
         ent = doc[ent.start:cut]  # "November to ten years": the month; the term is not a time
         start, text = ent.start, ent.text.strip()
@@ -505,12 +515,18 @@ def _dates(doc: Doc, ents: list[Span], document_date: dt.date | None) -> list[Da
             continue  # "every week": how often, not when
         if dates.is_duration(text) and any(t.lemma_ in ("sentence", "term") for t in doc[max(start - 3, 0):start]):
             continue  # "sentenced to 15 years": a term, not a time
+        if start > 0 and doc[start - 1].lower_ in ("after", "within") and dates.is_duration(text):
+            out.append(DateMention(start - 1, ent.end, " ".join(doc[start - 1:ent.end].text.split()), None))
+            continue  # "after four months": counted from another event
         if start > 0 and doc[start - 1].lower_ in _PREPOSITIONS:
             start -= 1
         span = doc[start:ent.end]
         if ent.end < len(doc) and doc[ent.end].lower_ in ("after", "later", "before", "earlier") and dates.is_duration(text):
             out.append(DateMention(start, ent.end, " ".join(doc[start:ent.end + 1].text.split()), None))
             continue  # "two weeks after he arrived": counted from another event
+        if dates.is_offset(span.text):
+            out.append(DateMention(start, ent.end, " ".join(span.text.split()), None))
+            continue  # "a month later", "after 40 days": likewise
         if dates.is_duration(text) and doc[start].lower_ != "for" and "ago" not in text.lower():
             continue  # "where he spent 15 months": how long, not when
         value = dates.resolve(span.text, document_date)
@@ -523,6 +539,19 @@ def _dates(doc: Doc, ents: list[Span], document_date: dt.date | None) -> list[Da
         if span is not None and not taken & set(range(span.start, span.end)):
             out.append(DateMention(span.start, span.end, span.text, dates.resolve(span.text, document_date)))
     return sorted(out, key=lambda d: d.start)
+
+
+def _lines(ent: Span) -> list[tuple[int, int]]:
+    """An entity cut at the line breaks inside it: "December 2, 2020 ⏎⏎ Two years ago" is two dates."""
+    out, start = [], ent.start
+    for token in ent:
+        if "\n" in token.text:
+            if token.i > start:
+                out.append((start, token.i))
+            start = token.i + 1
+    if ent.end > start:
+        out.append((start, ent.end))
+    return out
 
 
 def _inherit_dates(ctx: Context) -> None:

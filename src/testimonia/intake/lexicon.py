@@ -38,9 +38,11 @@ TITLES = {"mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "miss", "madam",
 OFFICIAL_WORDS = {"official", "officer", "policeman", "policewoman", "police", "secretary", "chief", "head",
                   "director", "spokesperson", "spokesman", "spokeswoman", "ambassador", "consul", "judge",
                   "prosecutor", "cadre", "governor", "mayor", "minister", "chairman", "deputy", "commissar",
-                  "administrator", "warden", "guard", "diplomat", "representative", "attaché", "clerk"}
+                  "administrator", "warden", "guard", "diplomat", "representative", "attaché", "clerk", "assessor",
+                  "inspector", "investigator", "interrogator"}
 ADVOCATE_WORDS = {"activist", "volunteer", "lawyer", "advocate", "attorney", "campaigner", "founder", "coordinator",
-                  "defender", "organizer", "organiser", "researcher", "journalist", "director", "member", "leader",
+                  "defender", "organizer", "organiser", "researcher", "journalist", "director", "member", "leader", "adviser",
+                  "advisor", "counsel", "paralegal",
                   "chairwoman", "spokesperson"}
 
 # Facility types written in reports. Euphemisms of the camps count as camps.
@@ -122,6 +124,9 @@ HOME_WORDS = {"live", "reside", "settle", "bear", "born", "hail", "come", "resid
 LABOR_VERBS = {"send", "assign", "force", "make", "transfer", "work", "order", "place", "take", "move"}
 # Words that make repeated visits to a home surveillance rather than an arrest.
 REPEATED = {"every", "regularly", "often", "daily", "weekly", "monthly", "each"}
+# Words that put a death in custody: in its sentence, or (the staff and inmates) in the sentences beside it.
+CUSTODY_STAFF = {"guard", "warden", "inmate", "cellmate", "instructor"}
+CUSTODY_WORDS = {"custody", "detention", "camp", "prison", "jail", "cell", "detain", "detained"} | CUSTODY_STAFF
 # Organisations of the state: a person speaking for one is an official, for any other an advocate.
 STATE_BODIES = {"ministry", "bureau", "police", "government", "consulate", "embassy", "court", "procuratorate",
                 "party", "department", "office", "prison", "army", "security", "neighborhood", "neighbourhood",

@@ -314,6 +314,27 @@ class People:
                     if a is not b:
                         a.relations.add((kind, b.id))
 
+    def add_kin_of(self) -> None:
+        """"I am the elder sister of Mahinur Kasim", "Ekrem, the son of Abdukadir Sabit,": the person the
+        kinship noun describes (the copula's subject, or the name it stands in apposition to) is that
+        relation of the person after "of"."""
+        for token in self.doc:
+            if token.lower_ not in lexicon.KIN:
+                continue
+            of = next((c for c in token.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+            owner_token = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
+            owner = self.person_of(owner_token) if owner_token is not None else None
+            if owner is None:
+                continue
+            referent = None
+            if token.dep_ == "attr" and token.head.lemma_ == "be":
+                subject = next((c for c in token.head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+                if subject is not None and (subject.i in self.by_token or subject.lower_ in lexicon.FIRST_PERSON):
+                    referent = self.person_of(subject)  # pronouns wait for the reading-order pass
+            elif token.dep_ == "appos":
+                referent = self.person_of(token.head)
+            self.relate(referent, owner, lexicon.KIN[token.lower_][0])
+
     # --- kinship --------------------------------------------------------------------------------
     def add_kin(self, phrase: Span, possessor_token: Token, noun: str, in_law: bool) -> None:
         """A kinship phrase: names the person it stands beside, or is an unnamed person of its own."""
@@ -361,6 +382,23 @@ class People:
             person.relations.add((relation, other.id))
             other.relations.add((lexicon.INVERSE[relation], person.id))
 
+    def infer_kinship(self) -> None:
+        """What the stated relations imply, as a reader takes them: a sibling's siblings and parents are
+        one's own, two children of one parent are siblings, a parent's spouse is a parent. Never over a
+        relation the text already gives. (In-laws are not inferred: annotators and readers disagree on them.)"""
+        by_id = {p.id: p for p in self.persons}
+        changed = True
+        while changed:
+            changed = False
+            for a in self.persons:
+                for kind, b_id in sorted(a.relations):
+                    b = by_id.get(b_id)
+                    for other_kind, c_id in sorted(b.relations) if b is not None else ():
+                        implied, c = _IMPLIED.get((kind, other_kind)), by_id.get(c_id)
+                        if implied and c is not None and c is not a and not _related(a, c):
+                            self.relate(a, c, implied)
+                            changed = True
+
     def _known_relative(self, possessor: Person, relation: str, sex: str | None) -> Person | None:
         """"her mother" once the text has said who her mother is: that one person, if only one fits."""
         fits = [p for p in self.persons for kind, to in possessor.relations
@@ -406,6 +444,16 @@ _NARRATOR = re.compile(
     r"|[Mm]y name is (?P<name3>[^\n,.;(]+)"
     r"|\bI, (?P<name4>[^\n,;(]+),"
     r"|(?:Sincerely|Respectfully|Yours faithfully|Yours sincerely)[^\n]*\n\s*(?P<name5>[^\n,;(]+)")
+
+
+# (a's relation to b, b's relation to c) → a's relation to c; read with DESIGN's reading of a relation
+# ("parent", b): b is a's parent.
+_IMPLIED = {("sibling", "sibling"): "sibling", ("sibling", "parent"): "parent", ("parent", "child"): "sibling",
+            ("parent", "spouse"): "parent"}
+
+
+def _related(a: Person, b: Person) -> bool:
+    return any(to == b.id for _, to in a.relations) or any(to == a.id for _, to in b.relations)
 
 
 def narrator_span(doc: Doc) -> Span | None:
