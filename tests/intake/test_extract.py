@@ -209,3 +209,13 @@ def test_times_counted_from_the_time_before(extractor):
     assert dates["summoned"] == "2017-05-24"
     assert dates["passport_confiscated"] == "2017-05-24"
     assert dates["sent_to_camp"] == "2017-07-03"
+
+
+def test_names_in_capitals_in_a_case_list(extractor):
+    text = ("ILE VALLEY WATCH\nCase Bulletin No. 3 - 15 October 2019\n\n"
+            "1. ASKAR TOLEUBAI (m, 44), Nilka County.\nDetained in November 2017 and held in a camp in Nilka County.\n")
+    draft = extractor.draft(text)
+    askar = _person(draft, "ASKAR TOLEUBAI")  # found, and written as the text writes it
+    assert text[askar["spans"][0][0]:askar["spans"][0][1]] == "ASKAR TOLEUBAI"
+    assert askar["role"] == "detained"
+    assert not any(p["name"] and "VALLEY" in p["name"].upper() for p in draft["persons"])

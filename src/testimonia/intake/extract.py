@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 import spacy
+from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, HEAD, LEMMA, MORPH, POS, TAG
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
@@ -37,10 +38,14 @@ _FACILITY_EVENT = {"camp": "sent_to_camp", "prison": "imprisoned", "detention_ce
 _NOUN_TRIGGERS = {"detention", "arrest", "death", "interrogation", "whereabouts", "sentence", "passport", "passports",
                   "documents", "document", "id", "release", "disappearance", "imprisonment"}
 _LINE_BREAK = re.compile(r"(?<!\n)\n(?!\n)")
+_LINE = re.compile(r"[^\n]+")
+_CAPITALS_RUN = re.compile(r"\b[^\W\d_a-z]{2,}(?:[ -][^\W\d_a-z]{2,})+\b")  # two or more words in capitals
 FIELD_LINE = re.compile(r"^\s*[A-Z][\w .]{0,25}:")
 _DATELINE = re.compile(r"\b(?:\d{1,2} [A-Z][a-z]+,? \d{4}|[A-Z][a-z]+\.? \d{1,2},? \d{4}|\d{4}-\d{2}-\d{2})\b")
 _HEADING_DATE = re.compile(r"(?m)^\s*(?P<date>(?:\d{1,2} )?(?:[A-Z][a-z]+ )?(?:19|20)\d{2})\s*[-–—:]\s")
 _SAME_TIME = re.compile(r"^(?:on |in )?(?:the same|that) (?:day|week|month|year|evening|night|morning)$", re.I)
+# Subjects that may stand for a person the rules did not resolve.
+_REFERRING = {"who", "that", "which", "they", "we", "he", "she", "i", "both", "all", "each"}
 _PREPOSITIONS = {"in", "on", "since", "for", "from", "until", "by", "during", "around", "at"}
 
 
@@ -57,6 +62,28 @@ def for_parser(text: str) -> str:
         if not (FIELD_LINE.match(before) or FIELD_LINE.match(after)):
             chars[at] = " "
     return "".join(chars)
+
+
+def _for_ner(text: str) -> str:
+    """Names in capitals inside a line of ordinary text ("1. ZHANAR MUKHAMETKALI (f, 38), Nilka County")
+    written as the NER was trained to see them; headlines, all capitals, stay. The same length."""
+    chars = list(text)
+    for line in _LINE.finditer(text):
+        if any(c.islower() for c in line.group()):
+            for caps in _CAPITALS_RUN.finditer(line.group()):
+                at = line.start() + caps.start()
+                chars[at:at + len(caps.group())] = caps.group().title()
+    return "".join(chars)
+
+
+_COPIED = [POS, TAG, MORPH, DEP, HEAD, LEMMA, ENT_IOB, ENT_TYPE]
+
+
+def _with_text(doc: Doc, text: str) -> Doc:
+    """The analysis of a doc over the text it was made from (the same length): names keep their capitals."""
+    words = [text[t.idx:t.idx + len(t)] for t in doc]
+    restored = Doc(doc.vocab, words=words, spaces=[bool(t.whitespace_) for t in doc])
+    return restored.from_array(_COPIED, doc.to_array(_COPIED))
 
 
 @lru_cache(maxsize=1)
@@ -104,14 +131,15 @@ class Extractor:
 
     # --- public API ---------------------------------------------------------------------------
     def draft(self, text: str, date: str | None = None) -> dict:
-        return self._draft(self.nlp(for_parser(text)), date)
+        return next(self.drafts([(text, date)]))
 
     def drafts(self, items: Iterable[tuple[str, str | None]], n_process: int = 1,
                batch_size: int = 16) -> Iterator[dict]:
         items = list(items) if not isinstance(items, list) else items
-        docs = self.nlp.pipe((for_parser(text) for text, _ in items), n_process=n_process, batch_size=batch_size)
-        for (_, date), doc in zip(items, docs):
-            yield self._draft(doc, date)
+        texts = [for_parser(text) for text, _ in items]
+        docs = self.nlp.pipe((_for_ner(text) for text in texts), n_process=n_process, batch_size=batch_size)
+        for (_, date), text, doc in zip(items, texts, docs):
+            yield self._draft(doc if doc.text == text else _with_text(doc, text), date)
 
     # --- the steps ----------------------------------------------------------------------------
     def _draft(self, doc: Doc, date: str | None) -> dict:
@@ -288,6 +316,10 @@ class Extractor:
         if any(c.dep_ in ("dobj", "nsubjpass") for c in verb.children) and not _persons(
                 people, [c for c in verb.children if c.dep_ in ("dobj", "nsubjpass", "dative")]):
             return [], 0.0  # "detained a large number of citizens": it happened to someone, but not to a person named here
+        subjects = [c for c in verb.children if c.dep_ == "nsubj"]
+        if kind in lexicon.SUBJECT_UNDERGOES and subjects and not _persons(people, subjects) and not any(
+                s.lower_ in _REFERRING for s in subjects):
+            return [], 0.0  # "his university page simply disappeared": it happened to a thing
         if verb.dep_ == "acl" and verb.tag_ == "VBN":
             # "people held in Xinjiang": what the participle describes; "her husband, detained in …"
             for token in (verb.head, *ctx.doc[max(verb.i - 3, 0):verb.i]):
