@@ -219,3 +219,23 @@ def test_names_in_capitals_in_a_case_list(extractor):
     assert text[askar["spans"][0][0]:askar["spans"][0][1]] == "ASKAR TOLEUBAI"
     assert askar["role"] == "detained"
     assert not any(p["name"] and "VALLEY" in p["name"].upper() for p in draft["persons"])
+
+
+def test_kinship_named_by_a_copula_and_a_passive_taking(extractor):
+    draft = extractor.draft(
+        "Munich, 4 March 2021. My name is Ekber Tursun. My father is Yasin Abdukerim. In 2017 he was taken to a "
+        "camp outside Hotan. My mother was taken in the same month. Her passport was taken by the township office.")
+    father, narrator = _person(draft, "Yasin Abdukerim"), _person(draft, "Ekber Tursun")
+    assert {"type": "parent", "to": father["id"]} in narrator["relations"] and father["status"] == "camp"
+    mother = _person(draft, "My mother")
+    assert mother["role"] == "detained" and [e["type"] for e in mother["events"]].count("detained") == 1
+
+
+def test_not_heard_from_is_a_disappearance_and_hearing_from_is_not(extractor):
+    draft = extractor.draft(
+        "Almaty, 2 May 2019. Munire Tursun, a teacher, has not been heard from since February 2018. "
+        "Her cousin, Aliya Sabit, heard from a neighbour that the school had closed.")
+    munire, aliya = _person(draft, "Munire Tursun"), _person(draft, "Aliya Sabit")
+    assert munire["status"] == "disappeared"
+    assert [e["date"] for e in munire["events"] if e["type"] == "disappeared"] == ["2018-02"]
+    assert aliya["role"] != "detained"

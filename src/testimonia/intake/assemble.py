@@ -187,8 +187,9 @@ def _role(ctx: Context, person: Person) -> str:
     organisations = {i: e for e in ctx.ents if e.label_ == "ORG" for i in range(e.start, e.end)}
     for mention in person.mentions:
         root = ctx.doc[mention.token_end - 1]
-        described = {t.lemma_.lower() for t in _descriptions(root)} | _introduced_by(ctx.doc, mention.token_start)
-        if described & lexicon.OFFICIAL_WORDS:
+        introduced = _introduced_by(ctx.doc, mention.token_start)
+        described = {t.lemma_.lower() for t in _descriptions(root)} | introduced
+        if described & lexicon.OFFICIAL_WORDS or introduced & lexicon.STATE_BODIES:  # "a woman at the prison who gave …"
             return "official"
         if described & lexicon.ADVOCATE_WORDS:
             return "advocate"

@@ -243,7 +243,10 @@ class Extractor:
             in_camp = _facility(ctx.facilities, head.i, sentence)
             if in_camp is None or in_camp.start - head.i > 4 or in_camp.type != "camp":
                 return []  # "he is still in a camp", "she spent a year in a re-education camp"
-        if kind != "exit_ban" and _hypothetical(head):  # an exit ban is a "not allowed to leave"
+        if kind == "disappeared" and head.lemma_ == "hear":
+            if not _denied(head):
+                return []  # "she heard from a neighbour that …"
+        elif kind != "exit_ban" and _hypothetical(head):  # an exit ban is a "not allowed to leave"
             return []
         verb = _governing_verb(head)
         facility = _facility(ctx.facilities, head.i, sentence)
@@ -255,6 +258,12 @@ class Extractor:
                 return []
             kind = _FACILITY_EVENT[facility.type]
         elif kind == "detained":
+            if head.lemma_ == "take" and len(trigger) == 1 and not (
+                    any(c.dep_ == "auxpass" for c in head.children) and not _to_hospital(head)
+                    and not any(c.dep_ == "nsubjpass" and c.pos_ != "PROPN" and c.lower_ not in lexicon.KIN
+                                and c.lower_ not in lexicon.SEX_OF_PRONOUN and c.lower_ not in lexicon.FIRST_PERSON
+                                for c in head.children)):
+                return []  # "they took his passport", "her passport was taken", "she was taken to hospital"
             if head.pos_ == "NOUN" and (_in_facility_name(head, ctx.facilities) or head.i and ctx.doc[head.i - 1].lower_ == "house"):
                 return []
             if facility is not None and _distance(facility, head.i) <= 8:
@@ -294,9 +303,12 @@ class Extractor:
         """Who the event happens to: the passive subject or object of its verb, the subject for events
         one undergoes in the active voice, the owner of "her passport"; else the nearest person before."""
         people = ctx.people
-        if kind == "disappeared" and head.lower_ in ("contact", "news", "word"):  # "no contact with him"
+        if kind == "disappeared" and head.lower_ in ("contact", "news", "word") or head.lemma_ == "hear":
+            # "no contact with him", "nobody has heard from her", "she has not been heard from"
             found = _persons(people, [g for c in head.children if c.lower_ in ("with", "from", "about", "of")
                                       for g in c.children if g.dep_ == "pobj"])
+            if not found and head.lemma_ == "hear":
+                found = _persons(people, [c for c in head.children if c.dep_ == "nsubjpass"])
             return (found, 0.75) if found else ([], 0.0)
         if kind == "surveillance":  # "a camera above her door", "police come to his house every week"
             sentence = people.sentence(head.i)
@@ -413,6 +425,17 @@ def _hypothetical(token: Token) -> bool:
         if any(c.tag_ == "WRB" or c.lower_ in ("whether", "unless", "if") for c in probe.children if c.i < probe.i):
             return True
     return False
+
+
+def _to_hospital(verb: Token) -> bool:
+    return any(g.lower_ in ("hospital", "clinic") for c in verb.children if c.lower_ == "to" for g in c.subtree)
+
+
+def _denied(verb: Token) -> bool:
+    """"has not been heard from", "no one has heard from him", "nobody has heard from her"."""
+    subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+    return any(c.dep_ == "neg" or c.lower_ == "never" for c in verb.children) or any(
+        t.lower_ in ("no", "nobody", "none", "noone") for s in subjects for t in s.subtree)
 
 
 def _persons(people: People, tokens: list[Token]) -> list[Person]:

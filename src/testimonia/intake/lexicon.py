@@ -64,6 +64,7 @@ EVENT_PATTERNS: dict[str, list[list[dict]]] = {
     "detained": [[{"LEMMA": {"IN": _DETENTION_VERBS}}],
                  [{"LEMMA": "take"}, {"OP": "?"}, {"LOWER": "away"}],
                  [{"LEMMA": "take"}, {"LOWER": "into"}, {"LOWER": "custody"}],
+                 [{"LEMMA": "take", "TAG": "VBN"}],  # "he was taken in April 2018": passive only (extract.py)
                  [{"LEMMA": {"IN": ["lock", "pick", "round"]}}, {"OP": "?"}, {"LOWER": "up"}],
                  [{"LOWER": {"IN": ["detention", "arrest"]}, "POS": "NOUN"}]],
     "sent_to_camp": [[{"LEMMA": {"IN": ["send", "take", "place", "put", "force", "keep", "transfer", "move"]},
@@ -96,7 +97,8 @@ EVENT_PATTERNS: dict[str, list[list[dict]]] = {
     "died": [[{"LEMMA": "die"}], [{"LOWER": "death"}], [{"LEMMA": "pass"}, {"LOWER": "away"}]],
     "disappeared": [[{"LEMMA": "disappear"}], [{"LEMMA": "lose"}, {"LOWER": "contact"}],
                     [{"LOWER": "whereabouts"}], [{"LEMMA": "vanish"}], [{"LOWER": "missing"}],
-                    [{"LOWER": "no"}, {"LOWER": {"IN": ["contact", "news", "word"]}}]],
+                    [{"LOWER": "no"}, {"LOWER": {"IN": ["contact", "news", "word"]}}],
+                    [{"LEMMA": "hear"}, {"LOWER": "from"}]],  # only denied: "has not been heard from since 2018"
     "returned_to_china": [[{"LEMMA": {"IN": ["return", "travel", "go", "come", "fly"]}, "POS": "VERB"}]],
     "emigrated": [[{"LEMMA": {"IN": ["immigrate", "emigrate", "move", "settle", "flee", "relocate", "come"]}}]],
     "interrogated": [[{"LEMMA": {"IN": ["interrogate", "question"]}, "POS": "VERB"}],

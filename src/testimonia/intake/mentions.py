@@ -422,13 +422,20 @@ class People:
         self.persons.remove(unnamed)
 
     def _named_beside(self, phrase: Span) -> Person | None:
-        """"his wife, Arzegul Halambek" / "her husband Nurlan" / "Nurlan, her husband": the named person."""
+        """"his wife, Arzegul Halambek" / "her husband Nurlan" / "Nurlan, her husband" / "My father is Yasin
+        Abdukerim" / "Nurlan is her husband": the named person."""
         doc = self.doc
         after = phrase.end
         if after < len(doc) and doc[after].text in (",", "—", "–", "-", "("):
             after += 1
         if after < len(doc) and after in self.by_token and not self.by_token[after].kin:
             return self.by_token[after]
+        noun = phrase[-1]
+        if noun.head.lemma_ == "be" and noun.dep_ in ("nsubj", "attr"):  # "My father is Yasin Abdukerim."
+            other = next((c for c in noun.head.children if c.dep_ in ("attr", "nsubj") and c.i != noun.i), None)
+            named = self.by_token.get(other.i) if other is not None else None
+            if named is not None and not named.kin:
+                return named
         before = phrase.start - 1
         if before >= 1 and doc[before].text in (",", "(", "—") and (before - 1) in self.by_token:
             person = self.by_token[before - 1]
