@@ -239,3 +239,11 @@ def test_not_heard_from_is_a_disappearance_and_hearing_from_is_not(extractor):
     assert munire["status"] == "disappeared"
     assert [e["date"] for e in munire["events"] if e["type"] == "disappeared"] == ["2018-02"]
     assert aliya["role"] != "detained"
+
+
+def test_a_home_one_may_not_leave_is_house_arrest_and_a_country_an_exit_ban(extractor):
+    draft = extractor.draft(
+        "Ghulja, 3 May 2020. Gulnar Tursun was sent to a camp in 2018 and released in March 2019. Since then she "
+        "has been confined to her home in Ghulja. Her son, Erkin Abdulla, was released in March and may not leave China.")
+    assert _person(draft, "Gulnar Tursun")["status"] == "house_arrest"
+    assert _person(draft, "Erkin Abdulla")["status"] == "documents_confiscated"

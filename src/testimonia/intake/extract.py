@@ -268,6 +268,10 @@ class Extractor:
                 return []
             if facility is not None and _distance(facility, head.i) <= 8:
                 kind = _FACILITY_EVENT[facility.type]
+        elif kind == "exit_ban" and _home_follows(trigger):
+            kind = "house_arrest"  # "may not leave his yard", "not allowed to leave the village"
+        elif kind == "house_arrest" and trigger[0].lemma_ == "confine" and not _home_follows(trigger):
+            return []  # "confined to a cell"
         elif kind == "returned_to_china":
             destination = _destination(ctx, head.i, sentence)
             if destination is None or not destination.in_china or destination.start - head.i > 8:
@@ -325,7 +329,7 @@ class Extractor:
             if owners:
                 found = _persons(people, owners)
                 return (found, 0.85) if found else ([], 0.0)
-        if any(c.dep_ in ("dobj", "nsubjpass") for c in verb.children) and not _persons(
+        if kind not in ("exit_ban", "house_arrest") and any(c.dep_ in ("dobj", "nsubjpass") for c in verb.children) and not _persons(
                 people, [c for c in verb.children if c.dep_ in ("dobj", "nsubjpass", "dative")]):
             return [], 0.0  # "detained a large number of citizens": it happened to someone, but not to a person named here
         subjects = [c for c in verb.children if c.dep_ == "nsubj"]
@@ -425,6 +429,11 @@ def _hypothetical(token: Token) -> bool:
         if any(c.tag_ == "WRB" or c.lower_ in ("whether", "unless", "if") for c in probe.children if c.i < probe.i):
             return True
     return False
+
+
+def _home_follows(trigger: Span) -> bool:
+    """A home in the words after a trigger: "confined to her parents' home", "may not leave his yard"."""
+    return any(t.lower_ in lexicon.HOME_PLACES for t in trigger.doc[trigger.end:trigger.end + 5])
 
 
 def _to_hospital(verb: Token) -> bool:

@@ -76,14 +76,17 @@ EVENT_PATTERNS: dict[str, list[list[dict]]] = {
                   [{"LIKE_NUM": True}, {"TEXT": "-", "OP": "?"}, {"LOWER": "year"}, {"TEXT": "-", "OP": "?"},
                    {"LOWER": {"IN": ["sentence", "term", "prison"]}}]],
     "imprisoned": [[{"LEMMA": {"IN": ["imprison", "incarcerate", "jail"]}}]],
-    "house_arrest": [[{"LOWER": "house"}, {"LOWER": "arrest"}]],
+    "house_arrest": [[{"LOWER": "house"}, {"LOWER": "arrest"}],
+                     [{"LEMMA": "confine"}, {"LOWER": "to"}],  # to a home (extract.py): "confined to her flat"
+                     [{"LOWER": {"IN": ["cannot", "can't"]}}, {"LOWER": "go"}, {"LOWER": "out"}, {"LOWER": "without"}]],
     "passport_confiscated": [[{"LOWER": {"IN": ["passport", "passports", "documents", "document", "id"]}}]],
     "exit_ban": [[{"LOWER": "exit"}, {"LOWER": "ban"}],
                  [{"LEMMA": {"IN": ["bar", "ban", "prevent", "forbid", "stop"]}}, {"LOWER": "from"},
                   {"LOWER": {"IN": ["leaving", "travelling", "traveling"]}}],
                  [{"LOWER": {"IN": ["not", "never", "n't"]}}, {"LEMMA": {"IN": ["allow", "permit"]}}, {"LOWER": "to"},
                   {"LEMMA": {"IN": ["leave", "travel"]}}],
-                 [{"LOWER": {"IN": ["cannot", "can't"]}}, {"LEMMA": "leave"}]],
+                 [{"LOWER": {"IN": ["cannot", "can't"]}}, {"LEMMA": "leave"}],
+                 [{"LOWER": {"IN": ["may", "must"]}}, {"LOWER": "not"}, {"LEMMA": "leave"}]],
     "forced_labor": [[{"LOWER": "forced"}, {"LOWER": {"IN": ["labor", "labour"]}}],
                      [{"LOWER": {"IN": ["factory", "factories", "workshop", "plant"]}}]],
     "surveillance": [[{"LOWER": "surveillance"}], [{"LEMMA": {"IN": ["monitor", "surveil", "watch"]}, "POS": "VERB"}],
@@ -126,6 +129,8 @@ HOME_WORDS = {"live", "reside", "settle", "bear", "born", "hail", "come", "resid
 LABOR_VERBS = {"send", "assign", "force", "make", "transfer", "work", "order", "place", "take", "move"}
 # Words that make repeated visits to a home surveillance rather than an arrest.
 REPEATED = {"every", "regularly", "often", "daily", "weekly", "monthly", "each"}
+# A home one may not leave: "may not leave her flat" is house arrest, "may not leave China" an exit ban.
+HOME_PLACES = {"home", "house", "flat", "apartment", "village", "yard", "courtyard", "neighbourhood", "neighborhood"}
 # Words that put a death in custody: in its sentence, or (the staff and inmates) in the sentences beside it.
 CUSTODY_STAFF = {"guard", "warden", "inmate", "cellmate", "instructor"}
 CUSTODY_WORDS = {"custody", "detention", "camp", "prison", "jail", "cell", "detain", "detained"} | CUSTODY_STAFF
