@@ -52,7 +52,10 @@ CAMP_PHRASES = ["political training center", "political training centre", "polit
                 "education and training center", "re-education camp", "reeducation camp", "re-education center",
                 "re-education school", "re-education facility", "transformation through education",
                 "transformation-through-education", "internment camp", "concentration camp", "detention camp",
-                "training center", "training centre", "study center", "camp", "camps"]
+                "vocational skills education and training center", "vocational skills education and training centre",
+                "political study center", "political study centre", "political education school", "study centre",
+                "education center", "education centre", "training school", "study class", "study classes",
+                "education and training", "training center", "training centre", "study center", "camp", "camps"]
 PRISON_PHRASES = ["prison", "jail", "penitentiary", "labor camp", "labour camp"]
 DETENTION_CENTER_PHRASES = ["detention center", "detention centre", "pretrial detention center", "police station",
                             "kanshousuo"]
