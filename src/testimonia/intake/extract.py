@@ -320,7 +320,13 @@ class Extractor:
                 if token.dep_ in ("poss", "dobj", "nsubjpass", "pobj") and (who := people.person_of(token)):
                     return [who], 0.7
             return [], 0.0
-        wanted = ("nsubjpass", "dobj", "nsubj") if kind in lexicon.SUBJECT_UNDERGOES else ("nsubjpass", "dobj", "dative")
+        undergoes = kind in lexicon.SUBJECT_UNDERGOES or head.lemma_ in ("receive", "get", "be", "remain", "stay", "spend")
+        wanted = ("nsubjpass", "dobj", "nsubj") if undergoes else ("nsubjpass", "dobj", "dative")
+        if kind == "exit_ban" and head.lemma_ == "refuse":  # "refuse to let him leave": the one not let go
+            let = next((t for t in ctx.doc[head.i:head.i + 4] if t.lemma_ == "let"), None)
+            found = _persons(people, [c for c in let.children if c.dep_ in ("dobj", "nsubj", "ccomp")]) if let else []
+            found = found or _persons(people, [t for t in ctx.doc[head.i:head.i + 5] if t.pos_ == "PRON"])
+            return (found, 0.8) if found else ([], 0.0)
         if head.pos_ == "NOUN" and head.lower_ in _NOUN_TRIGGERS:
             # "her detention", "the arrest of her brother"; "the detention of Kazakhs" is nobody named
             owners = [c for c in head.children if c.dep_ == "poss"]

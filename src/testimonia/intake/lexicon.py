@@ -75,7 +75,8 @@ EVENT_PATTERNS: dict[str, list[list[dict]]] = {
                      [{"LEMMA": {"IN": ["be", "remain", "stay", "spend"]}, "POS": {"IN": ["AUX", "VERB"]}}]],
     "sentenced": [[{"LEMMA": "sentence", "POS": "VERB"}], [{"LEMMA": "sentence", "POS": "NOUN"}],
                   [{"LEMMA": "convict"}],
-                  [{"LEMMA": "give"}, {"OP": "?"}, {"LIKE_NUM": True}, {"LOWER": {"IN": ["years", "year"]}}],
+                  [{"LEMMA": {"IN": ["give", "receive", "get"]}}, {"OP": "?"}, {"LIKE_NUM": True},
+                   {"LOWER": {"IN": ["years", "year"]}}],
                   [{"LIKE_NUM": True}, {"TEXT": "-", "OP": "?"}, {"LOWER": "year"}, {"TEXT": "-", "OP": "?"},
                    {"LOWER": {"IN": ["sentence", "term", "prison"]}}]],
     "imprisoned": [[{"LEMMA": {"IN": ["imprison", "incarcerate", "jail"]}}]],
@@ -89,7 +90,8 @@ EVENT_PATTERNS: dict[str, list[list[dict]]] = {
                  [{"LOWER": {"IN": ["not", "never", "n't"]}}, {"LEMMA": {"IN": ["allow", "permit"]}}, {"LOWER": "to"},
                   {"LEMMA": {"IN": ["leave", "travel"]}}],
                  [{"LOWER": {"IN": ["cannot", "can't"]}}, {"LEMMA": "leave"}],
-                 [{"LOWER": {"IN": ["may", "must"]}}, {"LOWER": "not"}, {"LEMMA": "leave"}]],
+                 [{"LOWER": {"IN": ["may", "must"]}}, {"LOWER": "not"}, {"LEMMA": "leave"}],
+                 [{"LEMMA": "refuse"}, {"LOWER": "to"}, {"LEMMA": "let"}, {"OP": "?"}, {"LEMMA": "leave"}]],
     "forced_labor": [[{"LOWER": "forced"}, {"LOWER": {"IN": ["labor", "labour"]}}],
                      [{"LOWER": {"IN": ["factory", "factories", "workshop", "plant"]}}]],
     "surveillance": [[{"LOWER": "surveillance"}], [{"LEMMA": {"IN": ["monitor", "surveil", "watch"]}, "POS": "VERB"}],
@@ -113,6 +115,7 @@ EVENT_PATTERNS: dict[str, list[list[dict]]] = {
     "transferred": [[{"LEMMA": "transfer", "POS": "VERB"}]],
 }
 # Verbs whose grammatical subject undergoes the event in the active voice ("he died", "she returned").
+# Also "he received ten years" and "she was in a camp" (extract.py).
 SUBJECT_UNDERGOES = {"died", "disappeared", "returned_to_china", "emigrated"}
 CONFISCATION_VERBS = {"confiscate", "take", "seize", "hold", "revoke", "cancel", "keep", "withhold", "collect"}
 
