@@ -247,3 +247,17 @@ def test_a_home_one_may_not_leave_is_house_arrest_and_a_country_an_exit_ban(extr
         "has been confined to her home in Ghulja. Her son, Erkin Abdulla, was released in March and may not leave China.")
     assert _person(draft, "Gulnar Tursun")["status"] == "house_arrest"
     assert _person(draft, "Erkin Abdulla")["status"] == "documents_confiscated"
+
+
+def test_wives_named_by_a_relative_clause_or_after_an_age_and_an_interviewee_narrates(extractor):
+    draft = extractor.draft(
+        "Kashgar, 9 June 2020. Abdurehim Tursun, a teacher, was sentenced to 15 years. Ayshem Nurmemet, who is "
+        "Tursun's wife, must report to the neighbourhood committee every week. Tursunjan Hashim died in prison. "
+        "Patigul Rozi, 72, Hashim's wife of fifty years, was held in a camp for a year.")
+    assert {"type": "spouse", "to": _person(draft, "Abdurehim Tursun")["id"]} in _person(draft, "Ayshem Nurmemet")["relations"]
+    assert {"type": "spouse", "to": _person(draft, "Tursunjan Hashim")["id"]} in _person(draft, "Patigul Rozi")["relations"]
+    interview = extractor.draft(
+        "Transcript of interview, recorded in Bishkek on 11 November 2021\nInterviewer: Aida Sultanova\n"
+        "Interviewee: Almazbek Toktosunov, ethnic Kyrgyz\n\nQ: And your family? A: My older brother is still there.")
+    narrator, brother = _person(interview, "Almazbek Toktosunov"), _person(interview, "My older brother")
+    assert {"type": "sibling", "to": brother["id"]} in narrator["relations"]

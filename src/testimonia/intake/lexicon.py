@@ -9,6 +9,7 @@ from __future__ import annotations
 # "her husband": the husband is the possessor's spouse; "my son": the possessor is the son's parent.
 KIN: dict[str, tuple[str, str | None]] = {
     "husband": ("spouse", "male"), "wife": ("spouse", "female"), "spouse": ("spouse", None),
+    "widow": ("spouse", "female"), "widower": ("spouse", "male"),
     "son": ("parent", "male"), "daughter": ("parent", "female"), "child": ("parent", None),
     "father": ("child", "male"), "mother": ("child", "female"), "dad": ("child", "male"), "mom": ("child", "female"),
     "brother": ("sibling", "male"), "sister": ("sibling", "female"), "sibling": ("sibling", None),

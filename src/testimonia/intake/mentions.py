@@ -433,20 +433,24 @@ class People:
         noun = phrase[-1]
         if noun.head.lemma_ == "be" and noun.dep_ in ("nsubj", "attr"):  # "My father is Yasin Abdukerim."
             other = next((c for c in noun.head.children if c.dep_ in ("attr", "nsubj") and c.i != noun.i), None)
+            if other is not None and other.lower_ == "who" and noun.head.dep_ == "relcl":
+                other = noun.head.head  # "Ayshem Nurmemet, who is Tursun's wife"
             named = self.by_token.get(other.i) if other is not None else None
             if named is not None and not named.kin:
                 return named
         before = phrase.start - 1
+        if before >= 3 and doc[before].text == "," and doc[before - 1].like_num and doc[before - 2].text == ",":
+            before -= 2  # "Patigul Rozi, 72, Hashim's wife"
         if before >= 1 and doc[before].text in (",", "(", "—") and (before - 1) in self.by_token:
             person = self.by_token[before - 1]
-            closes = phrase.end >= len(doc) or doc[phrase.end].text in (",", ")", ".", "—", ";")
+            closes = phrase.end >= len(doc) or doc[phrase.end].text in (",", ")", ".", "—", ";", "of")  # "… wife of fifty years"
             if not person.kin and closes:
                 return person
         return None
 
 
 _NARRATOR = re.compile(
-    r"(?:^|\n)\s*(?:Testifier|Witness|Narrator|Petitioner|From|Name|Signed|Submitted by)\s*:\s*(?P<name>[^\n,;(]+)"
+    r"(?:^|\n)\s*(?:Testifier|Witness|Narrator|Petitioner|Interviewee|Respondent|From|Name|Signed|Submitted by)\s*:\s*(?P<name>[^\n,;(]+)"
     r"|(?:Testimony|Statement|Account) of (?P<name2>[^\n,;(]+)"
     r"|[Mm]y name is (?P<name3>[^\n,.;(]+)"
     r"|\bI, (?P<name4>[^\n,;(]+),"
