@@ -261,3 +261,14 @@ def test_wives_named_by_a_relative_clause_or_after_an_age_and_an_interviewee_nar
         "Interviewee: Almazbek Toktosunov, ethnic Kyrgyz\n\nQ: And your family? A: My older brother is still there.")
     narrator, brother = _person(interview, "Almazbek Toktosunov"), _person(interview, "My older brother")
     assert {"type": "sibling", "to": brother["id"]} in narrator["relations"]
+
+
+def test_homes_shared_told_by_a_relative_clause_and_owned(extractor):
+    draft = extractor.draft(
+        "Almaty, 2 March 2021. My name is Dana Omar. My younger brother lives in Burqin County with his wife, "
+        "Gulzhan Kasymkyzy. "
+        "Tursunjan Hashim was sent to a camp, according to his son, Ilyar Tursunjan, who lives in Zharkent. "
+        "Every evening Gulnara Abenova sets her phone on the table of her small house in Shymkent.")
+    assert {"text": "Burqin County", "code": "654321"} in _person(draft, "Gulzhan Kasymkyzy")["places"]
+    assert "KZ-33-zharkent" in {p["code"] for p in _person(draft, "Ilyar Tursunjan")["places"]}
+    assert "KZ-79" in {p["code"] for p in _person(draft, "Gulnara Abenova")["places"]}

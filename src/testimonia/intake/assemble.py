@@ -144,11 +144,21 @@ def _homes(ctx: Context) -> dict[str, list[PlaceMention]]:
             owner = by_token.get(place.start - 2)
         if owner is None and place.start >= 3 and doc[place.start - 2:place.start].text in (", in", ", from"):
             owner = by_token.get(place.start - 3)
+        companions: list[Person] = []
         if owner is None:  # "had lived with his family in Almaty": the subject of the verb of living
             verb = next((t for t in list(doc[place.end - 1].ancestors)[:4]
                          if t.pos_ in ("VERB", "AUX") and t.lemma_ in lexicon.HOME_WORDS), None)
             subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")] if verb is not None else []
+            if verb is not None and verb.dep_ == "relcl" and any(c.lower_ in ("who", "that") for c in subjects):
+                subjects = [verb.head]  # "his son, Ilyar Tursunjan, who lives in Utrecht"
             owner = next((who for c in subjects if (who := ctx.people.person_of(c))), None)
+            if owner is not None:  # "lives in Burqin with his wife, Gulzhan Kasymkyzy"
+                companions = _persons_with(ctx, verb)
+        if owner is None:  # "her small house in Tokmok"
+            dwelling = doc[place.start - 1].head if doc[place.start - 1].lower_ == "in" else None
+            if dwelling is not None and dwelling.lower_ in lexicon.HOME_PLACES:
+                owner = next((who for c in dwelling.children if c.dep_ == "poss"
+                              and (who := ctx.people.person_of(c, as_owner=True))), None)
         if owner is None and any(t.lemma_.lower() in lexicon.HOME_WORDS or t.lower_ in lexicon.HOME_WORDS
                  for t in doc[max(place.start - 3, 0):place.start]):
             sentence = ctx.people.sentence(place.start)
@@ -159,8 +169,20 @@ def _homes(ctx: Context) -> dict[str, list[PlaceMention]]:
                     owner = who
                     break
         if owner is not None:
-            for who in [owner, *_conjoined(ctx, owner)]:
+            for who in [owner, *_conjoined(ctx, owner), *companions]:
                 out.setdefault(who.id, []).append(place)
+    return out
+
+
+def _persons_with(ctx: Context, verb: Token) -> list[Person]:
+    """The persons a verb of living is done "with", and the name beside each ("with his wife, Gulzhan")."""
+    out = []
+    for prep in (c for c in verb.children if c.lower_ == "with"):
+        for noun in (g for g in prep.children if g.dep_ == "pobj"):
+            for token in (noun, *noun.conjuncts, *(c for c in noun.children if c.dep_ == "appos")):
+                who = ctx.people.person_of(token)
+                if who is not None and who not in out:
+                    out.append(who)
     return out
 
 
