@@ -389,6 +389,9 @@ class Extractor:
     def _place(self, ctx: Context, kind: str, head: Token, sentence: Span) -> PlaceMention | None:
         candidates = [p for p in ctx.places if sentence.start <= p.start < sentence.end]
         if kind == "emigrated":
+            destination = _destination(ctx, head.i, sentence)
+            if destination is not None and not destination.in_china and ctx.doc[destination.start - 1].lower_ == "to":
+                return destination  # "moved to Kazakhstan with his family in 2014 and settled in Zharkent"
             candidates = [p for p in candidates if not p.in_china and p.start > head.i]
         elif kind in _CHINA_EVENTS:
             candidates = [p for p in candidates if p.in_china]
