@@ -100,7 +100,7 @@ EVENT_PATTERNS: dict[str, list[list[dict]]] = {
                      [{"LEMMA": {"IN": ["come", "visit", "check"]}}, {"LOWER": "to", "OP": "?"},
                       {"LOWER": {"IN": ["his", "her", "their", "my", "our"]}},
                       {"LOWER": {"IN": ["home", "house", "door", "gate", "apartment", "flat"]}}]],
-    "released": [[{"LEMMA": {"IN": ["release", "free"]}}], [{"LEMMA": "let"}, {"OP": "?"}, {"LOWER": {"IN": ["go", "out"]}}],
+    "released": [[{"LEMMA": {"IN": ["release", "free"]}}], [{"LEMMA": "graduate"}],  # the camps' word for release [{"LEMMA": "let"}, {"OP": "?"}, {"LOWER": {"IN": ["go", "out"]}}],
                  [{"LEMMA": {"IN": ["allow", "permit"]}}, {"LOWER": "to"}, {"LEMMA": {"IN": ["go", "return"]}},
                   {"LOWER": "home"}]],
     "died": [[{"LEMMA": "die"}], [{"LOWER": "death"}], [{"LEMMA": "pass"}, {"LOWER": "away"}]],
@@ -133,7 +133,7 @@ NOT_NAMES = {"kazakh", "kazakhs", "uyghur", "uyghurs", "uighur", "kyrgyz", "chin
 HOME_WORDS = {"live", "reside", "settle", "bear", "born", "hail", "come", "resident", "native", "hometown", "home",
               "citizen", "from", "grow", "stay", "remain", "work"}
 # A factory is forced labour when someone is sent, assigned or made to work there.
-LABOR_VERBS = {"send", "assign", "force", "make", "transfer", "work", "order", "place", "take", "move"}
+LABOR_VERBS = {"send", "assign", "force", "make", "transfer", "work", "order", "place", "take", "move", "put", "bus"}
 # Words that make repeated visits to a home surveillance rather than an arrest.
 REPEATED = {"every", "regularly", "often", "daily", "weekly", "monthly", "each"}
 # A home one may not leave: "may not leave her flat" is house arrest, "may not leave China" an exit ban.
