@@ -148,7 +148,10 @@ class Extractor:
         places = self.places.find_places(doc, ents)
         ctx = Context(doc, ents, document_date, People(doc), places, self.places.find_facilities(doc, places),
                        _dates(doc, ents, document_date))
-        names = [span for e in ctx.ents if e.label_ == "PERSON" if (span := clean_name(e)) is not None]
+        names = _listed_names(doc)
+        listed = {i for span in names for i in range(span.start, span.end)}
+        names += [span for e in ctx.ents if e.label_ == "PERSON" if (span := clean_name(e)) is not None
+                  and not listed & set(range(span.start, span.end))]
         names += self._pattern_names(doc, names)
         place_tokens = {i for p in places for i in range(p.start, p.end)}
         ctx.people.add_names([s for s in names if not place_tokens & set(range(s.start, s.end))])
@@ -612,6 +615,20 @@ def _dates(doc: Doc, ents: list[Span], document_date: dt.date | None) -> list[Da
         if span is not None and not taken & set(range(span.start, span.end)):
             out.append(DateMention(span.start, span.end, span.text, dates.resolve(span.text, document_date)))
     return sorted(out, key=lambda d: d.start)
+
+
+def _listed_names(doc: Doc) -> list[Span]:
+    """The name that opens an entry of a case list, in capitals: "2. GULZADA TOKTOGUL KYZY (Gulzada
+    Toktogulova), 34, …" — the whole run of capitals, whatever the NER made of it."""
+    out = []
+    for match in _LISTED_NAME.finditer(doc.text):
+        span = doc.char_span(match.start("name"), match.end("name"))
+        if span is not None and not any(t.lower_ in lexicon.NOT_NAMES or t.lower_ in lexicon.DESCRIPTIONS for t in span):
+            out.append(span)
+    return out
+
+
+_LISTED_NAME = re.compile(r"(?m)^[ \t]*\d{1,3}[.)][ \t]+(?P<name>[A-Z][A-Z'’\-]+(?:[ \t]+[A-Z][A-Z'’\-]+){1,3})(?=[ \t]*[,(])")
 
 
 def _lines(ent: Span) -> list[tuple[int, int]]:

@@ -122,6 +122,7 @@ CONFISCATION_VERBS = {"confiscate", "take", "seize", "hold", "revoke", "cancel",
 
 # Capitalised words that NER sometimes reads as a name but never are one (headlines, nationalities).
 NOT_NAMES = {"kazakh", "kazakhs", "uyghur", "uyghurs", "uighur", "kyrgyz", "chinese", "han", "hui", "muslim", "muslims",
+             "uzbek", "uzbeks", "tatar", "tatars", "dungan", "dungans", "tajik", "tajiks", "mongol", "mongols",
              "prison", "camp", "term", "held", "herder", "county", "police", "court", "embassy", "consulate",
              "xinjiang", "china", "kazakhstan", "party", "communist", "dear", "subject", "urgent", "appeal",
              "testimony", "consent", "recorded", "language", "sentenced", "detained", "missing", "released",
@@ -129,6 +130,15 @@ NOT_NAMES = {"kazakh", "kazakhs", "uyghur", "uyghurs", "uighur", "kyrgyz", "chin
              "organization", "organisation", "committee", "center", "centre", "foundation", "association", "union",
              "ministry", "bureau", "office", "university", "school", "radio", "news", "report", "project",
              "district", "prefecture", "autonomous", "region", "city", "township", "village", "province"}
+# Words that make a run of capitals opening a case-list entry a description, not a name ("2. RETIRED TEACHER").
+DESCRIPTIONS = {"retired", "former", "teacher", "student", "farmer", "herder", "driver", "trader", "doctor", "imam",
+                "engineer", "worker", "businessman", "businesswoman", "unknown", "unnamed", "anonymous", "man",
+                "woman", "person", "male", "female", "elderly", "young", "old", "name", "withheld"}
+# The commonest Chinese surnames: before them "Hui" and "Han" are given names ("Zhang Hui"), not peoples.
+HAN_SURNAMES = {"wang", "li", "zhang", "liu", "chen", "yang", "huang", "zhao", "wu", "zhou", "xu", "sun", "ma", "zhu",
+                "hu", "guo", "he", "lin", "gao", "luo", "zheng", "liang", "xie", "song", "tang", "han", "feng", "deng",
+                "cao", "peng", "zeng", "xiao", "tian", "dong", "pan", "yuan", "cai", "jiang", "yu", "du", "ye", "cheng",
+                "wei", "su", "lu", "ding", "ren", "shen", "yao", "jin", "bai", "cui", "qin", "kang", "shi", "fu"}
 # Words before a place that tie it to a person as home or residence ("lives in Almaty", "a native of Ghulja").
 HOME_WORDS = {"live", "reside", "settle", "bear", "born", "hail", "come", "resident", "native", "hometown", "home",
               "citizen", "from", "grow", "stay", "remain", "work"}

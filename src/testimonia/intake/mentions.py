@@ -79,7 +79,9 @@ def clean_name(span: Span) -> Span | None:
     tokens = doc[start:end]
     if any(t.lower_ in lexicon.KIN or t.lower_ in lexicon.KIN_PLURAL for t in tokens):
         return None
-    if not all(t.text[:1].isupper() for t in tokens) or any(t.lower_ in lexicon.NOT_NAMES for t in tokens):
+    han_name = len(tokens) in (2, 3) and tokens[0].lower_ in lexicon.HAN_SURNAMES  # "Zhang Hui" is a name
+    if not all(t.text[:1].isupper() for t in tokens) or any(
+            t.lower_ in lexicon.NOT_NAMES and not (han_name and t.lower_ in ("hui", "han")) for t in tokens):
         return None
     return tokens
 
