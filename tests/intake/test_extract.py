@@ -272,3 +272,23 @@ def test_homes_shared_told_by_a_relative_clause_and_owned(extractor):
     assert {"text": "Burqin County", "code": "654321"} in _person(draft, "Gulzhan Kasymkyzy")["places"]
     assert "KZ-33-zharkent" in {p["code"] for p in _person(draft, "Ilyar Tursunjan")["places"]}
     assert "KZ-79" in {p["code"] for p in _person(draft, "Gulnara Abenova")["places"]}
+
+
+def test_roles_of_those_who_lead_sit_in_parliament_or_are_members_and_family(extractor):
+    draft = extractor.draft(
+        "Bishkek, 4 May 2021. Yusup Daurov, who heads a Dungan rights group in Bishkek, said the group knew of "
+        "thirty families. Buhelchem Rozi, 67, is the mother of our member Nadire Kasim. Buhelchem Rozi was taken "
+        "to a camp in 2018.\n\nTo: Katharina Berg, Member of the German Bundestag\n")
+    assert _person(draft, "Yusup Daurov")["role"] == "advocate"
+    assert _person(draft, "Nadire Kasim")["role"] == "relative"
+    assert _person(draft, "Katharina Berg")["role"] == "official"
+
+
+def test_a_case_list_entry_opens_with_the_name_in_capitals(extractor):
+    draft = extractor.draft(
+        "CASE BULLETIN No. 7 — 10 February 2021\n\n"
+        "1. GULZADA TOKTOGUL KYZY (Gulzada Toktogulova), 34, from Akqi county.\nHeld in a camp from March 2018.\n\n"
+        "2. RETIRED TEACHER (m, 71), Emin County.\nHeld in a camp since 2019.\n")
+    gulzada = _person(draft, "GULZADA TOKTOGUL KYZY")
+    assert gulzada["role"] == "detained"
+    assert not any(p["name"] and "TEACHER" in p["name"] for p in draft["persons"])

@@ -213,8 +213,11 @@ def _role(ctx: Context, person: Person) -> str:
         described = {t.lemma_.lower() for t in _descriptions(root)} | introduced
         if described & lexicon.OFFICIAL_WORDS or introduced & lexicon.STATE_BODIES:  # "a woman at the prison who gave …"
             return "official"
-        if described & lexicon.ADVOCATE_WORDS:
-            return "advocate"
+        if described & lexicon.ADVOCATE_WORDS and not (described & lexicon.ADVOCATE_WORDS == {"member"} and person.relations):
+            return "advocate"  # "our member Nadire Kasim", the mother of a detained woman, speaks as her family
+        led = _led_body(root)
+        if led:
+            return "official" if led & lexicon.STATE_BODIES else "advocate"
         for prep in (c for c in root.children if c.lower_ in ("of", "from", "at") and c.i == root.i + 1):
             body = next((organisations[g.i] for g in prep.children if g.dep_ == "pobj" and g.i in organisations), None)
             if body is not None:
@@ -252,6 +255,18 @@ def _introduced_by(doc: Doc, start: int) -> set[str]:
 _GIVES_NAME = ("name as", "surname ,", "surname", "first name ,", "name ,", "himself as", "herself as")
 
 
+def _led_body(root: Token) -> set[str]:
+    """The words of the body a person heads, leads or founded ("Yusup Shimarov, who heads a Dungan rights
+    group"; "she runs the county police bureau"), when it is one."""
+    verbs = [root.head] * (root.dep_ == "nsubj") + [c for c in root.children if c.dep_ == "relcl"]
+    for verb in verbs:
+        if verb.lemma_ in lexicon.LEADING_VERBS:
+            body = {t.lower_ for c in verb.children if c.dep_ == "dobj" for t in c.subtree}
+            if body & (lexicon.ORGANISATION_WORDS | lexicon.STATE_BODIES):
+                return body
+    return set()
+
+
 def _descriptions(root: Token) -> list[Token]:
     """The words of a name's own noun phrase: "police officer Liu", "Bilaixi, a member of …",
     "an official named Liu", "Rozi is a cadre"."""
@@ -266,6 +281,8 @@ def _descriptions(root: Token) -> list[Token]:
         out += [head.head, *[c for c in head.head.children if c.dep_ == "compound"]]
     if root.dep_ == "nsubj" and head.lemma_ == "be":
         out += [t for c in head.children if c.dep_ == "attr" for t in c.subtree]
+    if root.dep_ == "appos" or any(c.dep_ == "appos" for c in root.children):  # "Katharina Vogt, Member of the German Bundestag"
+        out += [t for c in root.children if c.dep_ == "appos" for t in c.subtree if t.i < c.i + 7]
     out += [t for t in list(root.ancestors)[:4] if t.pos_ == "NOUN"]  # "an official … who gave his name as Liu"
     return out
 

@@ -75,13 +75,7 @@ def _in_document_year(text: str, document_date: dt.date) -> str | None:
     lower = text.lower()
     named_year = re.match(r"^(?P<rest>.+?),? (?:of )?(?P<which>this|last) year$", lower)
     if named_year:  # "October last year", "February of last year", "2 July of this year"
-        year = document_date.year - (named_year["which"] == "last")
-        for form, period in (("%B", "month"), ("%b", "month"), ("%B %d", "day"), ("%d %B", "day"), ("%b %d", "day")):
-            try:
-                return _edtf(dt.datetime.strptime(f"{named_year['rest']} {year}", f"{form} %Y").date(), period)
-            except ValueError:
-                continue
-        return None
+        return in_year(named_year["rest"], str(document_date.year - (named_year["which"] == "last")))
     if lower in ("last year", "the previous year", "the year before"):
         return f"{document_date.year - 1:04d}"
     if lower == "this year":
@@ -155,6 +149,17 @@ def resolve(phrase: str, document_date: dt.date | None) -> str | None:
 def is_duration(phrase: str) -> bool:
     """"15 months", "almost a year": a length of time."""
     return bool(_DURATION.match(" ".join(phrase.split())))
+
+
+def in_year(phrase: str, year: str) -> str | None:
+    """"May", "12 May", "August": in a year another phrase named ("in May of that year")."""
+    text = " ".join(phrase.split())
+    for form, period in (("%B", "month"), ("%b", "month"), ("%B %d", "day"), ("%d %B", "day"), ("%b %d", "day")):
+        try:
+            return _edtf(dt.datetime.strptime(f"{text} {year}", f"{form} %Y").date(), period)
+        except ValueError:
+            continue
+    return None
 
 
 def is_offset(phrase: str) -> bool:

@@ -46,6 +46,7 @@ _HEADING_DATE = re.compile(r"(?m)^\s*(?P<date>(?:\d{1,2} )?(?:[A-Z][a-z]+ )?(?:1
 _SAME_TIME = re.compile(r"^(?:on |in )?(?:the same|that) (?:day|week|month|year|evening|night|morning)$", re.I)
 # Subjects that may stand for a person the rules did not resolve.
 _REFERRING = {"who", "that", "which", "they", "we", "he", "she", "i", "both", "all", "each"}
+_THAT_YEAR = re.compile(r"^(?:in |on )?(?P<rest>.+?),? (?:of )?that year$", re.I)
 _PREPOSITIONS = {"in", "on", "since", "for", "from", "until", "by", "during", "around", "at"}
 
 
@@ -261,11 +262,8 @@ class Extractor:
                 return []
             kind = _FACILITY_EVENT[facility.type]
         elif kind == "detained":
-            if head.lemma_ == "take" and len(trigger) == 1 and not (
-                    any(c.dep_ == "auxpass" for c in head.children) and not _to_hospital(head)
-                    and not any(c.dep_ == "nsubjpass" and c.pos_ != "PROPN" and c.lower_ not in lexicon.KIN
-                                and c.lower_ not in lexicon.SEX_OF_PRONOUN and c.lower_ not in lexicon.FIRST_PERSON
-                                for c in head.children)):
+            if head.lemma_ == "take" and len(trigger) == 1 and (_to_hospital(head) or not any(
+                    c.dep_ in ("nsubjpass", "dobj") and _a_person_word(c) for c in head.children)):
                 return []  # "they took his passport", "her passport was taken", "she was taken to hospital"
             if head.pos_ == "NOUN" and (_in_facility_name(head, ctx.facilities) or head.i and ctx.doc[head.i - 1].lower_ == "house"):
                 return []
@@ -403,13 +401,25 @@ class Extractor:
         return max(candidates, key=lambda p: (specificity(p), -abs(p.start - head.i)))
 
     def _date(self, ctx: Context, event: Event, verb: Token, sentence: Span) -> None:
-        in_sentence = [d for d in ctx.dates if sentence.start <= d.start < sentence.end]
+        in_sentence = [d for d in ctx.dates if sentence.start <= d.start < sentence.end
+                       and not _born(ctx.doc, d)]  # "Serik, born in 1984, moved to Kazakhstan in 2014"
         if not in_sentence:
             vague = next((t for t in sentence if t.lower_ in ("recently", "lately", "once")), None)
             if vague is not None:  # "Recently she was summoned": a time the text does not fix
                 event.date_text = vague.text
             return
-        subtree = {t.i for t in verb.subtree}
+        # "took his passport on arrival, and in May of that year he was sent …": a date inside a conjoined
+        # clause told later is that clause's; one told before ("Three weeks later, police took him … and
+        # held him …", "released in 2019, but has since been confined …") carries on.
+        clause = verb if verb.pos_ in ("VERB", "AUX") else (_governing_verb(verb) or verb)  # "took" of "his passport"
+        first = clause.head if clause.dep_ == "conj" else clause
+        others = {t.i for c in (*first.children, *clause.children) if c.dep_ == "conj" and c is not clause
+                  and c.i > clause.i and c.pos_ in ("VERB", "AUX") for t in c.subtree}
+        in_sentence = [d for d in in_sentence if d.start not in others]
+        if not in_sentence:
+            return
+        subtree = {t.i for t in verb.subtree} - others
+
         def length(d: DateMention) -> bool:  # "for six months" is how long; "two years ago" is when
             return dates.is_duration(d.text.removeprefix("for ")) and not d.text.lower().endswith("ago")
 
@@ -418,14 +428,15 @@ class Extractor:
         event.date = best.value
         if best.value is None:
             previous = [e.date for e in ctx.events if e.person is event.person and e.date]
+            around = ctx.people.paragraph(verb.i)
+            earlier = [d.value for d in ctx.dates if around.start <= d.start < best.start and d.value]
             if _SAME_TIME.match(best.text):  # "the same day": the time the paragraph last named
-                around = ctx.people.paragraph(verb.i)
-                earlier = [d.value for d in ctx.dates if around.start <= d.start < best.start and d.value]
                 event.date = earlier[-1] if earlier else None
+            elif _THAT_YEAR.match(best.text):  # "in May of that year": of the year the paragraph last named
+                event.date = best.value = dates.in_year(_THAT_YEAR.match(best.text)["rest"], earlier[-1][:4]) \
+                    if earlier else None
             else:  # "three weeks after he arrived": from the person's last dated event; "two weeks later":
                 # from the last date the paragraph names before it, else that event
-                around = ctx.people.paragraph(verb.i)
-                earlier = [d.value for d in ctx.dates if around.start <= d.start < best.start and d.value]
                 anchors = [previous, earlier] if best.text.lower().endswith("after") else [earlier, previous]
                 anchor = next((found[-1] for found in anchors if found), None)
                 event.date = best.value = dates.shift(anchor, best.text) if anchor else None
@@ -446,6 +457,17 @@ def _hypothetical(token: Token) -> bool:
 def _home_follows(trigger: Span) -> bool:
     """A home in the words after a trigger: "confined to her parents' home", "may not leave his yard"."""
     return any(t.lower_ in lexicon.HOME_PLACES for t in trigger.doc[trigger.end:trigger.end + 5])
+
+
+def _born(doc: Doc, mention: DateMention) -> bool:
+    """A birth date ("born in 1984", "born 12 May 1980"): when a person was born, not when an event happened."""
+    return any(t.lower_ in ("born", "birth", "b.") for t in doc[max(mention.start - 2, 0):mention.start + 1])
+
+
+def _a_person_word(token: Token) -> bool:
+    """A name, a pronoun or a kinship noun: a word that can stand for a person taken away."""
+    return (token.pos_ == "PROPN" or token.lower_ in lexicon.KIN or token.lower_ in lexicon.SEX_OF_PRONOUN
+            or token.lower_ in lexicon.FIRST_PERSON)
 
 
 def _to_hospital(verb: Token) -> bool:

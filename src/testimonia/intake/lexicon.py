@@ -40,7 +40,10 @@ OFFICIAL_WORDS = {"official", "officer", "policeman", "policewoman", "police", "
                   "director", "spokesperson", "spokesman", "spokeswoman", "ambassador", "consul", "judge",
                   "prosecutor", "cadre", "governor", "mayor", "minister", "chairman", "deputy", "commissar",
                   "administrator", "warden", "guard", "diplomat", "representative", "attaché", "clerk", "assessor",
-                  "inspector", "investigator", "interrogator"}
+                  "inspector", "investigator", "interrogator", "parliament", "bundestag", "mazhilis", "senate",
+                  "congress", "duma", "kenesh", "mp", "senator", "congressman", "congresswoman", "parliamentarian"}
+# Verbs by which a person leads a body ("who heads a Dungan rights group"): its words describe the person.
+LEADING_VERBS = {"head", "lead", "chair", "run", "found", "direct", "coordinate"}
 ADVOCATE_WORDS = {"activist", "volunteer", "lawyer", "advocate", "attorney", "campaigner", "founder", "coordinator",
                   "defender", "organizer", "organiser", "researcher", "journalist", "director", "member", "leader", "adviser",
                   "advisor", "counsel", "paralegal",

@@ -326,6 +326,9 @@ class People:
             of = next((c for c in token.children if c.dep_ == "prep" and c.lower_ == "of"), None)
             owner_token = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
             owner = self.person_of(owner_token) if owner_token is not None else None
+            if owner is None and owner_token is not None:  # "the mother of our member Nadire Kasim"
+                owner = next((who for c in owner_token.children if c.dep_ == "appos"
+                              and (who := self.by_token.get(c.i)) is not None), None)
             if owner is None:
                 continue
             referent = None
