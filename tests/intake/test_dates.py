@@ -19,6 +19,11 @@ MAY_6_2018 = dt.date(2018, 5, 6)
     ("In March of this year", "2018-03"),
     ("on 2 April of this year", "2018-04-02"),
     ("In November of last year", "2017-11"),
+    ("last October", "2017-10"),
+    ("last April", "2018-04"),
+    ("last summer", "2017"),  # a report of May: the summer before the last
+    ("from March to September 2016", "2016-03"),  # a stay: when it began
+    ("in May of that year", None),  # "that year" is the paragraph's: extraction resolves it
     ("two years ago", "2016"),
     ("for almost a year", "2017"),
     ("for eight months", "2017-09"),
@@ -57,3 +62,4 @@ def test_parse_day_wants_a_whole_date():
     assert parse_day("6 May 2018") == MAY_6_2018
     assert parse_day("May 2018") is None
     assert parse_day("Monday") is None
+

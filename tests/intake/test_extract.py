@@ -292,3 +292,24 @@ def test_a_case_list_entry_opens_with_the_name_in_capitals(extractor):
     gulzada = _person(draft, "GULZADA TOKTOGUL KYZY")
     assert gulzada["role"] == "detained"
     assert not any(p["name"] and "TEACHER" in p["name"] for p in draft["persons"])
+
+
+def test_dates_of_stays_and_of_clauses_told_later(extractor):
+    draft = extractor.draft(
+        "Almaty, 2 March 2021. In February 2018 Erbol Kasymkhan travelled to Tacheng to sell the family's house. "
+        "Border police took his passport on arrival, and in May of that year he was sent to a camp in Emin county. "
+        "Nurlan Seitov was detained in June 2017. He was held in a camp until early 2019.")
+    erbol = {e["type"]: e["date"] for e in _person(draft, "Kasymkhan")["events"]}  # the NER takes the surname alone
+    assert erbol["passport_confiscated"] == "2018-02" and erbol["sent_to_camp"] == "2018-05"
+    nurlan = {e["type"]: e["date"] for e in _person(draft, "Nurlan Seitov")["events"]}
+    assert nurlan.get("sent_to_camp") in ("2017-06", None)  # never the day the stay ended
+
+
+def test_field_lines_of_several_case_sheets_and_a_death_at_home(extractor):
+    draft = extractor.draft(
+        "CASE 14-01\nName: Adil Tursunov\nCurrent status: prison\nSummary: Sentenced in 2019 to nine years.\n\n"
+        "CASE 14-02\nName: Gulnar Qasimova\nCurrent status: camp\nSummary: Held in a camp in Aksu from April 2018.\n\n"
+        "Her father, Rinat Qasimov, died of a stroke at home in Aksu in 2021 while she was in the camp.")
+    assert _person(draft, "Gulnar Qasimova")["status"] == "camp"
+    assert _person(draft, "Adil Tursunov")["status"] == "prison"
+    assert _person(draft, "Rinat Qasimov")["role"] != "detained"

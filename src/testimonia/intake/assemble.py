@@ -122,6 +122,8 @@ def _in_custody(ctx: Context, event: Event) -> bool:
     place of custody in the sentences on either side ("… and died there. The guards carried his body
     away"; not a border's guards)."""
     sentence = ctx.people.sentence(event.trigger)
+    if "at home" in ctx.doc[event.trigger:min(event.trigger + 8, sentence.end)].text:
+        return False  # "died of a stroke at home in Chöchek in 2021 while my mother was in prison"
     if any(t.lemma_.lower() in lexicon.CUSTODY_WORDS for t in sentence):
         return True
     doc = ctx.doc
@@ -283,7 +285,9 @@ def _descriptions(root: Token) -> list[Token]:
         out += [t for c in head.children if c.dep_ == "attr" for t in c.subtree]
     if root.dep_ == "appos" or any(c.dep_ == "appos" for c in root.children):  # "Katharina Vogt, Member of the German Bundestag"
         out += [t for c in root.children if c.dep_ == "appos" for t in c.subtree if t.i < c.i + 7]
-    out += [t for t in list(root.ancestors)[:4] if t.pos_ == "NOUN"]  # "an official … who gave his name as Liu"
+    # "an official … who gave his name as Liu", "the Consul General of Kazakhstan in Urumqi, Askar Temirbekov"
+    out += [t for a in list(root.ancestors)[:4] for t in (a, *(c for c in a.children if c.dep_ == "compound"))
+            if t.pos_ == "NOUN" or t.lower_ in lexicon.OFFICIAL_WORDS | lexicon.ADVOCATE_WORDS]
     return out
 
 

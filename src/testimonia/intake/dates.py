@@ -69,6 +69,11 @@ def _calendar(text: str) -> tuple[dt.date, str] | None:
     return None
 
 
+_SEASONS = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}
+_RANGE = re.compile(r"^(?:from |between )?(?P<start>[A-Za-z]+(?: \d{1,2})?) (?:to|until|and) "
+                    r"(?P<end>[A-Za-z]+(?: \d{1,2})?,? (?P<year>(?:19|20)\d{2}))$")
+
+
 def _in_document_year(text: str, document_date: dt.date) -> str | None:
     """"January", "April 29", "29 April", "last year", "this year", "last month": in the document's
     own calendar; a month or day that would fall after the document is the previous year's."""
@@ -76,6 +81,14 @@ def _in_document_year(text: str, document_date: dt.date) -> str | None:
     named_year = re.match(r"^(?P<rest>.+?),? (?:of )?(?P<which>this|last) year$", lower)
     if named_year:  # "October last year", "February of last year", "2 July of this year"
         return in_year(named_year["rest"], str(document_date.year - (named_year["which"] == "last")))
+    last = re.match(r"^last (?P<rest>[a-z]+)$", lower)
+    if last and last["rest"] in _SEASONS:  # "last summer": the latest one before the document
+        started = document_date.month >= _SEASONS[last["rest"]]
+        return f"{document_date.year - (not started):04d}"
+    if last and (month := in_year(last["rest"], str(document_date.year))) and month[:7] >= document_date.isoformat()[:7]:
+        return in_year(last["rest"], str(document_date.year - 1))  # "last December", told in December or before
+    if last and month:
+        return month
     if lower in ("last year", "the previous year", "the year before"):
         return f"{document_date.year - 1:04d}"
     if lower == "this year":
@@ -110,7 +123,7 @@ def parse_day(text: str) -> dt.date | None:
 @lru_cache(maxsize=4096)
 def resolve(phrase: str, document_date: dt.date | None) -> str | None:
     """The EDTF date a phrase fixes, or None when it fixes none."""
-    text = " ".join(phrase.replace("’", "'").split()).strip(" ,.;:()")
+    text = " ".join(phrase.replace("’", "'").split()).strip(" ,.;:()'")
     if not text or _UNDATABLE.match(text) or _OFFSET.match(text):
         return None  # an offset ("two weeks later") is counted from another event: see shift()
     duration = _DURATION.match(text)
@@ -120,6 +133,9 @@ def resolve(phrase: str, document_date: dt.date | None) -> str | None:
         count, unit = _count(duration["n"]), _UNITS[duration["unit"].lower()]
         start = document_date - relativedelta(**{unit: count or 1})
         return _edtf(start, {"years": "year", "months": "month"}.get(unit, "day"))
+    span = _RANGE.match(text)
+    if span and (start := in_year(span["start"], span["year"])):
+        return start  # "from March to September 2018": when it began
     while (stripped := _LEADING.sub("", text)) != text:
         text = stripped
     if _YEARISH.match(text):
@@ -148,7 +164,7 @@ def resolve(phrase: str, document_date: dt.date | None) -> str | None:
 
 def is_duration(phrase: str) -> bool:
     """"15 months", "almost a year": a length of time."""
-    return bool(_DURATION.match(" ".join(phrase.split())))
+    return bool(_DURATION.match(" ".join(phrase.split()).rstrip("'’")))  # "ten years' imprisonment"
 
 
 def in_year(phrase: str, year: str) -> str | None:

@@ -348,6 +348,8 @@ class Extractor:
             for token in (verb.head, *ctx.doc[max(verb.i - 3, 0):verb.i]):
                 if (who := people.person_of(token)) is not None:
                     return [who], 0.75
+            if verb.i and ctx.doc[verb.i - 1].text == ":" and people.persons:  # "Summary: Held in a camp …"
+                return [_case_of(ctx, people.sentence(verb.i))], 0.5
             return [], 0.0
         if verb.tag_ == "VBG" and verb.dep_ in ("pcomp", "pobj", "acl") and not any(
                 c.dep_.startswith("nsubj") for c in verb.children):
@@ -377,8 +379,7 @@ class Extractor:
             if (who := people.person_of(ctx.doc[i])) is not None:
                 return [who], 0.55
         if FIELD_LINE.match(sentence.text) and people.persons:  # "Current status: died in custody": the case
-            first = min((p for p in people.persons if p.mentions), key=lambda p: min(m.start for m in p.mentions))
-            return [first], 0.5  # the sheet is about, the person it names first
+            return [_case_of(ctx, sentence)], 0.5  # the sheet is about
         if not any(c.dep_.startswith("nsubj") for c in verb.children) and verb.i - sentence.start <= 3:
             # "Held in a camp since 2017." — a list entry's sentence without a subject is about its person
             paragraph = people.paragraph(head.i)
@@ -402,7 +403,9 @@ class Extractor:
 
     def _date(self, ctx: Context, event: Event, verb: Token, sentence: Span) -> None:
         in_sentence = [d for d in ctx.dates if sentence.start <= d.start < sentence.end
-                       and not _born(ctx.doc, d)]  # "Serik, born in 1984, moved to Kazakhstan in 2014"
+                       and not _born(ctx.doc, d)  # "Serik, born in 1984, moved to Kazakhstan in 2014"
+                       and not d.text.lower().startswith(("until", "till", "up to"))  # when a stay ended
+                       and not (_length(d) and _finished(verb))]  # "was held for fifteen days": how long
         if not in_sentence:
             vague = next((t for t in sentence if t.lower_ in ("recently", "lately", "once")), None)
             if vague is not None:  # "Recently she was summoned": a time the text does not fix
@@ -420,10 +423,7 @@ class Extractor:
             return
         subtree = {t.i for t in verb.subtree} - others
 
-        def length(d: DateMention) -> bool:  # "for six months" is how long; "two years ago" is when
-            return dates.is_duration(d.text.removeprefix("for ")) and not d.text.lower().endswith("ago")
-
-        best = min(in_sentence, key=lambda d: (d.start not in subtree, length(d), abs(d.start - verb.i)))
+        best = min(in_sentence, key=lambda d: (d.start not in subtree, _length(d), abs(d.start - verb.i)))
         event.date_text = best.text
         event.date = best.value
         if best.value is None:
@@ -459,9 +459,36 @@ def _home_follows(trigger: Span) -> bool:
     return any(t.lower_ in lexicon.HOME_PLACES for t in trigger.doc[trigger.end:trigger.end + 5])
 
 
+def _length(mention: DateMention) -> bool:
+    """"for six months" is how long; "two years ago" is when."""
+    return dates.is_duration(mention.text.removeprefix("for ")) and not mention.text.lower().endswith("ago")
+
+
+def _finished(verb: Token) -> bool:
+    """"was held for fifteen days", "spent a month there": a stay told as over, so its length does not
+    count back from the report's date as "has been held for a year" or "detained … for almost a year" do."""
+    auxiliaries = {c.lower_ for c in verb.children if c.dep_ in ("aux", "auxpass")}
+    if auxiliaries & {"has", "have", "had", "'s", "'ve", "'d"}:
+        return False
+    return bool(auxiliaries & {"was", "were", "did"}) or (verb.tag_ == "VBD" and not auxiliaries)
+
+
 def _born(doc: Doc, mention: DateMention) -> bool:
     """A birth date ("born in 1984", "born 12 May 1980"): when a person was born, not when an event happened."""
     return any(t.lower_ in ("born", "birth", "b.") for t in doc[max(mention.start - 2, 0):mention.start + 1])
+
+
+def _case_of(ctx: Context, sentence: Span) -> Person:
+    """Whose case a field line ("Summary: Held in a camp …") belongs to: the last person a "Name:" line named
+    before it (a bulletin of several case sheets), else the person the text names first."""
+    named = [(m.start, p) for p in ctx.people.persons for m in p.mentions
+             if m.start < sentence.start_char and _NAME_FIELD.match(ctx.doc.text, ctx.doc.text.rfind("\n", 0, m.start) + 1)]
+    if named:
+        return max(named, key=lambda pair: pair[0])[1]
+    return min((p for p in ctx.people.persons if p.mentions), key=lambda p: min(m.start for m in p.mentions))
+
+
+_NAME_FIELD = re.compile(r"[ \t]*(?:Full )?Name\s*:", re.I)
 
 
 def _a_person_word(token: Token) -> bool:

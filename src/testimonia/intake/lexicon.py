@@ -41,7 +41,8 @@ OFFICIAL_WORDS = {"official", "officer", "policeman", "policewoman", "police", "
                   "prosecutor", "cadre", "governor", "mayor", "minister", "chairman", "deputy", "commissar",
                   "administrator", "warden", "guard", "diplomat", "representative", "attaché", "clerk", "assessor",
                   "inspector", "investigator", "interrogator", "parliament", "bundestag", "mazhilis", "senate",
-                  "congress", "duma", "kenesh", "mp", "senator", "congressman", "congresswoman", "parliamentarian"}
+                  "congress", "duma", "kenesh", "mp", "senator", "congressman", "congresswoman", "parliamentarian",
+                  "general"}  # "the Consul General", "the Procurator General"
 # Verbs by which a person leads a body ("who heads a Dungan rights group"): its words describe the person.
 LEADING_VERBS = {"head", "lead", "chair", "run", "found", "direct", "coordinate"}
 ADVOCATE_WORDS = {"activist", "volunteer", "lawyer", "advocate", "attorney", "campaigner", "founder", "coordinator",
@@ -96,8 +97,8 @@ EVENT_PATTERNS: dict[str, list[list[dict]]] = {
                  [{"LOWER": {"IN": ["cannot", "can't"]}}, {"LEMMA": "leave"}],
                  [{"LOWER": {"IN": ["may", "must"]}}, {"LOWER": "not"}, {"LEMMA": "leave"}],
                  [{"LEMMA": "refuse"}, {"LOWER": "to"}, {"LEMMA": "let"}, {"OP": "?"}, {"LEMMA": "leave"}]],
-    "forced_labor": [[{"LOWER": "forced"}, {"LOWER": {"IN": ["labor", "labour"]}}],
-                     [{"LOWER": {"IN": ["factory", "factories", "workshop", "plant"]}}]],
+    "forced_labor": [[{"LOWER": "forced"}, {"LOWER": {"IN": ["labor", "labour"]}}],  # and the places of it:
+                     [{"LOWER": {"IN": ["factory", "factories", "workshop", "plant", "mill", "mills"]}}]],
     "surveillance": [[{"LOWER": "surveillance"}], [{"LEMMA": {"IN": ["monitor", "surveil", "watch"]}, "POS": "VERB"}],
                      [{"LOWER": {"IN": ["camera", "cameras"]}}],
                      [{"LEMMA": {"IN": ["come", "visit", "check"]}}, {"LOWER": "to", "OP": "?"},
