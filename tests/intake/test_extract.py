@@ -313,3 +313,14 @@ def test_field_lines_of_several_case_sheets_and_a_death_at_home(extractor):
     assert _person(draft, "Gulnar Qasimova")["status"] == "camp"
     assert _person(draft, "Adil Tursunov")["status"] == "prison"
     assert _person(draft, "Rinat Qasimov")["role"] != "detained"
+
+
+def test_a_name_in_parentheses_is_another_form_and_a_dateline_is_its_own_line(extractor):
+    text = ("Open letter from the family of Akmal Yusupov\nMunich, 8 March 2023\n\n"
+            "Our father, Akmal Yusupov (in Chinese records Aikemaier Yusufu), is 63 years old. In August 2017 he "
+            "was taken to a camp.")
+    draft = extractor.draft(text)
+    akmal = _person(draft, "Akmal Yusupov")
+    assert "Aikemaier Yusufu" in akmal["mentions"]
+    assert not any(p["name"] and "Munich" in p["name"] for p in draft["persons"])
+    assert draft["document"]["date"] == "2023-03-08"

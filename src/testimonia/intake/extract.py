@@ -60,9 +60,14 @@ def for_parser(text: str) -> str:
         before = text[text.rfind("\n", 0, at) + 1:at]
         after_end = text.find("\n", at + 1)
         after = text[at + 1:after_end if after_end >= 0 else len(text)]
-        if not (FIELD_LINE.match(before) or FIELD_LINE.match(after)):
+        if not (FIELD_LINE.match(before) or FIELD_LINE.match(after) or _a_dateline(before) or _a_dateline(after)):
             chars[at] = " "
     return "".join(chars)
+
+
+def _a_dateline(line: str) -> bool:
+    """"Munich, 8 March 2023": a short line that dates the text is a line of its own, not the end of a title."""
+    return len(line) <= 60 and bool(_DATELINE.search(line))
 
 
 def _for_ner(text: str) -> str:

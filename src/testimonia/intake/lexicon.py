@@ -133,7 +133,8 @@ NOT_NAMES = {"kazakh", "kazakhs", "uyghur", "uyghurs", "uighur", "kyrgyz", "chin
              "update", "case", "family", "mother", "father", "allah", "god", "volunteer", "volunteers", "group",
              "organization", "organisation", "committee", "center", "centre", "foundation", "association", "union",
              "ministry", "bureau", "office", "university", "school", "radio", "news", "report", "project",
-             "district", "prefecture", "autonomous", "region", "city", "township", "village", "province"}
+             "district", "prefecture", "autonomous", "region", "city", "township", "village", "province", "archive",
+             "archives", "institute", "clinic", "network", "initiative", "coalition", "watch", "tribunal"}
 # Words that make a run of capitals opening a case-list entry a description, not a name ("2. RETIRED TEACHER").
 DESCRIPTIONS = {"retired", "former", "teacher", "student", "farmer", "herder", "driver", "trader", "doctor", "imam",
                 "engineer", "worker", "businessman", "businesswoman", "unknown", "unnamed", "anonymous", "man",

@@ -131,13 +131,17 @@ class People:
     # --- names --------------------------------------------------------------------------------
     def add_names(self, spans: list[Span]) -> None:
         """Full names first (they define persons), then the short forms that refer back to them."""
+        aliases = _aliases(spans)
+        person_at: dict[int, Person] = {}
         for span in sorted(spans, key=lambda s: (-(len(s) > 1), s.start)):
-            person = self._person_for_name(span.text, span.start)
+            person = person_at.get(aliases[span.start]) if span.start in aliases else None
+            person = person or self._person_for_name(span.text, span.start)
             if person is None:
                 person = self._new(names=[span.text], confidence=0.9 if len(span) > 1 else 0.7)
             elif len(span) > 1 and _fold(span.text) not in {_fold(n) for n in person.names}:
                 person.names.append(span.text)
             self.add_mention(person, span)
+            person_at[span.start] = person
 
     def _person_for_name(self, text: str, at: int) -> Person | None:
         words = [_fold(w) for w in text.split()]
@@ -460,6 +464,24 @@ _NARRATOR = re.compile(
     r"|[Mm]y name is (?P<name3>[^\n,.;(]+)"
     r"|\bI, (?P<name4>[^\n,;(]+),"
     r"|(?:Sincerely|Respectfully|Yours faithfully|Yours sincerely)[^\n]*\n\s*(?P<name5>[^\n,;(]+)")
+
+
+def _aliases(spans: list[Span]) -> dict[int, int]:
+    """"Akmal Yusupov (in Chinese records Aikemaier Yusufu)", "GULZADA TOKTOGUL KYZY (Gulzada Toktogulova)",
+    "Memet Tursun (also Mamat Tursun)": the name in parentheses right after a name is another form of it.
+    Maps the alias's first token to the name's."""
+    out = {}
+    ordered = sorted(spans, key=lambda s: s.start)
+    for name, alias in zip(ordered, ordered[1:]):
+        between = name.doc.text[name.end_char:alias.start_char]
+        after = name.doc.text[alias.end_char:alias.end_char + 2].lstrip()
+        if _ALIAS_OPENING.fullmatch(between) and after[:1] in (")", ",", ";"):
+            out[alias.start] = name.start
+    return out
+
+
+_ALIAS_OPENING = re.compile(r"\s*\((?:[^()\n]{0,40}\b(?:also|alias|known as|spelled|records|documents|passport|"
+                            r"Chinese|Russian|Uyghur|Kazakh|formerly)\b[^()\n]{0,12}?)?[\s:,]*")
 
 
 # (a's relation to b, b's relation to c) → a's relation to c; read with DESIGN's reading of a relation
