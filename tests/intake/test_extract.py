@@ -324,3 +324,13 @@ def test_a_name_in_parentheses_is_another_form_and_a_dateline_is_its_own_line(ex
     assert "Aikemaier Yusufu" in akmal["mentions"]
     assert not any(p["name"] and "Munich" in p["name"] for p in draft["persons"])
     assert draft["document"]["date"] == "2023-03-08"
+
+
+def test_we_named_in_a_letter_own_its_our(extractor):
+    draft = extractor.draft(
+        "Munich, 8 March 2023. Our father, Akmal Yusupov, is 63 years old. Our mother, Zulfiya Yusupova, has "
+        "not been detained. We, Dilnoza Yusupova and her brother Sherzod Yusupov, have lived in Germany since 2016.")
+    akmal, zulfiya, dilnoza = (_person(draft, n) for n in ("Akmal Yusupov", "Zulfiya Yusupova", "Dilnoza Yusupova"))
+    assert {"type": "parent", "to": akmal["id"]} in dilnoza["relations"]
+    assert {"type": "parent", "to": zulfiya["id"]} in dilnoza["relations"]
+    assert {"type": "spouse", "to": zulfiya["id"]} in akmal["relations"]  # the two parents of a child

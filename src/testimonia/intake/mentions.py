@@ -96,6 +96,7 @@ class People:
         self._kin: dict[tuple[str, str], Person] = {}
         self._created = 0
         self.narrator: Person | None = None
+        self.narrators: list[Person] = []  # "We, Dilnoza Yusupova and her brother Sherzod, …": who "we" are
         self.pronouns: dict[int, Person] = {}  # third-person pronouns resolved, so that "he … he … he" chains
         self.sentences = _sentences(doc)
         self._sentence_of = [0] * len(doc)
@@ -214,6 +215,17 @@ class People:
         span = narrator_span(self.doc)
         if span is not None:
             self.narrator = next((self.by_token[t.i] for t in span if t.i in self.by_token), None)
+        for token in self.doc[:-1]:
+            if token.lower_ == "we" and self.doc[token.i + 1].text == ",":
+                named = []
+                for t in self.doc[token.i + 2:token.i + 14]:
+                    if t.text in (".", ";") or (t.text == "," and named):
+                        break
+                    if (who := self.by_token.get(t.i)) is not None and who not in named:
+                        named.append(who)
+                if len(named) > 1:
+                    self.narrators = named
+                    return
 
     def speaker(self, token: Token) -> Person | None:
         """Who says "I" or "my": inside quotation marks, the person a speech verb in the paragraph
@@ -352,6 +364,8 @@ class People:
             relation, sex = lexicon.IN_LAW, sex
         plural = ("their", "couple", "pair", "brothers", "sisters", "siblings")  # "the couple's eldest son"
         group = self.group_before(possessor_token) if possessor_token.lower_ in plural else []
+        if possessor_token.lower_ == "our" and self.narrators:  # "Our father, Akmal Yusupov" of the letter's "we"
+            group = list(self.narrators)
         possessor = group[0] if group else self.person_of(possessor_token)
         if possessor is not None and possessor_token.lower_ in lexicon.SEX_OF_PRONOUN and possessor.sex is None:
             possessor.sex = lexicon.SEX_OF_PRONOUN[possessor_token.lower_]
@@ -393,8 +407,9 @@ class People:
 
     def infer_kinship(self) -> None:
         """What the stated relations imply, as a reader takes them: a sibling's siblings and parents are
-        one's own, two children of one parent are siblings, a parent's spouse is a parent. Never over a
-        relation the text already gives. (In-laws are not inferred: annotators and readers disagree on them.)"""
+        one's own, two children of one parent are siblings, a parent's spouse is a parent, the two parents
+        of a child are spouses ("our father" and "our mother"). Never over a relation the text already gives.
+        (In-laws are not inferred: annotators and readers disagree on them.)"""
         by_id = {p.id: p for p in self.persons}
         changed = True
         while changed:
@@ -487,7 +502,7 @@ _ALIAS_OPENING = re.compile(r"\s*\((?:[^()\n]{0,40}\b(?:also|alias|known as|spel
 # (a's relation to b, b's relation to c) → a's relation to c; read with DESIGN's reading of a relation
 # ("parent", b): b is a's parent.
 _IMPLIED = {("sibling", "sibling"): "sibling", ("sibling", "parent"): "parent", ("parent", "child"): "sibling",
-            ("parent", "spouse"): "parent"}
+            ("parent", "spouse"): "parent", ("child", "parent"): "spouse"}
 
 
 def _related(a: Person, b: Person) -> bool:
