@@ -334,3 +334,13 @@ def test_we_named_in_a_letter_own_its_our(extractor):
     assert {"type": "parent", "to": akmal["id"]} in dilnoza["relations"]
     assert {"type": "parent", "to": zulfiya["id"]} in dilnoza["relations"]
     assert {"type": "spouse", "to": zulfiya["id"]} in akmal["relations"]  # the two parents of a child
+
+
+def test_titles_and_headline_words_are_not_names(extractor):
+    draft = extractor.draft(
+        "IN THE FIRST-TIER TRIBUNAL (IMMIGRATION AND ASYLUM CHAMBER) Appeal number: PA/04417/2020\n\n"
+        "Geneva, 3 May 2019. We met Consul Li Hongwei at the consulate. Confined to her flat, Aigul Tursun "
+        "cannot see her children.")
+    names = {p["name"] for p in draft["persons"] if p["name"]}
+    assert "Li Hongwei" in names and "Aigul Tursun" in names
+    assert not names & {"Consul Li Hongwei", "Confined", "IMMIGRATION", "ASYLUM CHAMBER"}

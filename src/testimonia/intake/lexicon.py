@@ -33,7 +33,9 @@ SEX_OF_PRONOUN = {"he": "male", "him": "male", "his": "male", "himself": "male",
 FIRST_PERSON = {"i", "me", "my", "we", "us", "our", "myself"}
 SPEECH_VERBS = {"say", "tell", "speak", "recall", "explain", "add", "write", "testify", "describe", "state", "ask",
                 "plead", "urge", "recount", "remember", "cry", "report", "appeal", "call"}
-TITLES = {"mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "miss", "madam", "sir", "prof", "prof."}
+TITLES = {"mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "miss", "madam", "sir", "prof", "prof.", "consul",
+          "ambassador", "judge", "prosecutor", "director", "chair", "chairman", "chairwoman", "officer", "president",
+          "minister", "senator", "professor", "lawyer", "attorney", "comrade", "general"}
 
 # Words that make a person an official or an advocate when they describe the person.
 OFFICIAL_WORDS = {"official", "officer", "policeman", "policewoman", "police", "secretary", "chief", "head",
@@ -134,7 +136,8 @@ NOT_NAMES = {"kazakh", "kazakhs", "uyghur", "uyghurs", "uighur", "kyrgyz", "chin
              "organization", "organisation", "committee", "center", "centre", "foundation", "association", "union",
              "ministry", "bureau", "office", "university", "school", "radio", "news", "report", "project",
              "district", "prefecture", "autonomous", "region", "city", "township", "village", "province", "archive",
-             "archives", "institute", "clinic", "network", "initiative", "coalition", "watch", "tribunal"}
+             "archives", "institute", "clinic", "network", "initiative", "coalition", "watch", "tribunal", "chamber",
+             "immigration", "asylum", "ombudsman", "verdict", "advocacy", "confined", "street", "avenue"}
 # Words that make a run of capitals opening a case-list entry a description, not a name ("2. RETIRED TEACHER").
 DESCRIPTIONS = {"retired", "former", "teacher", "student", "farmer", "herder", "driver", "trader", "doctor", "imam",
                 "engineer", "worker", "businessman", "businesswoman", "unknown", "unnamed", "anonymous", "man",

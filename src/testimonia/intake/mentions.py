@@ -72,10 +72,11 @@ def clean_name(span: Span) -> Span | None:
                            or (end - start > 1 and names_a_place(doc[start].text))):
         start += 1
     while end > start and (doc[end - 1].lower_ in ("'s", "’s", "'", "’") or not _NAME_TOKEN.match(doc[end - 1].text)
-                           or (end - start > 1 and names_a_place(doc[end - 1].text))):
+                           or (end - start > 1 and (names_a_place(doc[end - 1].text)
+                                                    or doc[end - 1].lower_ in lexicon.TITLES))):  # "… Yarmuhammad, Chair"
         end -= 1
-    if start >= end or (end - start == 1 and names_a_place(doc[start].text)):
-        return None
+    if start >= end or (end - start == 1 and (names_a_place(doc[start].text) or doc[start].pos_ in ("VERB", "ADJ"))):
+        return None  # a place, or a headline's word ("Confined")
     tokens = doc[start:end]
     if any(t.lower_ in lexicon.KIN or t.lower_ in lexicon.KIN_PLURAL for t in tokens):
         return None
