@@ -213,6 +213,9 @@ def _role(ctx: Context, person: Person) -> str:
         root = ctx.doc[mention.token_end - 1]
         introduced = _introduced_by(ctx.doc, mention.token_start)
         described = {t.lemma_.lower() for t in _descriptions(root)} | introduced
+        ambiguous = described & lexicon.OFFICIAL_WORDS & lexicon.ADVOCATE_WORDS  # "director", "spokesperson"
+        if ambiguous and described & lexicon.ORGANISATION_WORDS and not described & lexicon.STATE_BODIES:
+            return "advocate"  # "Executive Director, Uyghur Families Advocacy Network"
         if described & lexicon.OFFICIAL_WORDS or introduced & lexicon.STATE_BODIES:  # "a woman at the prison who gave …"
             return "official"
         if described & lexicon.ADVOCATE_WORDS and not (described & lexicon.ADVOCATE_WORDS == {"member"} and person.relations):
@@ -279,7 +282,7 @@ def _descriptions(root: Token) -> list[Token]:
     head = root.head
     if root.dep_ in ("compound", "appos"):
         out += [head, *[c for c in head.children if c.dep_ == "compound"]]
-    if head.lemma_ in ("name", "call") and root.dep_ in ("oprd", "dobj", "attr", "npadvmod"):
+    if head.lemma_ in ("name", "call", "surname", "surnamed") and root.dep_ in ("oprd", "dobj", "attr", "npadvmod"):
         out += [head.head, *[c for c in head.head.children if c.dep_ == "compound"]]
     if root.dep_ == "nsubj" and head.lemma_ == "be":
         out += [t for c in head.children if c.dep_ == "attr" for t in c.subtree]

@@ -166,6 +166,7 @@ class Extractor:
         ctx.people.add_groups_of_kin()
         ctx.people.add_kin_of()
         self._kinship(ctx)
+        _kin_in_parentheses(ctx)
         ctx.people.infer_kinship()
         self._events(ctx)
         return assemble(ctx, date or (document_date.isoformat() if document_date else None))
@@ -481,6 +482,19 @@ def _finished(verb: Token) -> bool:
 def _born(doc: Doc, mention: DateMention) -> bool:
     """A birth date ("born in 1984", "born 12 May 1980"): when a person was born, not when an event happened."""
     return any(t.lower_ in ("born", "birth", "b.") for t in doc[max(mention.start - 2, 0):mention.start + 1])
+
+
+def _kin_in_parentheses(ctx: Context) -> None:
+    """"Related persons: - Zhanat Bekmukhan (sister, Taldykorgan)", "AMANGUL TURDI (wife)": a kinship word in
+    parentheses right after a name is that person's relation to the case the record is about."""
+    doc, people = ctx.doc, ctx.people
+    for person in list(people.persons):
+        for mention in person.mentions:
+            after = doc[mention.token_end:mention.token_end + 3]
+            if len(after) == 3 and after[0].text == "(" and after[1].lower_ in lexicon.KIN and after[2].text in (",", ")"):
+                subject = _case_of(ctx, people.sentence(mention.token_start))
+                if subject is not person:
+                    people.relate(person, subject, lexicon.KIN[after[1].lower_][0])
 
 
 def _case_of(ctx: Context, sentence: Span) -> Person:

@@ -75,8 +75,8 @@ def clean_name(span: Span) -> Span | None:
                            or (end - start > 1 and (names_a_place(doc[end - 1].text)
                                                     or doc[end - 1].lower_ in lexicon.TITLES))):  # "… Yarmuhammad, Chair"
         end -= 1
-    if start >= end or (end - start == 1 and (names_a_place(doc[start].text) or doc[start].pos_ in ("VERB", "ADJ"))):
-        return None  # a place, or a headline's word ("Confined")
+    if start >= end or (end - start == 1 and (names_a_place(doc[start].text) or doc[start].pos_ != "PROPN")):
+        return None  # a place, or a headline's word ("Confined", "In")
     tokens = doc[start:end]
     if any(t.lower_ in lexicon.KIN or t.lower_ in lexicon.KIN_PLURAL for t in tokens):
         return None
