@@ -314,7 +314,7 @@ class Extractor:
         """Who the event happens to: the passive subject or object of its verb, the subject for events
         one undergoes in the active voice, the owner of "her passport"; else the nearest person before."""
         people = ctx.people
-        if kind == "disappeared" and head.lower_ in ("contact", "news", "word") or head.lemma_ == "hear":
+        if kind == "disappeared" and (head.lower_ in ("contact", "news", "word") or head.lemma_ == "hear"):
             # "no contact with him", "nobody has heard from her", "she has not been heard from"
             found = _persons(people, [g for c in head.children if c.lower_ in ("with", "from", "about", "of")
                                       for g in c.children if g.dep_ == "pobj"])
@@ -438,9 +438,8 @@ class Extractor:
             earlier = [d.value for d in ctx.dates if around.start <= d.start < best.start and d.value]
             if _SAME_TIME.match(best.text):  # "the same day": the time the paragraph last named
                 event.date = earlier[-1] if earlier else None
-            elif _THAT_YEAR.match(best.text):  # "in May of that year": of the year the paragraph last named
-                event.date = best.value = dates.in_year(_THAT_YEAR.match(best.text)["rest"], earlier[-1][:4]) \
-                    if earlier else None
+            elif that_year := _THAT_YEAR.match(best.text):  # "in May of that year": the paragraph's last year
+                event.date = best.value = dates.in_year(that_year["rest"], earlier[-1][:4]) if earlier else None
             else:  # "three weeks after he arrived": from the person's last dated event; "two weeks later":
                 # from the last date the paragraph names before it, else that event
                 anchors = [previous, earlier] if best.text.lower().endswith("after") else [earlier, previous]
