@@ -257,7 +257,7 @@ def _introduced_by(doc: Doc, start: int) -> set[str]:
     return set()
 
 
-_GIVES_NAME = ("name as", "surname ,", "surname", "first name ,", "name ,", "himself as", "herself as")
+_GIVES_NAME = ("name as", "surname ,", "surname", "name ,", "himself as", "herself as")
 
 
 def _led_body(root: Token) -> set[str]:
@@ -277,8 +277,8 @@ def _descriptions(root: Token) -> list[Token]:
     "an official named Liu", "Rozi is a cadre"."""
     out: list[Token] = []
     for child in root.children:
-        if child.dep_ in ("compound", "appos", "amod"):
-            out += [t for t in child.subtree if t.i < child.i + 4]
+        if child.dep_ in ("compound", "appos", "amod"):  # "Katharina Vogt, Member of the German Bundestag"
+            out += [t for t in child.subtree if t.i < child.i + (7 if child.dep_ == "appos" else 4)]
     head = root.head
     if root.dep_ in ("compound", "appos"):
         out += [head, *[c for c in head.children if c.dep_ == "compound"]]
@@ -286,8 +286,6 @@ def _descriptions(root: Token) -> list[Token]:
         out += [head.head, *[c for c in head.head.children if c.dep_ == "compound"]]
     if root.dep_ == "nsubj" and head.lemma_ == "be":
         out += [t for c in head.children if c.dep_ == "attr" for t in c.subtree]
-    if root.dep_ == "appos" or any(c.dep_ == "appos" for c in root.children):  # "Katharina Vogt, Member of the German Bundestag"
-        out += [t for c in root.children if c.dep_ == "appos" for t in c.subtree if t.i < c.i + 7]
     # "an official … who gave his name as Liu", "the Consul General of Kazakhstan in Urumqi, Askar Temirbekov"
     out += [t for a in list(root.ancestors)[:4] for t in (a, *(c for c in a.children if c.dep_ == "compound"))
             if t.pos_ == "NOUN" or t.lower_ in lexicon.OFFICIAL_WORDS | lexicon.ADVOCATE_WORDS]
