@@ -85,9 +85,9 @@ def _in_document_year(text: str, document_date: dt.date) -> str | None:
     if last and last["rest"] in _SEASONS:  # "last summer": the latest one before the document
         started = document_date.month >= _SEASONS[last["rest"]]
         return f"{document_date.year - (not started):04d}"
-    if last and (month := in_year(last["rest"], str(document_date.year))) and month[:7] >= document_date.isoformat()[:7]:
-        return in_year(last["rest"], str(document_date.year - 1))  # "last December", told in December or before
-    if last and month:
+    if last and (month := in_year(last["rest"], str(document_date.year))):
+        if month[:7] >= document_date.isoformat()[:7]:  # "last December", told in December or before
+            return in_year(last["rest"], str(document_date.year - 1))
         return month
     if lower in ("last year", "the previous year", "the year before"):
         return f"{document_date.year - 1:04d}"
@@ -178,14 +178,18 @@ def in_year(phrase: str, year: str) -> str | None:
     return None
 
 
+def _offset(phrase: str) -> re.Match | None:
+    return _OFFSET.match(" ".join(phrase.replace("’", "'").split()).strip(" ,.;:()"))
+
+
 def is_offset(phrase: str) -> bool:
     """"two weeks later", "after 40 days", "three weeks after": a time counted from another event."""
-    return bool(_OFFSET.match(" ".join(phrase.replace("’", "'").split()).strip(" ,.;:()")))
+    return _offset(phrase) is not None
 
 
 def shift(anchor: str, phrase: str) -> str | None:
     """"three weeks after" an anchor date (EDTF): the anchor moved, at the anchor's precision or coarser."""
-    match = _OFFSET.match(" ".join(phrase.replace("’", "'").split()).strip(" ,.;:()"))
+    match = _offset(phrase)
     count = _count(match["n"] or match["n2"]) if match else None
     if not match or count is None or not re.fullmatch(r"\d{4}(-\d{2}){0,2}", anchor):
         return None

@@ -136,8 +136,7 @@ class People:
         aliases = _aliases(spans)
         person_at: dict[int, Person] = {}
         for span in sorted(spans, key=lambda s: (-(len(s) > 1), s.start)):
-            person = person_at.get(aliases[span.start]) if span.start in aliases else None
-            person = person or self._person_for_name(span.text, span.start)
+            person = person_at.get(aliases.get(span.start)) or self._person_for_name(span.text, span.start)
             if person is None:
                 person = self._new(names=[span.text], confidence=0.9 if len(span) > 1 else 0.7)
             elif len(span) > 1 and _fold(span.text) not in {_fold(n) for n in person.names}:
