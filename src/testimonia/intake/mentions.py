@@ -98,6 +98,7 @@ class People:
         self._created = 0
         self.narrator: Person | None = None
         self.narrators: list[Person] = []  # "We, Dilnoza Yusupova and her brother Sherzod, …": who "we" are
+        self._named_parents: dict[str, list[Person]] = {}  # "my parents, X and Y": X and Y, by the possessor's id
         self.pronouns: dict[int, Person] = {}  # third-person pronouns resolved, so that "he … he … he" chains
         self.sentences = _sentences(doc)
         self._sentence_of = [0] * len(doc)
@@ -203,6 +204,8 @@ class People:
             if person is None or person is exclude or (sex and person.sex and person.sex != sex):
                 continue
             head = self.doc[i]
+            if same_sentence_source(head, token):
+                continue  # "according to my aunt, she …": the source is not who the sentence is about
             is_subject = head.dep_ in ("nsubj", "nsubjpass") or head.head.dep_ in ("nsubj", "nsubjpass")
             same_sentence = self._sentence_of[i] == self._sentence_of[token.i]
             candidates.append((int(same_sentence) * 2 + int(is_subject), i, person))
@@ -424,10 +427,43 @@ class People:
                             changed = True
 
     def _known_relative(self, possessor: Person, relation: str, sex: str | None) -> Person | None:
-        """"her mother" once the text has said who her mother is: that one person, if only one fits."""
+        """"her mother" once the text has said who her mother is: that one person, if only one fits. Of two
+        parents named together ("my parents, Tursunjan Ismail and Aynisa Tursunjan") and not yet told apart,
+        the father is the first, as English lists them."""
         fits = [p for p in self.persons for kind, to in possessor.relations
                 if to == p.id and kind == lexicon.INVERSE[relation] and (sex is None or p.sex in (None, sex))]
-        return fits[0] if len(fits) == 1 else None
+        if len(fits) == 1:
+            return fits[0]
+        named = self._named_parents.get(possessor.id, [])
+        if relation == "child" and sex and len(named) == 2 and all(p.sex is None for p in named):
+            return named[0 if sex == "male" else 1]
+        return None
+
+    def add_named_group(self, phrase: Span, possessor_token: Token, noun: str) -> bool:
+        """"my parents, Tursunjan Ismail and Aynisa Tursunjan", "her two sons Ali and Vali": each person
+        named right after the group noun is that relation of the possessor. False when no one is named
+        there (the group stays a note on the family)."""
+        members: list[Person] = []
+        i = phrase.end + (phrase.end < len(self.doc) and self.doc[phrase.end].text in (",", ":", "—", "–", "("))
+        while i < len(self.doc):
+            who = self.by_token.get(i)
+            if who is not None and not who.kin:
+                if who not in members:
+                    members.append(who)
+            elif self.doc[i].text not in (",", "and", "&") or not members:
+                break
+            i += 1
+        possessor = self.person_of(possessor_token)
+        if not members or possessor is None or possessor in members:
+            return False
+        relation, sex = lexicon.KIN_OF_MEMBERS[noun]
+        for member in members:
+            if sex and member.sex is None:
+                member.sex = sex
+            self.relate(member, possessor, relation)
+        if noun == "parents":
+            self._named_parents[possessor.id] = members
+        return True
 
     def _merge_unnamed(self, key: tuple[str, str], named: Person) -> None:
         """"his wife" told before "his wife, Arzegul Halambek": the same person, now with a name."""
@@ -478,31 +514,60 @@ _NARRATOR = re.compile(
     r"|(?:Testimony|Statement|Account) of (?P<name2>[^\n,;(]+)"
     r"|[Mm]y name is (?P<name3>[^\n,.;(]+)"
     r"|\bI, (?P<name4>[^\n,;(]+),"
-    r"|(?:Sincerely|Respectfully|Yours faithfully|Yours sincerely)[^\n]*\n\s*(?P<name5>[^\n,;(]+)")
+    r"|(?:^|\n)[ \t]*(?:Sincerely|Respectfully|Yours faithfully|Yours sincerely|Yours truly|Kind regards|"
+    r"With respect)(?: yours)?,?\s*(?P<name5>[^\n,;(]+)")
 
 
 def _aliases(spans: list[Span]) -> dict[int, int]:
     """"Akmal Yusupov (in Chinese records Aikemaier Yusufu)", "GULZADA TOKTOGUL KYZY (Gulzada Toktogulova)",
-    "Memet Tursun (also Mamat Tursun)": the name in parentheses right after a name is another form of it.
-    Maps the alias's first token to the name's."""
+    "Memet Tursun (also Mamat Tursun)": the name in parentheses right after a name is another form of it;
+    so is the name a clause beside it gives as a nickname ("Ma Jianguo — everybody called him Imam Ma —",
+    "Tursun Ali, known as Tursun Haji,"). Maps the alias's first token to the name's."""
     out = {}
     ordered = sorted(spans, key=lambda s: s.start)
     for name, alias in zip(ordered, ordered[1:]):
         between = name.doc.text[name.end_char:alias.start_char]
         after = name.doc.text[alias.end_char:alias.end_char + 2].lstrip()
-        if _ALIAS_OPENING.fullmatch(between) and after[:1] in (")", ",", ";"):
+        if (_ALIAS_OPENING.fullmatch(between) and after[:1] in (")", ",", ";")) or (
+                _NICKNAME.fullmatch(between) and after[:1] in (",", ";", "—", "–", ")", ".")):
             out[alias.start] = name.start
     return out
 
 
 _ALIAS_OPENING = re.compile(r"\s*\((?:[^()\n]{0,40}\b(?:also|alias|known as|spelled|records|documents|passport|"
-                            r"Chinese|Russian|Uyghur|Kazakh|formerly)\b[^()\n]{0,12}?)?[\s:,]*")
+                            r"Chinese|Russian|Uyghur|Kazakh|formerly|judgment|verdict|indictment)\b[^()\n]{0,12}?)?[\s:,]*")
+
+
+def names_before_aliases(doc: Doc, spans: list[Span]) -> list[Span]:
+    """The name the NER missed before a form of it in parentheses: "Ermek Tolegen (in the judgment:
+    Ye'ermaike Tuoliegen)" — two or three capitalised words right before the opening."""
+    found = []
+    for alias in spans:
+        opening = next((t for t in reversed(doc[max(alias.start - 8, 0):alias.start]) if t.text == "("), None)
+        if opening is None or not _ALIAS_OPENING.fullmatch(doc.text[opening.idx - 1 if opening.i else 0:alias.start_char]):
+            continue
+        start = opening.i
+        while start > max(opening.i - 3, 0) and doc[start - 1].text[:1].isupper() and doc[start - 1].is_alpha \
+                and doc[start - 1].lower_ not in lexicon.NOT_NAMES:
+            start -= 1
+        if opening.i - start >= 2:
+            found.append(doc[start:opening.i])
+    return found
+
+_NICKNAME = re.compile(r"\s*[,—–(]\s*[^.;:\n—–()]{0,50}?\b(?:called (?:him|her)|known as|nicknamed|whom [^.;,\n]{0,30}"
+                       r"called)\s+")
 
 
 # (a's relation to b, b's relation to c) → a's relation to c; read with DESIGN's reading of a relation
 # ("parent", b): b is a's parent.
 _IMPLIED = {("sibling", "sibling"): "sibling", ("sibling", "parent"): "parent", ("parent", "child"): "sibling",
             ("parent", "spouse"): "parent", ("child", "parent"): "spouse"}
+
+
+def same_sentence_source(candidate: Token, pronoun: Token) -> bool:
+    """The candidate is the source a pronoun's own sentence cites ("according to my aunt, she …")."""
+    source = any(t.lower_ == "to" and t.head.lower_ == "according" for t in candidate.ancestors)
+    return source and candidate.sent == pronoun.sent
 
 
 def _related(a: Person, b: Person) -> bool:
