@@ -161,7 +161,7 @@ class Extractor:
         signed = narrator_span(doc)  # "Respectfully, Aliya Kasenova" where the NER saw only "Kasenova"
         if signed is not None:
             names = [n for n in names if not signed.start < n.start < signed.end]
-        names += self._pattern_names(doc, names)
+        names += self._pattern_names(doc, names, signed)
         place_tokens = {i for p in places for i in range(p.start, p.end)}
         ctx.people.add_names([s for s in names if not place_tokens & set(range(s.start, s.end))])
         ctx.people.add_short_forms()
@@ -174,13 +174,14 @@ class Extractor:
         self._events(ctx)
         return assemble(ctx, date or (document_date.isoformat() if document_date else None))
 
-    def _pattern_names(self, doc: Doc, known: list[Span]) -> list[Span]:
+    def _pattern_names(self, doc: Doc, known: list[Span], signed: Span | None) -> list[Span]:
         """Names the NER missed where the grammar says a name stands: after "my mother," or "named",
-        before ", 41," or ", a lawyer"; and the narrator of "From: Cholpon Toktobaeva"."""
+        before ", 41," or ", a lawyer", before its form in parentheses; and the narrator `signed`
+        (narrator_span: "From: Cholpon Toktobaeva")."""
         taken = {i for span in known for i in range(span.start, span.end)}
         found: list[Span] = []
         candidates = [doc[s:e] for _, s, e in self.names(doc)]
-        candidates += [span for span in (narrator_span(doc),) if span is not None]
+        candidates += [signed] if signed is not None else []
         candidates += names_before_aliases(doc, known)
         for match in sorted(candidates, key=lambda m: -len(m)):
             run: list[Token] = []

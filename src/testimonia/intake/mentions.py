@@ -204,7 +204,7 @@ class People:
             if person is None or person is exclude or (sex and person.sex and person.sex != sex):
                 continue
             head = self.doc[i]
-            if same_sentence_source(head, token):
+            if _cited_source(head, token):
                 continue  # "according to my aunt, she …": the source is not who the sentence is about
             is_subject = head.dep_ in ("nsubj", "nsubjpass") or head.head.dep_ in ("nsubj", "nsubjpass")
             same_sentence = self._sentence_of[i] == self._sentence_of[token.i]
@@ -544,7 +544,7 @@ def names_before_aliases(doc: Doc, spans: list[Span]) -> list[Span]:
     found = []
     for alias in spans:
         opening = next((t for t in reversed(doc[max(alias.start - 8, 0):alias.start]) if t.text == "("), None)
-        if opening is None or not _ALIAS_OPENING.fullmatch(doc.text[opening.idx - 1 if opening.i else 0:alias.start_char]):
+        if opening is None or not _ALIAS_OPENING.fullmatch(doc.text[opening.idx:alias.start_char]):
             continue
         start = opening.i
         while start > max(opening.i - 3, 0) and doc[start - 1].text[:1].isupper() and doc[start - 1].is_alpha \
@@ -553,6 +553,7 @@ def names_before_aliases(doc: Doc, spans: list[Span]) -> list[Span]:
         if opening.i - start >= 2:
             found.append(doc[start:opening.i])
     return found
+
 
 _NICKNAME = re.compile(r"\s*[,—–(]\s*[^.;:\n—–()]{0,50}?\b(?:called (?:him|her)|known as|nicknamed|whom [^.;,\n]{0,30}"
                        r"called)\s+")
@@ -564,7 +565,7 @@ _IMPLIED = {("sibling", "sibling"): "sibling", ("sibling", "parent"): "parent", 
             ("parent", "spouse"): "parent", ("child", "parent"): "spouse"}
 
 
-def same_sentence_source(candidate: Token, pronoun: Token) -> bool:
+def _cited_source(candidate: Token, pronoun: Token) -> bool:
     """The candidate is the source a pronoun's own sentence cites ("according to my aunt, she …")."""
     source = any(t.lower_ == "to" and t.head.lower_ == "according" for t in candidate.ancestors)
     return source and candidate.sent == pronoun.sent
