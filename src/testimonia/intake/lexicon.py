@@ -31,6 +31,8 @@ KIN_OF_MEMBERS: dict[str, tuple[str, str | None]] = {
     "sisters": ("sibling", "female"), "siblings": ("sibling", None), "relatives": ("relative", None),
     "cousins": ("relative", None), "grandchildren": ("relative", None), "colleagues": ("colleague", None),
 }
+# What a family fears or hopes is not an event: "we are afraid he will die in prison".
+FEAR_WORDS = {"afraid", "fear", "worry", "worried", "fearful", "hope", "scared", "terrified", "concerned"}
 KIN_ADJECTIVES = {"younger", "older", "elder", "eldest", "youngest", "little", "late", "only", "first", "second",
                   "third", "oldest", "baby", "adult", "teenage", "former", "own"}
 POSSESSIVES = {"her", "his", "my", "their", "our"}
@@ -157,7 +159,7 @@ HAN_SURNAMES = {"wang", "li", "zhang", "liu", "chen", "yang", "huang", "zhao", "
                 "wei", "su", "lu", "ding", "ren", "shen", "yao", "jin", "bai", "cui", "qin", "kang", "shi", "fu"}
 # Words before a place that tie it to a person as home or residence ("lives in Almaty", "a native of Ghulja").
 HOME_WORDS = {"live", "reside", "settle", "bear", "born", "hail", "come", "resident", "native", "hometown", "home",
-              "citizen", "from", "grow", "stay", "remain", "work"}
+              "citizen", "from", "grow", "stay", "remain", "work", "study", "student"}
 # A factory is forced labour when someone is sent, assigned or made to work there.
 LABOR_VERBS = {"send", "assign", "force", "make", "transfer", "work", "order", "place", "take", "move", "put", "bus"}
 # Words that make repeated visits to a home surveillance rather than an arrest.

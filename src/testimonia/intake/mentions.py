@@ -215,6 +215,10 @@ class People:
 
     def find_narrator(self) -> None:
         """The person a first-person document is by: "Testifier: X", "My name is X", "I, X,", "Sincerely, X"."""
+        signed = [self.by_token[span.start] for span in signers(self.doc) if span.start in self.by_token]
+        if len(signed) > 1:  # a letter signed by several: they are its "we"
+            self.narrators = signed
+            return
         span = narrator_span(self.doc)
         if span is not None:
             self.narrator = next((self.by_token[t.i] for t in span if t.i in self.by_token), None)
@@ -510,12 +514,36 @@ class People:
 
 
 _NARRATOR = re.compile(
-    r"(?:^|\n)\s*(?:Testifier|Witness|Narrator|Petitioner|Interviewee|Respondent|From|Name|Signed|Submitted by)\s*:\s*(?P<name>[^\n,;(]+)"
+    r"(?:^|\n|(?<=\.)[ \t])\s*(?:Testifier|Witness|Narrator|Petitioner|Interviewee|Respondent|From|Name|Signed|"
+    r"Submitted by)\s*:\s*(?P<name>[^\n,;(]+)"
+    r"|\b[Ii]nterview with (?P<name6>[A-Z][^\n,;(.]+)"
     r"|(?:Testimony|Statement|Account) of (?P<name2>[^\n,;(]+)"
     r"|[Mm]y name is (?P<name3>[^\n,.;(]+)"
     r"|\bI, (?P<name4>[^\n,;(]+),"
     r"|(?:^|\n)[ \t]*(?:Sincerely|Respectfully|Yours faithfully|Yours sincerely|Yours truly|Kind regards|"
     r"With respect)(?: yours)?,?\s*(?P<name5>[^\n,;(]+)")
+
+
+#: A line that holds a name and nothing else ("Zulpiye Abdukerim").
+NAME_LINE = re.compile(r"[ \t]*[A-Z][\w'’-]+(?:[ \t]+[A-Z][\w'’-]+){1,3}[ \t]*")
+_SIGNED_BY_SEVERAL = re.compile(
+    r"\n[ \t]*(?:Sincerely|Respectfully|Yours\b[^\n,]{0,20}|With [^\n,]{1,30}|Kind regards|Best regards|Regards|"
+    r"In solidarity)[ \t]*,\s*(?P<names>(?:[ \t]*[A-Z][\w'’-]+(?:[ \t]+[A-Z][\w'’-]+){1,3}[ \t]*(?:\n|$)){2,8})\s*$")
+
+
+def signers(doc: Doc) -> list[Span]:
+    """The names signed one under another below a letter's closing line ("With respect and hope,"), when
+    there are two or more; the text must keep their line breaks (extract.for_parser does)."""
+    match = _SIGNED_BY_SEVERAL.search(doc.text)
+    if match is None:
+        return []
+    out = []
+    for line in re.finditer(r"[^\n]+", match.group("names")):
+        start = match.start("names") + line.start()
+        span = doc.char_span(start, start + len(line.group().rstrip()), alignment_mode="contract")
+        if span is not None and len(span):
+            out.append(span)
+    return out
 
 
 def _aliases(spans: list[Span]) -> dict[int, int]:
