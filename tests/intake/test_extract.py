@@ -408,8 +408,9 @@ def test_a_letter_signed_by_several_is_their_we(extractor):
 def test_an_interviewee_named_mid_line_narrates_and_a_student_lives_where_she_studies(extractor):
     draft = extractor.draft(
         "Recorded on 2 March 2023. Interviewer: Lena Berg. Interviewee: Dilnaz Omar, 30.\n\nQ: Who is missing?\n"
-        "A: My brother, Erkin Omar. He was detained in Kashgar in 2018. A man called Wang Lei said my brother "
+        "A: My brother, Erkin Omar. He was detained in Kashgar in 2018. His wife, Ms. Zarina Tokhtieva, waited. A man called Wang Lei said my brother "
         "was fine.\n\nHis daughter, Aysu Erkin, a student in Almaty, has not heard from him.")
     dilnaz, erkin = _person(draft, "Dilnaz Omar"), _person(draft, "Erkin Omar")
     assert {"type": "sibling", "to": erkin["id"]} in dilnaz["relations"]
+    assert {"type": "spouse", "to": _person(draft, "Zarina Tokhtieva")["id"]} in erkin["relations"]
     assert {"text": "Almaty", "code": "KZ-75"} in _person(draft, "Aysu Erkin")["places"]

@@ -492,6 +492,8 @@ class People:
         after = phrase.end
         if after < len(doc) and doc[after].text in (",", "—", "–", "-", "("):
             after += 1
+        if after < len(doc) and doc[after].lower_ in ("mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr."):
+            after += 1 + (after + 1 < len(doc) and doc[after + 1].text == ".")  # "His wife, Ms. Cholpon Asanova"
         if after < len(doc) and after in self.by_token and not self.by_token[after].kin:
             return self.by_token[after]
         noun = phrase[-1]
