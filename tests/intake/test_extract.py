@@ -414,3 +414,16 @@ def test_an_interviewee_named_mid_line_narrates_and_a_student_lives_where_she_st
     assert {"type": "sibling", "to": erkin["id"]} in dilnaz["relations"]
     assert {"type": "spouse", "to": _person(draft, "Zarina Tokhtieva")["id"]} in erkin["relations"]
     assert {"text": "Almaty", "code": "KZ-75"} in _person(draft, "Aysu Erkin")["places"]
+
+
+def test_the_testifier_line_of_a_case_sheet_is_kin_of_its_case(extractor):
+    draft = extractor.draft(
+        "Intake sheet, compiled 1 May 2020.\n\nEntry 1\nName: Serik Duisen\nHometown: Tacheng city\n"
+        "What happened: Detained in August 2018. Held in a camp until 2019. The family was told nothing.\n"
+        "Testifier: his wife, Aigul Kenes (Almaty).\n\nEntry 2\nName: Marat Ospan\n"
+        "What happened: Detained in 2017.\nTestifier: his brother, Dias Ospan.")
+    serik, aigul = _person(draft, "Serik Duisen"), _person(draft, "Aigul Kenes")
+    marat, dias = _person(draft, "Marat Ospan"), _person(draft, "Dias Ospan")
+    assert {"type": "spouse", "to": aigul["id"]} in serik["relations"]
+    assert {"type": "sibling", "to": dias["id"]} in marat["relations"]
+    assert {"type": "sibling", "to": dias["id"]} not in serik["relations"]

@@ -522,14 +522,8 @@ def _kin_in_parentheses(ctx: Context) -> None:
 def _case_of(ctx: Context, sentence: Span) -> Person:
     """Whose case a field line ("Summary: Held in a camp …") belongs to: the last person a "Name:" line named
     before it (a bulletin of several case sheets), else the person the text names first."""
-    named = [(m.start, p) for p in ctx.people.persons for m in p.mentions
-             if m.start < sentence.start_char and _NAME_FIELD.match(ctx.doc.text, ctx.doc.text.rfind("\n", 0, m.start) + 1)]
-    if named:
-        return max(named, key=lambda pair: pair[0])[1]
-    return min((p for p in ctx.people.persons if p.mentions), key=lambda p: min(m.start for m in p.mentions))
-
-
-_NAME_FIELD = re.compile(r"[ \t]*(?:Full )?Name\s*:", re.I)
+    return ctx.people.case_before(sentence.start_char) or min(
+        (p for p in ctx.people.persons if p.mentions), key=lambda p: min(m.start for m in p.mentions))
 
 
 def _a_person_word(token: Token) -> bool:

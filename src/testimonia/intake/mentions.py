@@ -287,7 +287,9 @@ class People:
             return self.speaker(token)
         if lower in lexicon.SEX_OF_PRONOUN:
             if token.i not in self.pronouns:
-                found = self.antecedent(token, lexicon.SEX_OF_PRONOUN[lower])
+                line_start = self.doc.text.rfind("\n", 0, token.idx) + 1
+                reporter = _REPORTER_FIELD.match(self.doc.text, line_start)  # "Testifier: his wife, …" of a case sheet
+                found = (reporter and self.case_before(token.idx)) or self.antecedent(token, lexicon.SEX_OF_PRONOUN[lower])
                 if found is None:
                     return None
                 self.pronouns[token.i] = found
@@ -295,6 +297,12 @@ class People:
         return None
 
 
+
+    def case_before(self, char: int) -> Person | None:
+        """The case of the sheet a position falls in: the last person a "Name:" line named before it."""
+        named = [(m.start, p) for p in self.persons for m in p.mentions
+                 if m.start < char and _NAME_FIELD.match(self.doc.text, self.doc.text.rfind("\n", 0, m.start) + 1)]
+        return max(named, key=lambda pair: pair[0])[1] if named else None
 
     def group_before(self, token: Token) -> list[Person]:
         """Who "their" means: the latest persons named together ("Daniyar and Talgat Orazbek") earlier in
@@ -515,6 +523,8 @@ class People:
         return None
 
 
+_NAME_FIELD = re.compile(r"[ \t]*(?:Full )?Name\s*:", re.I)
+_REPORTER_FIELD = re.compile(r"[ \t]*(?:Testifier|Reported by|Source|Informant|Witness)\s*:", re.I)
 _NARRATOR = re.compile(
     r"(?:^|\n|(?<=\.)[ \t])\s*(?:Testifier|Witness|Narrator|Petitioner|Interviewee|Respondent|From|Name|Signed|"
     r"Submitted by)\s*:\s*(?P<name>[^\n,;(]+)"
