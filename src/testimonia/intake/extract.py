@@ -156,7 +156,8 @@ class Extractor:
         places = self.places.find_places(doc, ents)
         ctx = Context(doc, ents, document_date, People(doc), places, self.places.find_facilities(doc, places),
                        _dates(doc, ents, document_date))
-        names = _listed_names(doc) + signers(doc)
+        signatures = signers(doc)
+        names = _listed_names(doc) + signatures
         listed = {i for span in names for i in range(span.start, span.end)}
         names += [span for e in ctx.ents if e.label_ == "PERSON" if (span := clean_name(e)) is not None
                   and not listed & set(range(span.start, span.end))]
@@ -167,7 +168,7 @@ class Extractor:
         place_tokens = {i for p in places for i in range(p.start, p.end)}
         ctx.people.add_names([s for s in names if not place_tokens & set(range(s.start, s.end))])
         ctx.people.add_short_forms()
-        ctx.people.find_narrator()
+        ctx.people.find_narrator(signed, signatures)
         ctx.people.add_groups_of_kin()
         ctx.people.add_kin_of()
         self._kinship(ctx)

@@ -92,6 +92,7 @@ class People:
 
     def __init__(self, doc: Doc):
         self.doc = doc
+        self.text = doc.text  # read once: spaCy builds Doc.text from every token each time it is asked
         self.persons: list[Person] = []
         self.by_token: dict[int, Person] = {}  # token index → the person a mention there refers to
         self._kin: dict[tuple[str, str], Person] = {}
@@ -204,22 +205,22 @@ class People:
             if person is None or person is exclude or (sex and person.sex and person.sex != sex):
                 continue
             head = self.doc[i]
-            if _cited_source(head, token):
+            same_sentence = self._sentence_of[i] == self._sentence_of[token.i]
+            if same_sentence and _cited_source(head):
                 continue  # "according to my aunt, she …": the source is not who the sentence is about
             is_subject = head.dep_ in ("nsubj", "nsubjpass") or head.head.dep_ in ("nsubj", "nsubjpass")
-            same_sentence = self._sentence_of[i] == self._sentence_of[token.i]
             candidates.append((int(same_sentence) * 2 + int(is_subject), i, person))
         if not candidates:
             return None
         return max(candidates)[2]
 
-    def find_narrator(self) -> None:
-        """The person a first-person document is by: "Testifier: X", "My name is X", "I, X,", "Sincerely, X"."""
-        signed = [self.by_token[span.start] for span in signers(self.doc) if span.start in self.by_token]
-        if len(signed) > 1:  # a letter signed by several: they are its "we"
+    def find_narrator(self, span: Span | None, signatures: list[Span]) -> None:
+        """The person a first-person document is by: "Testifier: X", "My name is X", "I, X,", "Sincerely, X"
+        (`span`, narrator_span's); the names `signatures` (signers') are the "we" of a letter they sign."""
+        signed = [self.by_token[s.start] for s in signatures if s.start in self.by_token]
+        if len(signed) > 1:
             self.narrators = signed
             return
-        span = narrator_span(self.doc)
         if span is not None:
             self.narrator = next((self.by_token[t.i] for t in span if t.i in self.by_token), None)
         for token in self.doc[:-1]:
@@ -239,7 +240,7 @@ class People:
         attributes the quote to; outside them, the document's narrator if it has one; else the
         speech verb's subject, the person the paragraph is about, or the latest speaker before."""
         around = self.paragraph(token.i)
-        quoted = _inside_quotes(self.doc.text[around.start_char:token.idx])
+        quoted = _inside_quotes(self.text[around.start_char:token.idx])
         if self.narrator is not None and not quoted:
             return self.narrator
         key = (self._sentence_of[token.i], quoted)
@@ -287,8 +288,8 @@ class People:
             return self.speaker(token)
         if lower in lexicon.SEX_OF_PRONOUN:
             if token.i not in self.pronouns:
-                line_start = self.doc.text.rfind("\n", 0, token.idx) + 1
-                reporter = _REPORTER_FIELD.match(self.doc.text, line_start)  # "Testifier: his wife, …" of a case sheet
+                line_start = self.text.rfind("\n", 0, token.idx) + 1
+                reporter = _REPORTER_FIELD.match(self.text, line_start)  # "Testifier: his wife, …" of a case sheet
                 found = (reporter and self.case_before(token.idx)) or self.antecedent(token, lexicon.SEX_OF_PRONOUN[lower])
                 if found is None:
                     return None
@@ -301,7 +302,7 @@ class People:
     def case_before(self, char: int) -> Person | None:
         """The case of the sheet a position falls in: the last person a "Name:" line named before it."""
         named = [(m.start, p) for p in self.persons for m in p.mentions
-                 if m.start < char and _NAME_FIELD.match(self.doc.text, self.doc.text.rfind("\n", 0, m.start) + 1)]
+                 if m.start < char and _NAME_FIELD.match(self.text, self.text.rfind("\n", 0, m.start) + 1)]
         return max(named, key=lambda pair: pair[0])[1] if named else None
 
     def group_before(self, token: Token) -> list[Person]:
@@ -543,10 +544,15 @@ _SIGNED_BY_SEVERAL = re.compile(
     r"In solidarity)[ \t]*,\s*(?P<names>(?:[ \t]*[A-Z][\w'’-]+(?:[ \t]+[A-Z][\w'’-]+){1,3}[ \t]*(?:\n|$)){2,8})\s*$")
 
 
+#: The characters at a text's end where signers() looks for a closing line and the names under it.
+SIGNATURE_TAIL = 600
+
+
 def signers(doc: Doc) -> list[Span]:
     """The names signed one under another below a letter's closing line ("With respect and hope,"), when
     there are two or more; the text must keep their line breaks (extract.for_parser does)."""
-    match = _SIGNED_BY_SEVERAL.search(doc.text)
+    text = doc.text
+    match = _SIGNED_BY_SEVERAL.search(text, max(len(text) - SIGNATURE_TAIL, 0))  # a signature ends the text
     if match is None:
         return []
     out = []
@@ -563,11 +569,14 @@ def _aliases(spans: list[Span]) -> dict[int, int]:
     "Memet Tursun (also Mamat Tursun)": the name in parentheses right after a name is another form of it;
     so is the name a clause beside it gives as a nickname ("Ma Jianguo — everybody called him Imam Ma —",
     "Tursun Ali, known as Tursun Haji,"). Maps the alias's first token to the name's."""
-    out = {}
+    out: dict[int, int] = {}
+    if not spans:
+        return out
+    text = spans[0].doc.text
     ordered = sorted(spans, key=lambda s: s.start)
     for name, alias in zip(ordered, ordered[1:]):
-        between = name.doc.text[name.end_char:alias.start_char]
-        after = name.doc.text[alias.end_char:alias.end_char + 2].lstrip()
+        between = text[name.end_char:alias.start_char]
+        after = text[alias.end_char:alias.end_char + 2].lstrip()
         if (_ALIAS_OPENING.fullmatch(between) and after[:1] in (")", ",", ";")) or (
                 _NICKNAME.fullmatch(between) and after[:1] in (",", ";", "—", "–", ")", ".")):
             out[alias.start] = name.start
@@ -581,10 +590,10 @@ _ALIAS_OPENING = re.compile(r"\s*\((?:[^()\n]{0,40}\b(?:also|alias|known as|spel
 def names_before_aliases(doc: Doc, spans: list[Span]) -> list[Span]:
     """The name the NER missed before a form of it in parentheses: "Ermek Tolegen (in the judgment:
     Ye'ermaike Tuoliegen)" — two or three capitalised words right before the opening."""
-    found = []
+    found, text = [], doc.text
     for alias in spans:
         opening = next((t for t in reversed(doc[max(alias.start - 8, 0):alias.start]) if t.text == "("), None)
-        if opening is None or not _ALIAS_OPENING.fullmatch(doc.text[opening.idx:alias.start_char]):
+        if opening is None or not _ALIAS_OPENING.fullmatch(text[opening.idx:alias.start_char]):
             continue
         start = opening.i
         while start > max(opening.i - 3, 0) and doc[start - 1].text[:1].isupper() and doc[start - 1].is_alpha \
@@ -605,10 +614,9 @@ _IMPLIED = {("sibling", "sibling"): "sibling", ("sibling", "parent"): "parent", 
             ("parent", "spouse"): "parent", ("child", "parent"): "spouse"}
 
 
-def _cited_source(candidate: Token, pronoun: Token) -> bool:
-    """The candidate is the source a pronoun's own sentence cites ("according to my aunt, she …")."""
-    source = any(t.lower_ == "to" and t.head.lower_ == "according" for t in candidate.ancestors)
-    return source and candidate.sent == pronoun.sent
+def _cited_source(candidate: Token) -> bool:
+    """The candidate is the source its sentence cites ("according to my aunt")."""
+    return any(t.lower_ == "to" and t.head.lower_ == "according" for t in candidate.ancestors)
 
 
 def _related(a: Person, b: Person) -> bool:
@@ -634,12 +642,13 @@ def _sentences(doc: Doc) -> list[Span]:
     """The parser's sentences, split again at blank lines and where a header line begins ("Current
     status: …" under "Reported by: …" is a statement of its own, whatever the parser joined)."""
     out: list[Span] = []
+    text = doc.text
     for sentence in doc.sents:
         start = sentence.start
         for token in sentence[:-1]:
             breaks = token.whitespace_ + (token.text if token.is_space else "")
             if "\n\n" in breaks or "\n" in breaks and _FIELD.match(
-                    doc.text[token.idx + len(token.text):token.idx + len(token.text) + 40].lstrip("\n")):
+                    text[token.idx + len(token.text):token.idx + len(token.text) + 40].lstrip("\n")):
                 if token.i + 1 > start:
                     out.append(doc[start:token.i + 1])
                 start = token.i + 1
