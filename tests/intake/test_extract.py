@@ -427,3 +427,15 @@ def test_the_testifier_line_of_a_case_sheet_is_kin_of_its_case(extractor):
     assert {"type": "spouse", "to": aigul["id"]} in serik["relations"]
     assert {"type": "sibling", "to": dias["id"]} in marat["relations"]
     assert {"type": "sibling", "to": dias["id"]} not in serik["relations"]
+
+
+def test_a_wire_story_without_a_year_a_byline_and_an_age_beside_a_name(extractor):
+    draft = extractor.draft(
+        "Trader held after crossing into China, wife says\n\nBy Laura Finch\n\nALMATY, March 22 (Reuters) - A "
+        "Kazakh trader who went to see his sister has been held since last summer, his wife said.\n\n"
+        "Nurlan Abenov, 41, who moved to Kazakhstan in 2012, crossed into China at Khorgos on April 2, 2018, "
+        "his wife Saule Abenova said. In July, he was taken to a vocational education and training center.")
+    assert draft["document"]["date"] == "2019-03-22"  # after every full date the story gives
+    reporter, nurlan = _person(draft, "Laura Finch"), _person(draft, "Nurlan Abenov")
+    assert reporter["events"] == [] and reporter["relations"] == []
+    assert {("emigrated", "2012"), ("returned_to_china", "2018-04-02"), ("sent_to_camp", "2018-07")} <= _events(nurlan)

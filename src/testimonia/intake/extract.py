@@ -43,6 +43,8 @@ _CAPITALS_RUN = re.compile(r"\b[^\W\d_a-z]{2,}(?:[ -][^\W\d_a-z]{2,})+\b")  # tw
 FIELD_LINE = re.compile(r"^\s*[A-Z][\w .]{0,25}:")
 _DATELINE = re.compile(r"\b(?:\d{1,2} [A-Z][a-z]+,? \d{4}|[A-Z][a-z]+\.? \d{1,2},? \d{4}|\d{4}-\d{2}-\d{2})\b")
 _HEADING_DATE = re.compile(r"(?m)^\s*(?P<date>(?:\d{1,2} )?(?:[A-Z][a-z]+ )?(?:19|20)\d{2})\s*[-–—:]\s")
+_WIRE_DATELINE = re.compile(r"(?m)^[A-Z][A-Z .'-]+, (?P<month>[A-Z][a-z]+\.?) (?P<day>\d{1,2})\s*(?:\(|[-–—])")
+_NAME_AND_AGE = re.compile(r"[^\W\d][\w'’ -]*,\s*\d{1,3}")
 _SAME_TIME = re.compile(r"^(?:on |in )?(?:the same|that) (?:day|week|month|year|evening|night|morning)$", re.I)
 # Subjects that may stand for a person the rules did not resolve.
 _REFERRING = {"who", "that", "which", "they", "we", "he", "she", "i", "both", "all", "each"}
@@ -448,7 +450,8 @@ class Extractor:
         in_sentence = [d for d in in_sentence if d.start not in others]
         if not in_sentence:
             return
-        subtree = {t.i for t in verb.subtree} - others
+        described = {t.i for c in verb.subtree if c.dep_ == "relcl" and c is not verb for t in c.subtree}
+        subtree = {t.i for t in verb.subtree} - others - described  # "X, who moved in 2012, crossed on …"
 
         best = min(in_sentence, key=lambda d: (d.start not in subtree, _length(d), abs(d.start - verb.i)))
         event.date_text = best.text
@@ -652,8 +655,17 @@ def _day(value: str) -> dt.date | None:
 
 
 def _dateline(doc: Doc) -> dt.date | None:
-    """The document's own date: the first full date near its beginning."""
-    for match in _DATELINE.finditer(doc.text[:_DATELINE_CHARS]):
+    """The document's own date: the first full date near its beginning; else a wire dateline without its
+    year ("ALMATY, March 22 (Reuters)") in the year that puts it after every full date the text gives."""
+    text = doc.text
+    wire = _WIRE_DATELINE.search(text[:_DATELINE_CHARS])
+    told = [day for match in _DATELINE.finditer(text) if (day := dates.parse_day(match[0]))]
+    if wire is not None and told:
+        latest = max(told)
+        for year in (latest.year, latest.year + 1):
+            if (day := dates.parse_day(f"{wire['day']} {wire['month']} {year}")) and day >= latest:
+                return day
+    for match in _DATELINE.finditer(text[:_DATELINE_CHARS]):
         if day := dates.parse_day(match[0]):
             return day
     return None
@@ -674,8 +686,8 @@ def _dates(doc: Doc, ents: list[Span], document_date: dt.date | None) -> list[Da
         start, text = ent.start, ent.text.strip()
         if not text or "old" in text.lower() or (ent.end < len(doc) and doc[ent.end].lower_ in ("old", "-")):
             continue  # "66 years old": an age
-        if text.isdigit() and len(text) < 4:
-            continue  # "74": an age or a count that NER took for a date
+        if text.isdigit() and len(text) < 4 or _NAME_AND_AGE.fullmatch(text):
+            continue  # "74", "Zhumabekuly, 38": an age or a count that NER took for a date
         if doc[ent.start].lower_ in ("every", "each", "once", "twice", "daily", "weekly", "monthly"):
             continue  # "every week": how often, not when
         if dates.is_duration(text) and any(t.lemma_ in ("sentence", "term") for t in doc[max(start - 3, 0):start]):

@@ -124,7 +124,7 @@ EVENT_PATTERNS: dict[str, list[list[dict]]] = {
                     [{"LOWER": "whereabouts"}], [{"LEMMA": "vanish"}], [{"LOWER": "missing"}],
                     [{"LOWER": "no"}, {"LOWER": {"IN": ["contact", "news", "word"]}}],
                     [{"LEMMA": "hear"}, {"LOWER": "from"}]],  # only denied: "has not been heard from since 2018"
-    "returned_to_china": [[{"LEMMA": {"IN": ["return", "travel", "go", "come", "fly"]}, "POS": "VERB"}]],
+    "returned_to_china": [[{"LEMMA": {"IN": ["return", "travel", "go", "come", "fly", "cross"]}, "POS": "VERB"}]],
     "emigrated": [[{"LEMMA": {"IN": ["immigrate", "emigrate", "move", "settle", "flee", "relocate", "come"]}}]],
     "interrogated": [[{"LEMMA": {"IN": ["interrogate", "question"]}, "POS": "VERB"}],
                      [{"LOWER": "interrogation"}]],

@@ -99,6 +99,7 @@ class People:
         self._created = 0
         self.narrator: Person | None = None
         self.narrators: list[Person] = []  # "We, Dilnoza Yusupova and her brother Sherzod, …": who "we" are
+        self._byline: dict[str, bool] = {}  # whether a byline names the person, by id
         self._named_parents: dict[str, list[Person]] = {}  # "my parents, X and Y": X and Y, by the possessor's id
         self.pronouns: dict[int, Person] = {}  # third-person pronouns resolved, so that "he … he … he" chains
         self.sentences = _sentences(doc)
@@ -202,7 +203,8 @@ class People:
         candidates: list[tuple[int, int, Person]] = []
         for i in range(token.i - 1, window_start - 1, -1):
             person = self.by_token.get(i) or self.pronouns.get(i)
-            if person is None or person is exclude or (sex and person.sex and person.sex != sex):
+            if person is None or person is exclude or (sex and person.sex and person.sex != sex) or \
+                    self._bylined(person):
                 continue
             head = self.doc[i]
             same_sentence = self._sentence_of[i] == self._sentence_of[token.i]
@@ -298,6 +300,16 @@ class People:
         return None
 
 
+
+    def _bylined(self, person: Person) -> bool:
+        """The person is the reporter a byline names ("By Aliya Sadykova"), never who the story is about."""
+        if person.id not in self._byline:
+            self._byline[person.id] = any(_BYLINE.fullmatch(self._line_of(m.start)) for m in person.mentions)
+        return self._byline[person.id]
+
+    def _line_of(self, char: int) -> str:
+        end = self.text.find("\n", char)
+        return self.text[self.text.rfind("\n", 0, char) + 1:end if end >= 0 else len(self.text)]
 
     def case_before(self, char: int) -> Person | None:
         """The case of the sheet a position falls in: the last person a "Name:" line named before it."""
@@ -524,6 +536,7 @@ class People:
         return None
 
 
+_BYLINE = re.compile(r"[ \t]*By [A-Z][^\n.;:]{0,60}")
 _NAME_FIELD = re.compile(r"[ \t]*(?:Full )?Name\s*:", re.I)
 _REPORTER_FIELD = re.compile(r"[ \t]*(?:Testifier|Reported by|Source|Informant|Witness)\s*:", re.I)
 _NARRATOR = re.compile(
