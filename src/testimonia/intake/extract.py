@@ -659,8 +659,7 @@ def _dateline(doc: Doc) -> dt.date | None:
     year ("ALMATY, March 22 (Reuters)") in the year that puts it after every full date the text gives."""
     text = doc.text
     wire = _WIRE_DATELINE.search(text[:_DATELINE_CHARS])
-    told = [day for match in _DATELINE.finditer(text) if (day := dates.parse_day(match[0]))]
-    if wire is not None and told:
+    if wire is not None and (told := [day for match in _DATELINE.finditer(text) if (day := dates.parse_day(match[0]))]):
         latest = max(told)
         for year in (latest.year, latest.year + 1):
             if (day := dates.parse_day(f"{wire['day']} {wire['month']} {year}")) and day >= latest:

@@ -290,8 +290,7 @@ class People:
             return self.speaker(token)
         if lower in lexicon.SEX_OF_PRONOUN:
             if token.i not in self.pronouns:
-                line_start = self.text.rfind("\n", 0, token.idx) + 1
-                reporter = _REPORTER_FIELD.match(self.text, line_start)  # "Testifier: his wife, …" of a case sheet
+                reporter = _REPORTER_FIELD.match(self._line_of(token.idx))  # "Testifier: his wife, …" of a case sheet
                 found = (reporter and self.case_before(token.idx)) or self.antecedent(token, lexicon.SEX_OF_PRONOUN[lower])
                 if found is None:
                     return None
@@ -314,7 +313,7 @@ class People:
     def case_before(self, char: int) -> Person | None:
         """The case of the sheet a position falls in: the last person a "Name:" line named before it."""
         named = [(m.start, p) for p in self.persons for m in p.mentions
-                 if m.start < char and _NAME_FIELD.match(self.text, self.text.rfind("\n", 0, m.start) + 1)]
+                 if m.start < char and _NAME_FIELD.match(self._line_of(m.start))]
         return max(named, key=lambda pair: pair[0])[1] if named else None
 
     def group_before(self, token: Token) -> list[Person]:
@@ -513,8 +512,8 @@ class People:
         after = phrase.end
         if after < len(doc) and doc[after].text in (",", "—", "–", "-", "("):
             after += 1
-        if after < len(doc) and doc[after].lower_ in ("mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr."):
-            after += 1 + (after + 1 < len(doc) and doc[after + 1].text == ".")  # "His wife, Ms. Cholpon Asanova"
+        if after < len(doc) and doc[after].lower_ in lexicon.TITLES:  # "His wife, Ms. Cholpon Asanova"
+            after += 1 + (after + 1 < len(doc) and doc[after + 1].text == ".")
         if after < len(doc) and after in self.by_token and not self.by_token[after].kin:
             return self.by_token[after]
         noun = phrase[-1]
