@@ -719,15 +719,19 @@ def _dates(doc: Doc, ents: list[Span], document_date: dt.date | None) -> list[Da
 
 def _listed_names(doc: Doc) -> list[Span]:
     """The name that opens an entry of a case list, in capitals: "2. GULZADA TOKTOGUL KYZY (Gulzada
-    Toktogulova), 34, …" — the whole run of capitals, whatever the NER made of it."""
+    Toktogulova), 34, …" — the whole run of capitals, whatever the NER made of it; and the name a case
+    sheet's field gives ("Name: Akmaral Tursynkhan", "Applicant: Yerbol Dauletkhan (son), Almaty")."""
     out = []
-    for match in _LISTED_NAME.finditer(doc.text):
+    text = doc.text
+    for match in (*_LISTED_NAME.finditer(text), *_FIELD_NAME.finditer(text)):
         span = doc.char_span(match.start("name"), match.end("name"))
         if span is not None and not any(t.lower_ in lexicon.NOT_NAMES or t.lower_ in lexicon.DESCRIPTIONS for t in span):
             out.append(span)
     return out
 
 
+_FIELD_NAME = re.compile(r"(?m)^[ \t]*(?:Full )?(?:Name|Applicant|Testifier|Reported by|Submitted by|Informant|Witness)"
+                         r"[ \t]*:[ \t]*(?P<name>[A-Z][\w'’-]+(?:[ \t]+[A-Z][\w'’-]+){1,3})(?=[ \t]*(?:[,(;.]|$))")
 _LISTED_NAME = re.compile(r"(?m)^[ \t]*\d{1,3}[.)][ \t]+(?P<name>[A-Z][A-Z'’\-]+(?:[ \t]+[A-Z][A-Z'’\-]+){1,3})(?=[ \t]*[,(])")
 
 
