@@ -448,3 +448,14 @@ def test_names_a_case_sheet_gives_in_its_fields(extractor):
     akbota, bolat = _person(draft, "Akbota Serikkyzy"), _person(draft, "Bolat Nurzhan")
     assert akbota["role"] == "detained" and bolat["role"] == "relative"
     assert {"type": "spouse", "to": bolat["id"]} in akbota["relations"]
+
+
+def test_we_named_as_the_children_of_two_parents(extractor):
+    draft = extractor.draft(
+        "Ankara, 3 May 2021\n\nWe are Zeynep Tursun and Yahya Tursun, the children of Tursun Omer and Aysha Rozi "
+        "of Hotan.\n\nOur father is a baker. He was taken to a camp in Hotan in 2018.")
+    father, mother = _person(draft, "Tursun Omer"), _person(draft, "Aysha Rozi")
+    for child in (_person(draft, "Zeynep Tursun"), _person(draft, "Yahya Tursun")):
+        assert {"type": "parent", "to": father["id"]} in child["relations"]
+        assert {"type": "parent", "to": mother["id"]} in child["relations"]
+    assert "Our father" in father["mentions"] and father["status"] == "camp"

@@ -173,6 +173,7 @@ class Extractor:
         ctx.people.find_narrator(signed, signatures)
         ctx.people.add_groups_of_kin()
         ctx.people.add_kin_of()
+        ctx.people.add_group_of()
         self._kinship(ctx)
         _kin_in_parentheses(ctx)
         ctx.people.infer_kinship()

@@ -100,7 +100,7 @@ class People:
         self.narrator: Person | None = None
         self.narrators: list[Person] = []  # "We, Dilnoza Yusupova and her brother Sherzod, …": who "we" are
         self._byline: dict[str, bool] = {}  # whether a byline names the person, by id
-        self._named_parents: dict[str, list[Person]] = {}  # "my parents, X and Y": X and Y, by the possessor's id
+        self._parent_pairs: list[list[Person]] = []  # "my parents, X and Y", "the children of X and Y": X and Y
         self.pronouns: dict[int, Person] = {}  # third-person pronouns resolved, so that "he … he … he" chains
         self.sentences = _sentences(doc)
         self._sentence_of = [0] * len(doc)
@@ -226,7 +226,7 @@ class People:
         if span is not None:
             self.narrator = next((self.by_token[t.i] for t in span if t.i in self.by_token), None)
         for token in self.doc[:-1]:
-            if token.lower_ == "we" and self.doc[token.i + 1].text == ",":
+            if token.lower_ == "we" and self.doc[token.i + 1].lower_ in (",", "are"):  # "We, X and Y" / "We are X and Y"
                 named = []
                 for t in self.doc[token.i + 2:token.i + 14]:
                     if t.text in (".", ";") or (t.text == "," and named):
@@ -383,6 +383,28 @@ class People:
                 referent = self.person_of(token.head)
             self.relate(referent, owner, lexicon.KIN[token.lower_][0])
 
+    def add_group_of(self) -> None:
+        """"We are Meryem and Yusuf Abdukerim, the children of Abdukerim Hoshur and Patigul Memet": each
+        person the plural kinship noun stands beside is that relation of each person after "of"."""
+        for token in self.doc:
+            if token.lower_ not in lexicon.KIN_OF_MEMBERS or token.dep_ != "appos":
+                continue
+            of = next((c for c in token.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+            owner_token = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
+            if owner_token is None:
+                continue
+            owners = [who for t in (owner_token, *owner_token.conjuncts) if (who := self.by_token.get(t.i))]
+            members = [who for t in (token.head, *token.head.conjuncts) if (who := self.by_token.get(t.i))]
+            if any(m in self.narrators for m in members):  # "We are Meryem and Yusuf, the children of …"
+                members = list(self.narrators)
+            relation = lexicon.KIN_OF_MEMBERS[token.lower_][0]
+            for member in members:
+                for owner in owners:
+                    if member is not owner:
+                        self.relate(member, owner, relation)
+            if relation == "parent":  # "the children of A and B": A and B are parents named together
+                self._parent_pairs.append(owners)
+
     # --- kinship --------------------------------------------------------------------------------
     def add_kin(self, phrase: Span, possessor_token: Token, noun: str, in_law: bool) -> None:
         """A kinship phrase: names the person it stands beside, or is an unnamed person of its own."""
@@ -458,7 +480,7 @@ class People:
                 if to == p.id and kind == lexicon.INVERSE[relation] and (sex is None or p.sex in (None, sex))]
         if len(fits) == 1:
             return fits[0]
-        named = self._named_parents.get(possessor.id, [])
+        named = next((pair for pair in self._parent_pairs if {p.id for p in pair} == {p.id for p in fits}), [])
         if relation == "child" and sex and len(named) == 2 and all(p.sex is None for p in named):
             return named[0 if sex == "male" else 1]
         return None
@@ -486,7 +508,7 @@ class People:
                 member.sex = sex
             self.relate(member, possessor, relation)
         if noun == "parents":
-            self._named_parents[possessor.id] = members
+            self._parent_pairs.append(members)
         return True
 
     def _merge_unnamed(self, key: tuple[str, str], named: Person) -> None:
