@@ -366,8 +366,7 @@ class People:
         for token in self.doc:
             if token.lower_ not in lexicon.KIN:
                 continue
-            of = next((c for c in token.children if c.dep_ == "prep" and c.lower_ == "of"), None)
-            owner_token = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
+            owner_token = _of_object(token)
             owner = self.person_of(owner_token) if owner_token is not None else None
             if owner is None and owner_token is not None:  # "the mother of our member Nadire Kasim"
                 owner = next((who for c in owner_token.children if c.dep_ == "appos"
@@ -389,8 +388,7 @@ class People:
         for token in self.doc:
             if token.lower_ not in lexicon.KIN_OF_MEMBERS or token.dep_ != "appos":
                 continue
-            of = next((c for c in token.children if c.dep_ == "prep" and c.lower_ == "of"), None)
-            owner_token = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
+            owner_token = _of_object(token)
             if owner_token is None:
                 continue
             owners = [who for t in (owner_token, *owner_token.conjuncts) if (who := self.by_token.get(t.i))]
@@ -646,6 +644,12 @@ _NICKNAME = re.compile(r"\s*[,—–(]\s*[^.;:\n—–()]{0,50}?\b(?:called (?:h
 # ("parent", b): b is a's parent.
 _IMPLIED = {("sibling", "sibling"): "sibling", ("sibling", "parent"): "parent", ("parent", "child"): "sibling",
             ("parent", "spouse"): "parent", ("child", "parent"): "spouse"}
+
+
+def _of_object(noun: Token) -> Token | None:
+    """The object of a kinship noun's "of": "Abdukadir" of "the son of Abdukadir Sabit"."""
+    of = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+    return next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
 
 
 def _cited_source(candidate: Token) -> bool:
