@@ -254,6 +254,19 @@ def test_names_written_the_chinese_way_agree_syllable_by_syllable(a, b, same):
     assert compare(a, b).same is same
 
 
+@pytest.mark.parametrize(("a", "b", "same"), [
+    ("吐尔逊·买买提", "吐尔孙·麦麦提", True),   # 逊/孙 sun, 买/麦 mai: one name, other characters
+    ("亚森·卡德尔", "亚辛·卡德尔", True),       # 森/辛: Yasin, one sound
+    ("萨芬娜", "莎菲娜", True),
+    ("麦迪娜·吐尔逊", "依木兰·吐尔孙", False),  # Madina, Imran: brothers' and sisters' names, no character alike
+    ("卡哈尔·吐尔逊", "佧米然·吐尔逊", False),  # Qahar, Kamiran: one character of three
+    ("阿帕依·卡德尔", "玛玛依·卡德尔", False),
+    ("阿里木江·吐尔逊", "依木兰·吐尔逊", False),
+])
+def test_names_in_chinese_characters_correspond_character_by_character(a, b, same):
+    assert compare(a, b).same is same
+
+
 def test_only_names_written_the_chinese_way_are_split_at_their_surname():
     from testimonia.names.structure import chinese_given_name
 

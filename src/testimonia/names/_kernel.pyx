@@ -29,6 +29,7 @@ cdef double WHOLE_FACTOR = 0.95
 cdef double CROSS_POSITION_FACTOR = 0.8
 cdef double FIRST_SOUND_FACTOR = 0.8
 cdef double FATHER_FACTOR = 0.5
+cdef double CHARACTER_FLOOR = 0.4
 
 cdef enum:
     LETTERS = 26
@@ -36,12 +37,13 @@ cdef uint8_t VOWEL_A = 0, VOWEL_I = 8, VOWEL_U = 20   # 'A', 'I', 'U' - 'A'
 
 
 def configure(double threshold, double unpaired, double floor, double initial, double whole, double cross,
-              double first_sound, double father):
+              double first_sound, double father, double character_floor):
     """Set the scoring constants (comparison.py passes its documented ones at import)."""
     global THRESHOLD, UNPAIRED_FACTOR, SIMILARITY_FLOOR, INITIAL_SIMILARITY, WHOLE_FACTOR
-    global CROSS_POSITION_FACTOR, FIRST_SOUND_FACTOR, FATHER_FACTOR
+    global CROSS_POSITION_FACTOR, FIRST_SOUND_FACTOR, FATHER_FACTOR, CHARACTER_FLOOR
     THRESHOLD, UNPAIRED_FACTOR, SIMILARITY_FLOOR, INITIAL_SIMILARITY = threshold, unpaired, floor, initial
     WHOLE_FACTOR, CROSS_POSITION_FACTOR, FIRST_SOUND_FACTOR, FATHER_FACTOR = whole, cross, first_sound, father
+    CHARACTER_FLOOR = character_floor
 
 
 cdef inline bint is_vowel(uint8_t c) nogil:
@@ -180,12 +182,15 @@ cdef class PartCode:
     # The syllables of the given name of a name written the Chinese way (each a frozenset of its pinyin
     # readings), else None.
     cdef readonly tuple chinese_syllables
+    # A part written in Chinese characters: each character's sounds (a frozenset of phonetic keys), else None.
+    cdef readonly tuple character_sounds
     cdef uint64_t number  # unique for the life of the process: the similarity cache's key
 
     def __cinit__(self, KeySet keys, KeySet consonant_keys, bint initial, bint vowelless, bint optional,
-                  bint patronymic, tuple chinese_syllables=None):
+                  bint patronymic, tuple chinese_syllables=None, tuple character_sounds=None):
         global parts_made
         self.keys, self.consonant_keys, self.chinese_syllables = keys, consonant_keys, chinese_syllables
+        self.character_sounds = character_sounds
         self.initial, self.vowelless, self.optional, self.patronymic = initial, vowelless, optional, patronymic
         parts_made += 1
         self.number = parts_made
@@ -358,12 +363,33 @@ cdef bint same_syllables(tuple a, tuple b):
     return True
 
 
+cdef double characters_agreement(tuple a, tuple b) except -1.0:
+    """How far two parts written in Chinese characters correspond character by character, as Indel
+    similarity over their characters, two characters agreeing when they share a sound (麦/买 mai,
+    逊/孙 sun; not 麦迪娜 / 依木兰, however alike their Turkic readings)."""
+    cdef int la = len(a), lb = len(b), i, j
+    cdef list previous = [0] * (lb + 1), current
+    for i in range(la):
+        current = [0] * (lb + 1)
+        for j in range(lb):
+            if not (<frozenset>a[i]).isdisjoint(<frozenset>b[j]):
+                current[j + 1] = <int>previous[j] + 1
+            else:
+                current[j + 1] = max(<int>previous[j + 1], <int>current[j])
+        previous = current
+    return 2.0 * <int>previous[lb] / (la + lb) if la + lb else 1.0
+
+
 cdef Best part_best(PartCode a, PartCode b) except *:
     cdef Best best
     cdef int i, j
     best.key_a = best.key_b = 0
     if a.chinese_syllables is not None and b.chinese_syllables is not None and \
             not same_syllables(a.chinese_syllables, b.chinese_syllables):
+        best.similarity = 0.0
+        return best
+    if a.character_sounds is not None and b.character_sounds is not None and \
+            characters_agreement(a.character_sounds, b.character_sounds) < CHARACTER_FLOOR:
         best.similarity = 0.0
         return best
     if a.initial and b.initial:

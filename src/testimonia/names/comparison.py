@@ -11,7 +11,8 @@ score is the harmonic mean of the pairs' similarities rescaled from [SIMILARITY_
 part that disagrees (a sibling's given name, a namesake's father) weighs most, and every name part
 left unpaired (an extra middle name; not a patronymic, often dropped) lowers it a little; a
 patronymic paired with the other name's given name while this name's own given name is left over
-("Arman Serikovich" against "Serik": son and father) halves it. A name
+("Arman Serikovich" against "Serik": son and father) halves it; two parts in Chinese characters whose
+characters hardly share a sound (麦迪娜 / 依木兰) are two names. A name
 written as one word on one side ("Wu'erkaixi", "萨图克布格拉汗") is also compared with every run of
 adjacent parts of the other read as one word.
 `same` is `score >= THRESHOLD`; docs/names.md gives every constant below its reason.
@@ -36,8 +37,9 @@ WHOLE_FACTOR = 0.95
 CROSS_POSITION_FACTOR = 0.8
 FIRST_SOUND_FACTOR = 0.8
 FATHER_FACTOR = 0.5
+CHARACTER_FLOOR = 0.4
 _kernel.configure(THRESHOLD, UNPAIRED_FACTOR, SIMILARITY_FLOOR, INITIAL_SIMILARITY, WHOLE_FACTOR,
-                  CROSS_POSITION_FACTOR, FIRST_SOUND_FACTOR, FATHER_FACTOR)
+                  CROSS_POSITION_FACTOR, FIRST_SOUND_FACTOR, FATHER_FACTOR, CHARACTER_FLOOR)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +99,8 @@ def _part_code(part: Part) -> PartCode:
     """The kernel's form of a part (parts are shared objects, hashed by identity)."""
     consonant_keys = tuple(dict.fromkeys(consonants(key) or key for key in part.keys))
     return PartCode(_key_set(part.keys), _key_set(consonant_keys), part.initial, part.vowelless, part.optional,
-                    part.patronymic, part.syllables if part.chinese_given else None)
+                    part.patronymic, part.syllables if part.chinese_given else None,
+                    part.character_sounds or None)
 
 
 @lru_cache(maxsize=65536)

@@ -129,6 +129,17 @@ def han_syllables(part: str) -> tuple[tuple[str, ...], ...]:
     return tuple(found for found in map(_character_syllables, part) if found)
 
 
+def character_sounds(part: str) -> tuple[frozenset[str], ...]:
+    """Each character's sounds: the phonetic keys of its pinyin readings, each read alone (麦 and 买 share
+    MAI, 逊 and 孙 SUN). Two writings of one name correspond character by character through them."""
+    return tuple(_syllable_sounds(options) for options in han_syllables(part))
+
+
+@lru_cache(maxsize=65536)
+def _syllable_sounds(options: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(key for syllable in options for key in keys_of_syllables(((syllable,),)))
+
+
 def keys_of_syllables(syllables: tuple[tuple[str, ...], ...]) -> tuple[str, ...]:
     """Phonetic keys of the cheapest Turkic readings of a syllable sequence (a position may offer several syllables)."""
     sequences = _table()["sequences"]

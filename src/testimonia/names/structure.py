@@ -16,7 +16,16 @@ from importlib import resources
 import icu
 import yaml
 
-from .han import han_keys, han_pinyin, han_syllables, keys_of_syllables, pinyin_keys, segment_pinyin, strip_tones
+from .han import (
+    character_sounds,
+    han_keys,
+    han_pinyin,
+    han_syllables,
+    keys_of_syllables,
+    pinyin_keys,
+    segment_pinyin,
+    strip_tones,
+)
 from .phonetic import phonetic_key
 from .scripts import detect_script, normalise
 from .transliterate import arabic_readings, cyrillic_readings, writes_vowels
@@ -46,6 +55,9 @@ class Part:
     # the set of its toneless pinyin readings: two such given names agree only syllable by syllable.
     chinese_given: bool = False
     syllables: tuple[frozenset[str], ...] = ()
+    # Written in Chinese characters: each character's sounds (han.character_sounds); two such parts
+    # whose characters hardly correspond are two names.
+    character_sounds: tuple[frozenset[str], ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -178,4 +190,5 @@ def read_part(part: str, chinese_given: bool = False) -> Part:
         optional=part in _vocabulary()["honorifics"], initial=letters == 1 and script in ("Latn", "Cyrl"),
         vowelless=script == "Arab" and not writes_vowels(part), patronymic=len(stems) > 1,
         chinese_given=chinese_given, syllables=_syllables(part, script) if chinese_given else (),
+        character_sounds=character_sounds(part) if script == "Hani" else (),
     )
