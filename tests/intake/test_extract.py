@@ -139,7 +139,7 @@ def test_no_invented_names_on_any_example(extractor):
 # blind score) at the end of the fifteenth session, less 0.01: a change that loses ground on the reports the
 # rules were written against fails here. The issue's goals are measured on unseen reports by
 # bench/intake_bench.py (docs/benchmarks.md), not asserted.
-DEV_FLOORS = {"named-person F1": 0.93, "detained-person recall": 0.83, "role accuracy": 0.86, "status accuracy": 0.56,
+DEV_FLOORS = {"named-person F1": 0.93, "detained-person recall": 0.83, "role accuracy": 0.86, "status accuracy": 0.58,
               "relation recall": 0.72, "place resolution": 0.68, "date accuracy": 0.81}
 
 
@@ -478,3 +478,26 @@ def test_triggers_find_what_spacys_matcher_finds_with_every_pattern(extractor):
         assert extractor.triggers(doc) == expected
         compared += len(expected)
     assert compared > 1000
+
+
+CASE_RECORDS = """Case records, 12 March 2021
+
+Name: Dilnaz Yermekova
+Hometown: Ghulja (Yining)
+Current status: forced labour
+Summary: Held in a camp in Ghulja from May 2018. Since 2020 she sews gloves in Kuytun.
+
+Name: Baurzhan Seitkali
+Hometown: Tekes county
+Status: in custody (prison)
+Summary: Detained in 2017. His brother Arman Seitkali lives in Almaty.
+
+Status: house arrest (father); documents confiscated (son).
+"""
+
+
+def test_a_records_status_field_states_its_persons_status(extractor):
+    draft = extractor.draft(CASE_RECORDS, "2021-03-12")
+    assert _person(draft, "Dilnaz Yermekova")["status"] == "forced_labor"  # not the camp its summary tells
+    assert _person(draft, "Baurzhan Seitkali")["status"] == "prison"      # the parenthesis refines "custody"
+    assert _person(draft, "Arman Seitkali")["status"] is None            # after the field, not its person

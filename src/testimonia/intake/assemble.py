@@ -32,7 +32,9 @@ def assemble(ctx: Context, document_date: str | None) -> dict:
         held = [e for e in events if e.type not in ("summoned", "interrogated", "surveillance", "returned_to_china",
                                                       "emigrated", "died")]
         detained = bool(held) or any(e.type == "died" and (e.facility or _in_custody(ctx, e)) for e in events)
-        status = derive_status(facts, detained=detained) if detained else None
+        status = derive_status(facts, detained=detained).status.value if detained else None
+        if person.id in ctx.stated_status:  # what the record says holds now, over what its story implies
+            detained, status = True, ctx.stated_status[person.id]
         role = "detained" if detained else _role(ctx, person)
         places: list[dict] = []
         for place in [e.place for e in events if e.place] + homes.get(person.id, []):
@@ -41,7 +43,7 @@ def assemble(ctx: Context, document_date: str | None) -> dict:
         spans = sorted((m.start, m.end) for m in person.mentions)
         mentions = list(dict.fromkeys(m.text for m in sorted(person.mentions, key=lambda m: m.start)))
         item = {"id": renumber[person.id], "name": person.names[0] if person.names else None, "mentions": mentions,
-                "spans": [list(s) for s in spans], "role": role, "status": status.status.value if status else None,
+                "spans": [list(s) for s in spans], "role": role, "status": status,
                 "confidence": round(person.confidence, 2),
                 "relations": [{"type": t, "to": renumber[to]} for t, to in sorted(person.relations) if to in renumber],
                 "events": [e.as_json() for e in events], "places": places}

@@ -51,3 +51,5 @@ class Context:
     facilities: list[FacilityMention]
     dates: list[DateMention]
     events: list[Event] = field(default_factory=list)
+    # person id → the status a record's own field states ("Current status: forced labour")
+    stated_status: dict[str, str] = field(default_factory=dict)

@@ -177,6 +177,7 @@ class Extractor:
         _kin_in_parentheses(ctx)
         ctx.people.infer_kinship()
         self._events(ctx)
+        _stated_statuses(ctx)
         return assemble(ctx, date or (document_date.isoformat() if document_date else None))
 
     def _pattern_names(self, doc: Doc, known: list[Span], signed: Span | None) -> list[Span]:
@@ -733,6 +734,29 @@ def _listed_names(doc: Doc) -> list[Span]:
 _FIELD_NAME = re.compile(r"(?m)^[ \t]*(?:Full )?(?:Name|Applicant|Testifier|Reported by|Submitted by|Informant|Witness)"
                          r"[ \t]*:[ \t]*(?P<name>[A-Z][\w'’-]+(?:[ \t]+[A-Z][\w'’-]+){1,3})(?=[ \t]*(?:[,(;.]|$))")
 _LISTED_NAME = re.compile(r"(?m)^[ \t]*\d{1,3}[.)][ \t]+(?P<name>[A-Z][A-Z'’\-]+(?:[ \t]+[A-Z][A-Z'’\-]+){1,3})(?=[ \t]*[,(])")
+
+
+_STATUS_FIELD = re.compile(r"(?mi)^[ \t]*(?:current[ \t]+)?status[ \t]*:[ \t]*(?P<value>[^\n]+)$")
+_STATUS_TERMS = [(status, re.compile(rf"\b(?:{words})\b", re.I)) for status, words in lexicon.STATUS_FIELD_WORDS.items()]
+_RELEASED_FROM = re.compile(r"\b(?:released|freed)[ \t]+from\b[^,;(]*", re.I)
+
+
+def _stated_statuses(ctx: Context) -> None:
+    """A case record's own "Status:" field ("Current status: forced labour", "Status: in custody
+    (prison)") states its person's status: the person of the record's first mention, in the lines
+    above the field up to a blank line. A field naming several statuses for several people ("house
+    arrest (father); documents confiscated (son)") is left to the events."""
+    text = ctx.doc.text
+    for match in _STATUS_FIELD.finditer(text):
+        value = _RELEASED_FROM.sub("released", match["value"])
+        found = [status for status, words in _STATUS_TERMS if words.search(value)]
+        if not found or ";" in value:
+            continue
+        block = text.rfind("\n\n", 0, match.start()) + 1
+        first = min(((m.start, person) for person in ctx.people.persons for m in person.mentions
+                     if block <= m.start < match.start()), key=lambda item: item[0], default=None)
+        if first is not None:
+            ctx.stated_status.setdefault(first[1].id, found[0])
 
 
 def _lines(ent: Span) -> list[tuple[int, int]]:

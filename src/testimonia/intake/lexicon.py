@@ -176,3 +176,18 @@ STATE_BODIES = {"ministry", "bureau", "police", "government", "consulate", "emba
 # Words that make a span an organisation's name.
 ORGANISATION_WORDS = {"group", "organization", "organisation", "committee", "initiative", "foundation", "association",
                       "union", "council", "center", "centre", "project", "network", "coalition", "society"}
+
+# The words of a record's "Status:" field, per status, most restrictive first (DESIGN.md's tie order):
+# "in custody (prison)" is prison, "died in detention" died, "released from the camp" released.
+STATUS_FIELD_WORDS: dict[str, str] = {
+    "died": r"died|dead|deceased|death",
+    "prison": r"prison|imprisoned|sentenced|jailed|incarcerated",
+    "camp": r"camp|re-?education|training cent(?:er|re)|transformation",
+    "detention_center": r"detention cent(?:er|re)",
+    "detained": r"detained|custody|arrested|held|detention",
+    "forced_labor": r"forced lab(?:ou|o)r|factory|mill",
+    "house_arrest": r"house arrest",
+    "disappeared": r"disappeared|missing|whereabouts unknown|unknown whereabouts",
+    "documents_confiscated": r"passports? (?:confiscated|taken)|documents? (?:confiscated|taken)|exit ban",
+    "released": r"released|freed",
+}
