@@ -492,6 +492,11 @@ Hometown: Tekes county
 Status: in custody (prison)
 Summary: Detained in 2017. His brother Arman Seitkali lives in Almaty.
 
+Name: Saule Abenova
+Testifier: her son, Timur Abenov, Almaty (phone, 2 Sep 2020; consent: named)
+Narrative: Detained in Tekes in 2018 and sent to a camp there.
+Volunteer's status: released
+
 Status: house arrest (father); documents confiscated (son).
 """
 
@@ -501,3 +506,5 @@ def test_a_records_status_field_states_its_persons_status(extractor):
     assert _person(draft, "Dilnaz Yermekova")["status"] == "forced_labor"  # not the camp its summary tells
     assert _person(draft, "Baurzhan Seitkali")["status"] == "prison"      # the parenthesis refines "custody"
     assert _person(draft, "Arman Seitkali")["status"] is None            # after the field, not its person
+    assert _person(draft, "Saule Abenova")["status"] == "released"       # a field labelled "Volunteer's status"
+    assert not any(p["name"] == "Sep" for p in draft["persons"])          # "2 Sep 2020" names no one

@@ -736,7 +736,8 @@ _FIELD_NAME = re.compile(r"(?m)^[ \t]*(?:Full )?(?:Name|Applicant|Testifier|Repo
 _LISTED_NAME = re.compile(r"(?m)^[ \t]*\d{1,3}[.)][ \t]+(?P<name>[A-Z][A-Z'’\-]+(?:[ \t]+[A-Z][A-Z'’\-]+){1,3})(?=[ \t]*[,(])")
 
 
-_STATUS_FIELD = re.compile(r"(?mi)^[ \t]*(?:current[ \t]+)?status[ \t]*:[ \t]*(?P<value>[^\n]+)$")
+# "Status:", "Current status:", "Volunteer's status:", "Last known status:"
+_STATUS_FIELD = re.compile(r"(?mi)^[ \t]*(?:[\w'’]+[ \t]+){0,2}status[ \t]*:[ \t]*(?P<value>[^\n]+)$")
 _STATUS_TERMS = [(status, re.compile(rf"\b(?:{words})\b", re.I)) for status, words in lexicon.STATUS_FIELD_WORDS.items()]
 _RELEASED_FROM = re.compile(r"\b(?:released|freed)[ \t]+from\b[^,;(]*", re.I)
 
