@@ -45,11 +45,17 @@ def groups_from_notes(paths: list[Path], known: set[str]) -> list[tuple[str, str
     return [(a, b, kind) for (a, b), kind in sorted(found.items())]
 
 
-def main() -> None:
-    parts = [HERE / "parts" / f"{x}.jsonl" for x in "ij"]
-    known = {json.loads(line)["key"] for path in [*EARLIER, *parts]
+def build(here: Path, letters: str, prefix: str, earlier: list[Path], surname_first: set[str]) -> None:
+    """A later set from its collectors' part files (here/parts/<letter>.jsonl): the confusable pairs their
+    notes name, then base.build_later_set. Held-out sets 6 and 7 are built by it too."""
+    parts = [here / "parts" / f"{x}.jsonl" for x in letters]
+    known = {json.loads(line)["key"] for path in [*earlier, *parts]
              for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()}
-    base.build_later_set(HERE, "ij", "V", EARLIER, groups_from_notes(parts, known), SURNAME_FIRST)
+    base.build_later_set(here, letters, prefix, earlier, groups_from_notes(parts, known), surname_first)
+
+
+def main() -> None:
+    build(HERE, "ij", "V", EARLIER, SURNAME_FIRST)
 
 
 if __name__ == "__main__":

@@ -11,10 +11,8 @@ were taken. Deterministic.
 Usage (from the repository root):  python -m bench.names.heldout6.make_set
 """
 
-import json
 from pathlib import Path
 
-from bench.names import make_set as base
 from bench.names.heldout5 import make_set as set5
 
 HERE = Path(__file__).resolve().parent
@@ -23,10 +21,7 @@ SURNAME_FIRST = set5.SURNAME_FIRST | {"ma_liangjun", "ma_xueshan"}
 
 
 def main() -> None:
-    parts = [HERE / "parts" / f"{x}.jsonl" for x in "kl"]
-    known = {json.loads(line)["key"] for path in [*EARLIER, *parts]
-             for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()}
-    base.build_later_set(HERE, "kl", "W", EARLIER, set5.groups_from_notes(parts, known), SURNAME_FIRST)
+    set5.build(HERE, "kl", "W", EARLIER, SURNAME_FIRST)
 
 
 if __name__ == "__main__":

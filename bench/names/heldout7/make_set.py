@@ -10,10 +10,8 @@ taken. Deterministic.
 Usage (from the repository root):  python -m bench.names.heldout7.make_set
 """
 
-import json
 from pathlib import Path
 
-from bench.names import make_set as base
 from bench.names.heldout5 import make_set as set5
 from bench.names.heldout6 import make_set as set6
 
@@ -24,10 +22,7 @@ SURNAME_FIRST = set6.SURNAME_FIRST | {"wang_zhen", "wang_jun", "zhu_hailun", "ch
 
 
 def main() -> None:
-    parts = [HERE / "parts" / f"{x}.jsonl" for x in "mn"]
-    known = {json.loads(line)["key"] for path in [*EARLIER, *parts]
-             for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()}
-    base.build_later_set(HERE, "mn", "X", EARLIER, set5.groups_from_notes(parts, known), SURNAME_FIRST)
+    set5.build(HERE, "mn", "X", EARLIER, SURNAME_FIRST)
 
 
 if __name__ == "__main__":
