@@ -375,7 +375,7 @@ class Extractor:
                 if (who := people.person_of(token)) is not None:
                     return [who], 0.75
             if verb.i and ctx.doc[verb.i - 1].text == ":" and people.persons:  # "Summary: Held in a camp …"
-                return [_case_of(ctx, people.sentence(verb.i))], 0.5
+                return [_case_of(ctx, people.sentence(verb.i).start_char)], 0.5
             return [], 0.0
         if verb.tag_ == "VBG" and verb.dep_ in ("pcomp", "pobj", "acl") and not any(
                 c.dep_.startswith("nsubj") for c in verb.children):
@@ -409,7 +409,7 @@ class Extractor:
             if (who := people.person_of(ctx.doc[i])) is not None:
                 return [who], 0.55
         if FIELD_LINE.match(sentence.text) and people.persons:  # "Current status: died in custody": the case
-            return [_case_of(ctx, sentence)], 0.5  # the sheet is about
+            return [_case_of(ctx, sentence.start_char)], 0.5  # the sheet is about
         if not any(c.dep_.startswith("nsubj") for c in verb.children) and verb.i - sentence.start <= 3:
             # "Held in a camp since 2017." — a list entry's sentence without a subject is about its person
             paragraph = people.paragraph(head.i)
@@ -519,16 +519,16 @@ def _kin_in_parentheses(ctx: Context) -> None:
         for mention in person.mentions:
             after = doc[mention.token_end:mention.token_end + 3]
             if len(after) == 3 and after[0].text == "(" and after[1].lower_ in lexicon.KIN and after[2].text in (",", ")"):
-                subject = _case_of(ctx, people.sentence(mention.token_start))
+                subject = _case_of(ctx, people.sentence(mention.token_start).start_char)
                 if subject is not person:
                     people.relate(person, subject, lexicon.KIN[after[1].lower_][0])
 
 
-def _case_of(ctx: Context, sentence: Span) -> Person:
-    """Whose case a field line ("Summary: Held in a camp …") belongs to: the last person a "Name:" line named
-    before it (a bulletin of several case sheets), else the person the text names first."""
-    return ctx.people.case_before(sentence.start_char) or min(
-        (p for p in ctx.people.persons if p.mentions), key=lambda p: min(m.start for m in p.mentions))
+def _case_of(ctx: Context, char: int) -> Person | None:
+    """Whose case a field line ("Summary: Held in a camp …") starting at `char` belongs to: the last person a
+    "Name:" line named before it (a bulletin of several case sheets), else the person the text names first."""
+    return ctx.people.case_before(char) or min(
+        (p for p in ctx.people.persons if p.mentions), key=lambda p: min(m.start for m in p.mentions), default=None)
 
 
 def _a_person_word(token: Token) -> bool:
@@ -744,20 +744,13 @@ _RELEASED_FROM = re.compile(r"\b(?:released|freed)[ \t]+from\b[^,;(]*", re.I)
 
 def _stated_statuses(ctx: Context) -> None:
     """A case record's own "Status:" field ("Current status: forced labour", "Status: in custody
-    (prison)") states its person's status: the person of the record's first mention, in the lines
-    above the field up to a blank line. A field naming several statuses for several people ("house
-    arrest (father); documents confiscated (son)") is left to the events."""
-    text = ctx.doc.text
-    for match in _STATUS_FIELD.finditer(text):
+    (prison)") states the status of the record's case (_case_of). A field naming several statuses for
+    several people ("house arrest (father); documents confiscated (son)") is left to the events."""
+    for match in _STATUS_FIELD.finditer(ctx.doc.text):
         value = _RELEASED_FROM.sub("released", match["value"])
         found = [status for status, words in _STATUS_TERMS if words.search(value)]
-        if not found or ";" in value:
-            continue
-        block = text.rfind("\n\n", 0, match.start()) + 1
-        first = min(((m.start, person) for person in ctx.people.persons for m in person.mentions
-                     if block <= m.start < match.start()), key=lambda item: item[0], default=None)
-        if first is not None:
-            ctx.stated_status.setdefault(first[1].id, found[0])
+        if found and ";" not in value and (case := _case_of(ctx, match.start())) is not None:
+            ctx.stated_status.setdefault(case.id, found[0])
 
 
 def _lines(ent: Span) -> list[tuple[int, int]]:
