@@ -508,3 +508,20 @@ def test_a_records_status_field_states_its_persons_status(extractor):
     assert _person(draft, "Arman Seitkali")["status"] is None            # after the field, not its person
     assert _person(draft, "Saule Abenova")["status"] == "released"       # a field labelled "Volunteer's status"
     assert not any(p["name"] == "Sep" for p in draft["persons"])          # "2 Sep 2020" names no one
+
+
+def test_a_camp_left_behind_is_not_a_camp_and_a_detention_told_again_is_not_a_new_one(extractor):
+    draft = extractor.draft(
+        "ALMATY, 10 June 2021 — Aidana Serikkyzy was held from August 2018 in a camp in Usu. Two weeks ago she "
+        "was sent from the camp to a textile factory in Shihezi. Her cousin Nurlan Tokhtarov was moved from the "
+        "same camp in April to a garment factory in Korla.\n\n"
+        "Yerbol Kassym was sentenced in 2019 to 13 years in prison. In February he was transferred from a "
+        "prison in Altay city to a high-security prison in Urumqi. He has diabetes; his wife has been allowed "
+        "one video call with him since his arrest.", "2021-06-10")
+    aidana = _person(draft, "Aidana Serikkyzy")
+    assert ("sent_to_camp", "2021-05-27") not in _events(aidana)  # "sent from the camp": where she left
+    assert aidana["status"] == "forced_labor"
+    assert ("forced_labor", "2021-04") in _events(_person(draft, "Nurlan Tokhtarov"))  # the factory is "moved"'s
+    yerbol = _person(draft, "Yerbol Kassym")
+    assert "detained" not in {e["type"] for e in yerbol["events"]}  # "since his arrest" looks back
+    assert yerbol["status"] == "prison"

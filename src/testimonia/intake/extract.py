@@ -36,6 +36,7 @@ _CHINA_EVENTS = {"summoned", "interrogated", "detained", "sent_to_camp", "transf
                  "house_arrest", "passport_confiscated", "exit_ban", "forced_labor", "surveillance", "released",
                  "died", "disappeared", "returned_to_china"}
 _FACILITY_EVENT = {"camp": "sent_to_camp", "prison": "imprisoned", "detention_center": "detained"}
+_HELD = set(_FACILITY_EVENT.values()) | {"sentenced"}
 _NOUN_TRIGGERS = {"detention", "arrest", "death", "interrogation", "whereabouts", "sentence", "passport", "passports",
                   "documents", "document", "id", "release", "disappearance", "imprisonment"}
 _LINE_BREAK = re.compile(r"(?<!\n)\n(?!\n)")
@@ -306,14 +307,18 @@ class Extractor:
         elif kind == "surveillance" and head.lemma_ in ("come", "visit", "check") and not any(
                 t.lower_ in lexicon.REPEATED for t in sentence):
             return []
-        elif kind == "forced_labor" and head.lower_ not in ("labor", "labour") and not any(
-                t.lemma_ in lexicon.LABOR_VERBS for t in sentence[max(head.i - sentence.start - 8, 0):head.i - sentence.start]):
+        elif kind == "forced_labor" and head.lower_ not in ("labor", "labour") and not (any(
+                t.lemma_ in lexicon.LABOR_VERBS for t in sentence[max(head.i - sentence.start - 8, 0):head.i - sentence.start])
+                or (verb is not None and verb.lemma_ in lexicon.LABOR_VERBS)):  # "moved from the camp in April to a factory"
             return []
         if kind not in ("sentenced", "imprisoned", "sent_to_camp", "detained") and not facility:
             facility = None
         elif facility is not None and _distance(facility, head.i) > 10:
             facility = None
         persons, confidence = self._patients(ctx, kind, head if verb is None else verb, head)
+        if kind in _FACILITY_EVENT.values() and _looks_back(head):
+            # "since his arrest", "after her detention": the detention told before, not a new one
+            persons = [p for p in persons if not any(e.person is p and e.type in _HELD for e in ctx.events)]
         out = []
         for person in persons:
             place = self._place(ctx, kind, head, sentence)
@@ -600,8 +605,9 @@ def _destination(ctx: Context, i: int, sentence: Span) -> PlaceMention | None:
 
 def _facility(facilities: list[FacilityMention], i: int, sentence: Span) -> FacilityMention | None:
     """The facility an event word points to: the nearest one after it ("taken to a camp") within
-    eight words, else the nearest before it within five ("the camp where he was held")."""
-    inside = [f for f in facilities if sentence.start <= f.start < sentence.end]
+    eight words, else the nearest before it within five ("the camp where he was held"); never one
+    the text names as left behind."""
+    inside = [f for f in facilities if sentence.start <= f.start < sentence.end and not _left(f, sentence.doc)]
     governed = [f for f in inside if f.start > i and i in {t.i for t in sentence.doc[f.end - 1].ancestors}]
     if governed:  # "moved me, with a hood over my head, to a political study center"
         return min(governed, key=lambda f: f.start)
@@ -610,6 +616,19 @@ def _facility(facilities: list[FacilityMention], i: int, sentence: Span) -> Faci
         return min(after, key=lambda f: f.start)
     before = [f for f in inside if f.end <= i + 1 and i - f.end <= 5]
     return max(before, key=lambda f: f.end, default=None)
+
+
+def _looks_back(head: Token) -> bool:
+    """Whether an event noun is the time of something else: "since his arrest", "after her detention"."""
+    return head.pos_ == "NOUN" and head.head.lower_ in ("since", "after", "following", "before", "until")
+
+
+def _left(facility: FacilityMention, doc: Doc) -> bool:
+    """Whether the text names the facility as where someone came from: "moved from the camp to a factory"."""
+    i = facility.start - 1
+    while i >= 0 and doc[i].pos_ in ("DET", "ADJ", "NUM", "PRON") and facility.start - i <= 3:
+        i -= 1
+    return i >= 0 and doc[i].lower_ == "from"
 
 
 def _distance(facility: FacilityMention, i: int) -> int:
