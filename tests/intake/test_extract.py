@@ -525,3 +525,21 @@ def test_a_camp_left_behind_is_not_a_camp_and_a_detention_told_again_is_not_a_ne
     yerbol = _person(draft, "Yerbol Kassym")
     assert "detained" not in {e["type"] for e in yerbol["events"]}  # "since his arrest" looks back
     assert yerbol["status"] == "prison"
+
+
+def test_a_sentence_told_without_a_time_was_passed_on_the_verdicts_date(extractor):
+    draft = extractor.draft(
+        "ISTANBUL, 18 September 2020 — According to the verdict of the Aksu Intermediate People's Court, dated "
+        "14 November 2018, Erkin Tursun, 50, was sentenced to 12 years. The verdict says he was detained on "
+        "2 March 2018.\n\nHis colleague Gulbahar Yasin, 44, received seven years in the same verdict. She had "
+        "been in a camp in Aksu since October 2017, the document says.", "2020-09-18")
+    gulbahar = _person(draft, "Gulbahar Yasin")
+    assert ("sentenced", "2018-11-14") in _events(gulbahar)
+    assert gulbahar["status"] == "prison"  # the verdict came after the camp the text tells later
+
+
+def test_a_date_a_verdict_reports_is_not_the_verdicts_own(extractor):
+    draft = extractor.draft(
+        "ISTANBUL, 18 September 2020 — Erkin Tursun is a teacher. The verdict says he was detained on 2 March "
+        "2018.\n\nHis colleague Gulbahar Yasin received seven years in the same verdict.", "2020-09-18")
+    assert ("sentenced", None) in _events(_person(draft, "Gulbahar Yasin"))

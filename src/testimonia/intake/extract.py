@@ -259,6 +259,7 @@ class Extractor:
                         found[key].facility = found[key].facility or event.facility
                         found[key].place = found[key].place or event.place
             ctx.events.extend(sorted(found.values(), key=lambda e: e.trigger))
+        _date_sentences_by_the_verdict(ctx)
         _inherit_dates(ctx)
 
     def _event(self, ctx: Context, kind: str, trigger: Span, sentence: Span) -> list[Event]:
@@ -783,6 +784,31 @@ def _lines(ent: Span) -> list[tuple[int, int]]:
     if ent.end > start:
         out.append((start, ent.end))
     return out
+
+
+def _date_sentences_by_the_verdict(ctx: Context) -> None:
+    """A sentence told without a time ("received nine years in the same verdict") was passed on the day
+    of the verdict the document dates ("the verdict of the court, dated 21 December 2018"), when it
+    dates exactly one."""
+    dated = {d.value: d for d in ctx.dates if d.value and len(d.value) == 10 and _dates_a_verdict(ctx.doc, d)}
+    if len(dated) != 1:
+        return
+    (verdict,) = dated.values()
+    for event in ctx.events:
+        if event.type == "sentenced" and event.date_text is None:
+            event.date, event.date_text = verdict.value, verdict.text
+
+
+def _dates_a_verdict(doc: Doc, mention: DateMention) -> bool:
+    """Whether a date is a verdict's own ("the verdict of 12 June 2019", "the verdict of the Kashgar
+    court, dated 21 December 2018"), not that of a clause it reports ("the verdict says he was …"):
+    a verdict word shortly before it, with no verb between but "dated"."""
+    for token in reversed(doc[max(mention.start - 12, 0):mention.start]):
+        if token.lemma_ in lexicon.VERDICT_WORDS:
+            return True
+        if token.pos_ in ("VERB", "AUX") and token.lower_ != "dated" or token.is_sent_end:
+            return False
+    return False
 
 
 def _inherit_dates(ctx: Context) -> None:
