@@ -543,3 +543,14 @@ def test_a_date_a_verdict_reports_is_not_the_verdicts_own(extractor):
         "ISTANBUL, 18 September 2020 — Erkin Tursun is a teacher. The verdict says he was detained on 2 March "
         "2018.\n\nHis colleague Gulbahar Yasin received seven years in the same verdict.", "2020-09-18")
     assert ("sentenced", None) in _events(_person(draft, "Gulbahar Yasin"))
+
+
+def test_a_verdicts_list_of_sentences_sentences_each_person_it_labels(extractor):
+    draft = extractor.draft(
+        "Verdict summary, Qapqal County court, 15 April 2019\n\n1. Yusup Qadir, male, born 1975, farmer.\n"
+        "2. Ma Wenjun, male, born 1979, restaurant owner. Detained on 20 March 2018.\n\n"
+        "Sentence (pronounced 28 December 2018)\nYusup Qadir: 14 years' imprisonment for \"extremism\".\n"
+        "Ma Wenjun: 6 years' imprisonment.\n", "2019-04-15")
+    for name in ("Yusup Qadir", "Ma Wenjun"):
+        assert ("sentenced", "2018-12-28") in _events(_person(draft, name))
+        assert _person(draft, name)["status"] == "prison"

@@ -316,7 +316,8 @@ class Extractor:
             facility = None
         elif facility is not None and _distance(facility, head.i) > 10:
             facility = None
-        persons, confidence = self._patients(ctx, kind, head if verb is None else verb, head)
+        labelled = _labelled(ctx, trigger)
+        persons, confidence = ([labelled], 0.8) if labelled else self._patients(ctx, kind, head if verb is None else verb, head)
         if kind in _FACILITY_EVENT.values() and _looks_back(head):
             # "since his arrest", "after her detention": the detention told before, not a new one
             persons = [p for p in persons if not any(e.person is p and e.type in _HELD for e in ctx.events)]
@@ -617,6 +618,12 @@ def _facility(facilities: list[FacilityMention], i: int, sentence: Span) -> Faci
         return min(after, key=lambda f: f.start)
     before = [f for f in inside if f.end <= i + 1 and i - f.end <= 5]
     return max(before, key=lambda f: f.end, default=None)
+
+
+def _labelled(ctx: Context, trigger: Span) -> Person | None:
+    """The person a line's label names: "Ma Wenjun: 6 years' imprisonment"."""
+    colon = trigger.start - 1
+    return ctx.people.person_of(ctx.doc[colon - 1]) if colon > 0 and ctx.doc[colon].text == ":" else None
 
 
 def _looks_back(head: Token) -> bool:

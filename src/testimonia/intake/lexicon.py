@@ -95,7 +95,9 @@ EVENT_PATTERNS: dict[str, list[list[dict]]] = {
                   [{"LEMMA": {"IN": ["give", "receive", "get"]}}, {"OP": "?"}, {"LIKE_NUM": True},
                    {"LOWER": {"IN": ["years", "year"]}}],
                   [{"LIKE_NUM": True}, {"TEXT": "-", "OP": "?"}, {"LOWER": "year"}, {"TEXT": "-", "OP": "?"},
-                   {"LOWER": {"IN": ["sentence", "term", "prison"]}}]],
+                   {"LOWER": {"IN": ["sentence", "term", "prison"]}}],
+                  [{"LIKE_NUM": True}, {"LOWER": {"IN": ["years", "year"]}}, {"TEXT": {"IN": ["'", "’", "'s", "’s"]}},
+                   {"LOWER": {"IN": ["imprisonment", "prison", "jail"]}}]],  # "14 years' imprisonment"
     "imprisoned": [[{"LEMMA": {"IN": ["imprison", "incarcerate", "jail"]}}]],
     "house_arrest": [[{"LOWER": "house"}, {"LOWER": "arrest"}],
                      [{"LEMMA": "confine"}, {"LOWER": "to"}],  # to a home (extract.py): "confined to her flat"
