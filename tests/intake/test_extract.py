@@ -554,3 +554,12 @@ def test_a_verdicts_list_of_sentences_sentences_each_person_it_labels(extractor)
     for name in ("Yusup Qadir", "Ma Wenjun"):
         assert ("sentenced", "2018-12-28") in _events(_person(draft, name))
         assert _person(draft, name)["status"] == "prison"
+
+
+def test_cities_abroad_take_their_country_and_a_given_name_stays_a_person(extractor):
+    draft = extractor.draft(
+        "MUNICH, 3 May 2021 — Serik Zhanuzak, who has lived in Utrecht since 2017, says his brother Asan "
+        "Zhanuzak was detained in Ghulja in 2018. Madina Omarova, who lives in Osh, is their cousin.", "2021-05-03")
+    assert {"text": "Utrecht", "code": "NL"} in _person(draft, "Serik Zhanuzak")["places"]
+    assert {"text": "Osh", "code": "KG"} in _person(draft, "Madina Omarova")["places"]
+    assert {"Serik Zhanuzak", "Asan Zhanuzak", "Madina Omarova"} <= {p["name"] for p in draft["persons"]}

@@ -2,15 +2,18 @@
 
 Places: spaCy's GPE/LOC/FAC entities and the gazetteer's aliases (every script: "Ghulja", "Кульджа",
 "伊宁", "Nilka County"), resolved by `testimonia.gazetteer` — so "Yining City" and "Yining County" are
-two places. Countries outside the gazetteer take their ISO 3166 code from ICU's country names.
+two places. Countries outside the gazetteer take their ISO 3166 code from ICU's country names, and
+the cities abroad that the parser calls places theirs from GeoNames (gazetteer/data/world_cities.tsv).
 Facilities: camp euphemisms are camps; "the Tekes County detention center" is a detention center
 named by its county and its type.
 """
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 
 import icu
 from spacy.language import Language
@@ -65,6 +68,15 @@ def _countries() -> dict[str, tuple[str, str]]:
     out.update({fold(name): (code, "country") for name, code in
                 (("the United States", "US"), ("USA", "US"), ("UK", "GB"), ("Britain", "GB"))})
     return out
+
+
+@lru_cache(maxsize=1)
+def _world_cities() -> dict[str, str]:
+    """Folded names of the cities of 50,000 people or more abroad → ISO 3166-1 alpha-2 (GeoNames, by
+    tools/world_cities.py). Trusted only where the parser saw a place (`_seen_as_place`): some are also
+    given names."""
+    with resources.files("testimonia.gazetteer").joinpath("data/world_cities.tsv").open(encoding="utf-8") as rows:
+        return {fold(row["name"]): row["country"] for row in csv.DictReader(rows, delimiter="\t")}
 
 
 @lru_cache(maxsize=1)
@@ -135,6 +147,8 @@ def _resolve(span: Span, doc: Doc) -> PlaceMention | None:
     abroad = _countries().get(fold(text))
     if abroad:
         return PlaceMention(span.start, span.end, span.text, *abroad)
+    if _seen_as_place(span) and (country := _world_cities().get(fold(text))):
+        return PlaceMention(span.start, span.end, span.text, country, "city")
     context = doc[max(span.start - 3, 0): min(span.end + 3, len(doc))].text
     match = gazetteer().resolve(text, context)
     if match is None and "\u4e00" <= text[:1] <= "\u9fff":
@@ -144,6 +158,12 @@ def _resolve(span: Span, doc: Doc) -> PlaceMention | None:
     if span.label_ in ("ORG", "NORP") and match.kind not in ("country", "region", "prefecture", "city", "county"):
         return None
     return PlaceMention(span.start, span.end, span.text, match.code, match.kind)
+
+
+def _seen_as_place(span: Span) -> bool:
+    """A place to the parser, or a name it took for an organisation where a place stands ("lives in Osh")."""
+    return span.label_ in ("GPE", "LOC") or (
+        span.label_ == "ORG" and span.start > 0 and span.doc[span.start - 1].lower_ in ("in", "to", "from", "near"))
 
 
 def names_a_place(word: str) -> bool:
