@@ -563,3 +563,13 @@ def test_cities_abroad_take_their_country_and_a_given_name_stays_a_person(extrac
     assert {"text": "Utrecht", "code": "NL"} in _person(draft, "Serik Zhanuzak")["places"]
     assert {"text": "Osh", "code": "KG"} in _person(draft, "Madina Omarova")["places"]
     assert {"Serik Zhanuzak", "Asan Zhanuzak", "Madina Omarova"} <= {p["name"] for p in draft["persons"]}
+
+
+def test_a_place_describing_a_person_is_their_home_and_one_naming_their_employer_is_not(extractor):
+    draft = extractor.draft(
+        "ALMATY, 2 May 2019 — Gaukhar Nurmagambetova, an Almaty lawyer, and Bauyrzhan Tokhtarov, an Almaty-based "
+        "volunteer, met the families. Bolat Zhumagali, 38, of Almaty, asks about his father. Bakhyt Nurgaliyeva, "
+        "a lawyer with the Zhetisu Families Initiative, helped him.", "2019-05-02")
+    for name in ("Gaukhar Nurmagambetova", "Bauyrzhan Tokhtarov", "Bolat Zhumagali"):
+        assert {"text": "Almaty", "code": "KZ-75"} in _person(draft, name)["places"], name
+    assert _person(draft, "Bakhyt Nurgaliyeva")["places"] == []

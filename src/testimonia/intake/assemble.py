@@ -144,8 +144,18 @@ def _homes(ctx: Context) -> dict[str, list[PlaceMention]]:
         owner = None
         if place.start >= 2 and doc[place.start - 1].text in ("(", "in", "from", ",", "of") and place.kind in (
                 "city", "city_of_republican_significance", "country", "county", "region", "prefecture"):
-            # "Madina Sultan (Almaty)", "Reported by Maira Dauletkhan, Almaty", "Erkin Tursun of Ghulja"
-            owner = by_token.get(place.start - 2)
+            # "Madina Sultan (Almaty)", "Reported by Maira Dauletkhan, Almaty", "Erkin Tursun of Ghulja",
+            # "Bolat Zhumagali, 38, of Almaty"
+            before = place.start - 2
+            if doc[place.start - 1].text != "," and before >= 2 and doc[before].text == "," and doc[before - 1].like_num:
+                before -= 3 if doc[before - 2].text == "," else 2
+            owner = by_token.get(before)
+        if owner is None:  # "Gaukhar Nurmagambetova, an Almaty lawyer", "X, an Almaty-based volunteer"
+            last = doc[place.end - 1]
+            described = last.head.head if last.head.lower_ == "based" else last.head
+            if last.dep_ in ("compound", "amod", "npadvmod") and described.dep_ == "appos" and described.pos_ == "NOUN" and \
+                    described.lemma_ not in lexicon.NOT_HOMES:
+                owner = ctx.people.person_of(described.head)
         if owner is None and place.start >= 3 and doc[place.start - 2:place.start].text in (", in", ", from"):
             owner = by_token.get(place.start - 3)
         companions: list[Person] = []
