@@ -573,3 +573,13 @@ def test_a_place_describing_a_person_is_their_home_and_one_naming_their_employer
     for name in ("Gaukhar Nurmagambetova", "Bauyrzhan Tokhtarov", "Bolat Zhumagali"):
         assert {"text": "Almaty", "code": "KZ-75"} in _person(draft, name)["places"], name
     assert _person(draft, "Bakhyt Nurgaliyeva")["places"] == []
+
+
+def test_her_mother_named_after_her_mother_spoke_is_the_same_woman(extractor):
+    draft = extractor.draft(
+        "ALMATY, 2 December 2020 — Aizhan Serikbolova, 23, was barred from leaving China in February 2019. "
+        "Recently she was questioned for several hours, her mother said.\n\n"
+        "Her mother, Rysgul Omarkyzy, moved to Almaty in 2016.", "2020-12-02")
+    mother, aizhan = _person(draft, "Rysgul Omarkyzy"), _person(draft, "Aizhan Serikbolova")
+    assert {"type": "parent", "to": mother["id"]} in aizhan["relations"]
+    assert "her mother" in mother["mentions"]

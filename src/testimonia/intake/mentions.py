@@ -414,6 +414,10 @@ class People:
         if possessor_token.lower_ == "our" and self.narrators:  # "Our father, Akmal Yusupov" of the letter's "we"
             group = list(self.narrators)
         possessor = group[0] if group else self.person_of(possessor_token)
+        if possessor is not None and possessor.kin and possessor.kin[1].split()[-1] == noun and \
+                possessor_token.lower_ in lexicon.SEX_OF_PRONOUN:
+            # "…, her mother said. Her mother, Rysgul Mukhametkyzy, …": the same woman, not her mother's mother
+            possessor = next((p for p in self.persons if p.id == possessor.kin[0]), possessor)
         if possessor is not None and possessor_token.lower_ in lexicon.SEX_OF_PRONOUN and possessor.sex is None:
             possessor.sex = lexicon.SEX_OF_PRONOUN[possessor_token.lower_]
         named = self._named_beside(phrase)
