@@ -583,3 +583,13 @@ def test_her_mother_named_after_her_mother_spoke_is_the_same_woman(extractor):
     mother, aizhan = _person(draft, "Rysgul Omarkyzy"), _person(draft, "Aizhan Serikbolova")
     assert {"type": "parent", "to": mother["id"]} in aizhan["relations"]
     assert "her mother" in mother["mentions"]
+
+
+def test_their_mother_named_at_a_paragraphs_start_is_the_siblings_mother(extractor):
+    draft = extractor.draft(
+        "ISTANBUL, 14 March 2019 — Gulnar Tursunova said her elder brother, Ablikim Tursunov, was sent to a camp "
+        "in April 2017.\n\nHer younger brother Memet Tursunov was detained the same month, she said.\n\n"
+        "Their mother, Hajigul Niyazova, 68, still lives in Ghulja.", "2019-03-14")
+    mother = _person(draft, "Hajigul Niyazova")
+    for child in ("Gulnar Tursunova", "Ablikim Tursunov", "Memet Tursunov"):
+        assert {"type": "parent", "to": mother["id"]} in _person(draft, child)["relations"], child

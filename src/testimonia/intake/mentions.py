@@ -316,9 +316,10 @@ class People:
                  if m.start < char and _NAME_FIELD.match(self._line_of(m.start))]
         return max(named, key=lambda pair: pair[0])[1] if named else None
 
-    def group_before(self, token: Token) -> list[Person]:
+    def group_before(self, token: Token, siblings: bool = False) -> list[Person]:
         """Who "their" means: the latest persons named together ("Daniyar and Talgat Orazbek") earlier in
-        the paragraph; empty when no such pair stands there."""
+        the paragraph, else the latest person told of with a spouse (or siblings, when asked) and them;
+        empty when there is none."""
         for i in range(token.i - 1, self.paragraph(token.i).start - 1, -1):
             first = self.by_token.get(i)
             if first is None or first.kin:
@@ -329,12 +330,16 @@ class People:
                     together.append(other)
             if len(together) > 1:
                 return together
-        if token.lower_ in ("couple", "pair", "their"):  # the latest person told of with a spouse, and the spouse
+        if token.lower_ in ("couple", "pair", "their"):
+            # the latest person told of with a spouse, and the spouse; with `siblings`, or with siblings,
+            # and the siblings ("Her younger brother Memet … Their mother, Hajigul Niyaz")
+            kinds = ("spouse", "sibling") if siblings and token.lower_ == "their" else ("spouse",)
             for i in range(token.i - 1, -1, -1):
                 person = self.by_token.get(i)
-                spouses = [p for p in self.persons if person and ("spouse", p.id) in person.relations]
-                if spouses:
-                    return [person, spouses[0]]
+                for kind in kinds:
+                    kin = [p for p in self.persons if person and (kind, p.id) in person.relations]
+                    if kin:
+                        return [person, kin[0]] if kind == "spouse" else [person, *kin]
         return []
 
     def add_groups_of_kin(self) -> None:
@@ -410,7 +415,9 @@ class People:
         if in_law:
             relation, sex = lexicon.IN_LAW, sex
         plural = ("their", "couple", "pair", "brothers", "sisters", "siblings")  # "the couple's eldest son"
-        group = self.group_before(possessor_token) if possessor_token.lower_ in plural else []
+        named = self._named_beside(phrase)
+        # siblings are "their" only where the kin is named: an unnamed "their father" is likelier one told of
+        group = self.group_before(possessor_token, siblings=named is not None) if possessor_token.lower_ in plural else []
         if possessor_token.lower_ == "our" and self.narrators:  # "Our father, Akmal Yusupov" of the letter's "we"
             group = list(self.narrators)
         possessor = group[0] if group else self.person_of(possessor_token)
@@ -420,7 +427,6 @@ class People:
             possessor = next((p for p in self.persons if p.id == possessor.kin[0]), possessor)
         if possessor is not None and possessor_token.lower_ in lexicon.SEX_OF_PRONOUN and possessor.sex is None:
             possessor.sex = lexicon.SEX_OF_PRONOUN[possessor_token.lower_]
-        named = self._named_beside(phrase)
         if named is not None:
             referent = named
             if possessor is not None and not in_law:
