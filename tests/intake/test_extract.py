@@ -593,3 +593,12 @@ def test_their_mother_named_at_a_paragraphs_start_is_the_siblings_mother(extract
     mother = _person(draft, "Hajigul Niyazova")
     for child in ("Gulnar Tursunova", "Ablikim Tursunov", "Memet Tursunov"):
         assert {"type": "parent", "to": mother["id"]} in _person(draft, child)["relations"], child
+
+
+def test_a_name_whose_first_word_the_tagger_took_for_a_verb_is_whole(extractor):
+    draft = extractor.draft(
+        "AMSTERDAM, Aug 26, 2021 - A court in China's Xinjiang region has sentenced a Uyghur businessman from Korla "
+        "to 17 years in prison for \"financing terrorism\", his daughter said on Thursday, almost three years after "
+        "he was taken away by police.\n\nAblimit Rozi, 58, who ran a cotton-trading company in Korla (Kuerle), was "
+        "detained at his office on Oct. 12, 2018, according to his daughter, Zulpiye Ablimit.", "2021-08-26")
+    assert _person(draft, "Ablimit Rozi")["role"] == "detained"

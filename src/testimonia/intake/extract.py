@@ -36,6 +36,9 @@ _CHINA_EVENTS = {"summoned", "interrogated", "detained", "sent_to_camp", "transf
                  "house_arrest", "passport_confiscated", "exit_ban", "forced_labor", "surveillance", "released",
                  "died", "disappeared", "returned_to_china"}
 _FACILITY_EVENT = {"camp": "sent_to_camp", "prison": "imprisoned", "detention_center": "detained"}
+# A sentence's first word that the tagger took for a verb or a noun, before the rest of a name: "Ablimit
+# Rozi, 58, who ran …" ("Ablimit" a verb).
+_MISTAGGED_FIRST = {"IS_SENT_START": True, "IS_TITLE": True, "POS": {"IN": ["VERB", "NOUN", "ADJ"]}}
 _HELD = set(_FACILITY_EVENT.values()) | {"sentenced"}
 _NOUN_TRIGGERS = {"detention", "arrest", "death", "interrogation", "whereabouts", "sentence", "passport", "passports",
                   "documents", "document", "id", "release", "disappearance", "imprisonment"}
@@ -118,6 +121,7 @@ class Extractor:
             [{"LOWER": {"IN": ["named", "called"]}}, name],
             [{"POS": "PROPN", "IS_TITLE": True, "ENT_TYPE": ""}, {"LOWER": "and"}, {"ENT_TYPE": "PERSON"}],  # "Daniyar and Talgat Orazbek"
             [name, {"TEXT": ","}, {"LIKE_NUM": True}, {"TEXT": {"IN": [",", ")"]}}],  # "Askar Bekbolatuly, 41,"
+            [_MISTAGGED_FIRST, name, {"TEXT": ","}, {"LIKE_NUM": True}, {"TEXT": {"IN": [",", ")"]}}],
             [name, {"TEXT": ","}, {"POS": "DET"}, {"POS": {"IN": ["ADJ", "NOUN", "PROPN"]}, "OP": "*"}, described],
         ])
         self.kin = Matcher(self.nlp.vocab)
@@ -193,7 +197,7 @@ class Extractor:
         for match in sorted(candidates, key=lambda m: -len(m)):
             run: list[Token] = []
             for token in match:
-                if token.pos_ == "PROPN" and token.is_title and token.lower_ not in lexicon.NOT_NAMES:
+                if (token.pos_ == "PROPN" or _mistagged_first(token)) and token.is_title and token.lower_ not in lexicon.NOT_NAMES:
                     run.append(token)
                 elif run:
                     break
@@ -618,6 +622,12 @@ def _facility(facilities: list[FacilityMention], i: int, sentence: Span) -> Faci
         return min(after, key=lambda f: f.start)
     before = [f for f in inside if f.end <= i + 1 and i - f.end <= 5]
     return max(before, key=lambda f: f.end, default=None)
+
+
+def _mistagged_first(token: Token) -> bool:
+    following = token.nbor() if token.i + 1 < len(token.doc) else None
+    return token.is_sent_start and token.pos_ in _MISTAGGED_FIRST["POS"]["IN"] and following is not None \
+        and following.pos_ == "PROPN" and following.is_title
 
 
 def _labelled(ctx: Context, trigger: Span) -> Person | None:
