@@ -602,3 +602,12 @@ def test_a_name_whose_first_word_the_tagger_took_for_a_verb_is_whole(extractor):
         "he was taken away by police.\n\nAblimit Rozi, 58, who ran a cotton-trading company in Korla (Kuerle), was "
         "detained at his office on Oct. 12, 2018, according to his daughter, Zulpiye Ablimit.", "2021-08-26")
     assert _person(draft, "Ablimit Rozi")["role"] == "detained"
+
+
+def test_the_same_day_at_a_paragraphs_start_is_the_day_of_the_detention_told_before(extractor):
+    draft = extractor.draft(
+        "ISTANBUL, 14 March 2019 — Ablikim Tursunov was detained on 12 April 2017 in Ghulja.\n\n"
+        "His business partner, a trader named Zhou Jianguo, was detained the same day.\n\n"
+        "His younger brother Memet Tursunov was sent to a camp the same month.", "2019-03-14")
+    assert ("detained", "2017-04-12") in _events(_person(draft, "Zhou Jianguo"))
+    assert ("sent_to_camp", "2017-04") in _events(_person(draft, "Memet Tursunov"))

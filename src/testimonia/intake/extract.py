@@ -472,8 +472,12 @@ class Extractor:
             previous = [e.date for e in ctx.events if e.person is event.person and e.date]
             around = ctx.people.paragraph(verb.i)
             earlier = [d.value for d in ctx.dates if around.start <= d.start < best.start and d.value]
-            if _SAME_TIME.match(best.text):  # "the same day": the time the paragraph last named
-                event.date = earlier[-1] if earlier else None
+            if _SAME_TIME.match(best.text):  # "the same day": the time the paragraph last named, else that
+                # of the last such event told before ("His partner was detained the same day")
+                alike = [e.date for e in ctx.events if e.date and e.trigger < verb.i
+                         and (e.type == event.type or {e.type, event.type} <= _HELD | {"detained"})]
+                anchor = earlier[-1] if earlier else (alike[-1] if alike else None)
+                event.date = _at_precision(anchor, best.text) if anchor else None
             elif that_year := _THAT_YEAR.match(best.text):  # "in May of that year": the paragraph's last year
                 event.date = best.value = dates.in_year(that_year["rest"], earlier[-1][:4]) if earlier else None
             else:  # "three weeks after he arrived": from the person's last dated event; "two weeks later":
@@ -628,6 +632,12 @@ def _mistagged_first(token: Token) -> bool:
     following = token.nbor() if token.i + 1 < len(token.doc) else None
     return token.is_sent_start and token.pos_ in _MISTAGGED_FIRST["POS"]["IN"] and following is not None \
         and following.pos_ == "PROPN" and following.is_title
+
+
+def _at_precision(date: str, same_time: str) -> str:
+    """"the same month" as a day told before: that day's month."""
+    unit = same_time.split()[-1].lower()
+    return date[:{"year": 4, "month": 7}.get(unit, 10)]
 
 
 def _labelled(ctx: Context, trigger: Span) -> Person | None:
