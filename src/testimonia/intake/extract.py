@@ -26,7 +26,17 @@ from spacy.tokens import Doc, Span, Token
 from . import dates, lexicon
 from .assemble import assemble
 from .context import Context, DateMention, Event
-from .mentions import NAME_LINE, Mention, People, Person, clean_name, names_before_aliases, narrator_span, signers
+from .mentions import (
+    NAME_LINE,
+    Mention,
+    People,
+    Person,
+    clean_name,
+    names_before_aliases,
+    narrator_span,
+    signers,
+    text_of,
+)
 from .places import FacilityMention, PlaceFinder, PlaceMention, specificity
 from .triggers import Triggers
 
@@ -705,7 +715,7 @@ def _day(value: str) -> dt.date | None:
 def _dateline(doc: Doc) -> dt.date | None:
     """The document's own date: the first full date near its beginning; else a wire dateline without its
     year ("ALMATY, March 22 (Reuters)") in the year that puts it after every full date the text gives."""
-    text = doc.text
+    text = text_of(doc)
     wire = _WIRE_DATELINE.search(text[:_DATELINE_CHARS])
     if wire is not None and (told := [day for match in _DATELINE.finditer(text) if (day := dates.parse_day(match[0]))]):
         latest = max(told)
@@ -758,7 +768,7 @@ def _dates(doc: Doc, ents: list[Span], document_date: dt.date | None) -> list[Da
             value = dates.resolve(text, document_date)
         out.append(DateMention(start, ent.end, " ".join(span.text.split()), value))
     taken = {i for d in out for i in range(d.start, d.end)}
-    for match in _HEADING_DATE.finditer(doc.text):  # a timeline's "March 2017 - He returns …"
+    for match in _HEADING_DATE.finditer(text_of(doc)):  # a timeline's "March 2017 - He returns …"
         span = doc.char_span(match.start("date"), match.end("date"), alignment_mode="expand")
         if span is not None and not taken & set(range(span.start, span.end)):
             out.append(DateMention(span.start, span.end, span.text, dates.resolve(span.text, document_date)))
@@ -770,7 +780,7 @@ def _listed_names(doc: Doc) -> list[Span]:
     Toktogulova), 34, …" — the whole run of capitals, whatever the NER made of it; and the name a case
     sheet's field gives ("Name: Akmaral Tursynkhan", "Applicant: Yerbol Dauletkhan (son), Almaty")."""
     out = []
-    text = doc.text
+    text = text_of(doc)
     for match in (*_LISTED_NAME.finditer(text), *_FIELD_NAME.finditer(text)):
         span = doc.char_span(match.start("name"), match.end("name"))
         if span is not None and not any(t.lower_ in lexicon.NOT_NAMES or t.lower_ in lexicon.DESCRIPTIONS for t in span):
@@ -793,7 +803,7 @@ def _stated_statuses(ctx: Context) -> None:
     """A case record's own "Status:" field ("Current status: forced labour", "Status: in custody
     (prison)") states the status of the record's case (_case_of). A field naming several statuses for
     several people ("house arrest (father); documents confiscated (son)") is left to the events."""
-    for match in _STATUS_FIELD.finditer(ctx.doc.text):
+    for match in _STATUS_FIELD.finditer(text_of(ctx.doc)):
         value = _RELEASED_FROM.sub("released", match["value"])
         found = [status for status, words in _STATUS_TERMS if words.search(value)]
         if found and ";" not in value and (case := _case_of(ctx, match.start())) is not None:

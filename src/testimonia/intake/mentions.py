@@ -59,6 +59,17 @@ class Person:
         return {_fold(part) for name in self.names for part in name.split() if len(part) > 2}
 
 
+def text_of(doc: Doc) -> str:
+    """The document's text, joined once: spaCy's Doc.text joins every token's text each time it is asked."""
+    text = doc.user_data.get(_TEXT)
+    if text is None:
+        text = doc.user_data[_TEXT] = doc.text
+    return text
+
+
+_TEXT = ("testimonia", "text")
+
+
 def _fold(text: str) -> str:
     return names.normalise(text).replace("’", "'")
 
@@ -92,7 +103,7 @@ class People:
 
     def __init__(self, doc: Doc):
         self.doc = doc
-        self.text = doc.text  # read once: spaCy builds Doc.text from every token each time it is asked
+        self.text = text_of(doc)
         self.persons: list[Person] = []
         self.by_token: dict[int, Person] = {}  # token index → the person a mention there refers to
         self._kin: dict[tuple[str, str], Person] = {}
@@ -593,7 +604,7 @@ SIGNATURE_TAIL = 600
 def signers(doc: Doc) -> list[Span]:
     """The names signed one under another below a letter's closing line ("With respect and hope,"), when
     there are two or more; the text must keep their line breaks (extract.for_parser does)."""
-    text = doc.text
+    text = text_of(doc)
     match = _SIGNED_BY_SEVERAL.search(text, max(len(text) - SIGNATURE_TAIL, 0))  # a signature ends the text
     if match is None:
         return []
@@ -614,7 +625,7 @@ def _aliases(spans: list[Span]) -> dict[int, int]:
     out: dict[int, int] = {}
     if not spans:
         return out
-    text = spans[0].doc.text
+    text = text_of(spans[0].doc)
     ordered = sorted(spans, key=lambda s: s.start)
     for name, alias in zip(ordered, ordered[1:]):
         between = text[name.end_char:alias.start_char]
@@ -632,7 +643,7 @@ _ALIAS_OPENING = re.compile(r"\s*\((?:[^()\n]{0,40}\b(?:also|alias|known as|spel
 def names_before_aliases(doc: Doc, spans: list[Span]) -> list[Span]:
     """The name the NER missed before a form of it in parentheses: "Ermek Tolegen (in the judgment:
     Ye'ermaike Tuoliegen)" — two or three capitalised words right before the opening."""
-    found, text = [], doc.text
+    found, text = [], text_of(doc)
     for alias in spans:
         opening = next((t for t in reversed(doc[max(alias.start - 8, 0):alias.start]) if t.text == "("), None)
         if opening is None or not _ALIAS_OPENING.fullmatch(text[opening.idx:alias.start_char]):
@@ -673,7 +684,7 @@ def _related(a: Person, b: Person) -> bool:
 
 def narrator_span(doc: Doc) -> Span | None:
     """Where a first-person document names its author, if it does."""
-    for match in _NARRATOR.finditer(doc.text):
+    for match in _NARRATOR.finditer(text_of(doc)):
         group = next(g for g, value in match.groupdict().items() if value)
         span = doc.char_span(match.start(group), match.end(group), alignment_mode="expand")
         if span is not None:
@@ -690,7 +701,7 @@ def _sentences(doc: Doc) -> list[Span]:
     """The parser's sentences, split again at blank lines and where a header line begins ("Current
     status: …" under "Reported by: …" is a statement of its own, whatever the parser joined)."""
     out: list[Span] = []
-    text = doc.text
+    text = text_of(doc)
     for sentence in doc.sents:
         start = sentence.start
         for token in sentence[:-1]:
