@@ -188,11 +188,12 @@ class People:
 
     def add_short_forms(self) -> None:
         """Tokens that are a part of a known name but that the NER labelled otherwise or missed."""
+        named = [(p, p.parts) for p in self.persons if not p.kin]  # adding mentions changes no one's names
         for token in self.doc:
             if token.i in self.by_token or not token.text[:1].isupper() or len(token.text) < 3:
                 continue
             word = _fold(token.text.removesuffix("'s").removesuffix("’s"))
-            owners = [p for p in self.persons if not p.kin and word in p.parts]
+            owners = [p for p, parts in named if word in parts]
             if owners:
                 owner = max(owners, key=lambda p: self._recency(p, token.i))
                 end = token.i + 1
