@@ -639,6 +639,8 @@ def _facility(facilities: list[FacilityMention], i: int, sentence: Span) -> Faci
 
 
 def _mistagged_first(token: Token) -> bool:
+    """Whether a token is _MISTAGGED_FIRST's word: a sentence's first, a verb, noun or adjective to the
+    tagger, before a capitalised proper noun."""
     following = token.nbor() if token.i + 1 < len(token.doc) else None
     return token.is_sent_start and token.pos_ in _MISTAGGED_FIRST["POS"]["IN"] and following is not None \
         and following.pos_ == "PROPN" and following.is_title

@@ -164,11 +164,11 @@ HAN_SURNAMES = {"wang", "li", "zhang", "liu", "chen", "yang", "huang", "zhao", "
 # Words before a place that tie it to a person as home or residence ("lives in Almaty", "a native of Ghulja").
 HOME_WORDS = {"live", "reside", "settle", "bear", "born", "hail", "come", "resident", "native", "hometown", "home",
               "citizen", "from", "grow", "stay", "remain", "work", "study", "student"}
-# A factory is forced labour when someone is sent, assigned or made to work there.
 # What a place before a person's description does not make their home: "a Kazakhstan citizen".
 NOT_HOMES = {"citizen", "national", "passport", "holder"}
 # The documents of a court, whose date is the day of the sentences they pass.
 VERDICT_WORDS = {"verdict", "judgment", "judgement", "ruling"}
+# A factory is forced labour when someone is sent, assigned or made to work there.
 LABOR_VERBS = {"send", "assign", "force", "make", "transfer", "work", "order", "place", "take", "move", "put", "bus"}
 # Words that make repeated visits to a home surveillance rather than an arrest.
 REPEATED = {"every", "regularly", "often", "daily", "weekly", "monthly", "each"}

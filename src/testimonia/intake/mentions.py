@@ -59,15 +59,15 @@ class Person:
         return {_fold(part) for name in self.names for part in name.split() if len(part) > 2}
 
 
+_TEXT = ("testimonia", "text")  # where text_of keeps the joined text, in the doc's user_data
+
+
 def text_of(doc: Doc) -> str:
     """The document's text, joined once: spaCy's Doc.text joins every token's text each time it is asked."""
     text = doc.user_data.get(_TEXT)
     if text is None:
         text = doc.user_data[_TEXT] = doc.text
     return text
-
-
-_TEXT = ("testimonia", "text")
 
 
 def _fold(text: str) -> str:
@@ -343,8 +343,8 @@ class People:
             if len(together) > 1:
                 return together
         if token.lower_ in ("couple", "pair", "their"):
-            # the latest person told of with a spouse, and the spouse; with `siblings`, or with siblings,
-            # and the siblings ("Her younger brother Memet … Their mother, Hajigul Niyaz")
+            # the latest person told of with a spouse, and the spouse; when `siblings` is asked, also the
+            # latest told of with siblings, and the siblings ("Her younger brother Memet … Their mother, X")
             kinds = ("spouse", "sibling") if siblings and token.lower_ == "their" else ("spouse",)
             for i in range(token.i - 1, -1, -1):
                 person = self.by_token.get(i)
