@@ -485,7 +485,7 @@ class Extractor:
             if _SAME_TIME.match(best.text):  # "the same day": the time the paragraph last named, else that
                 # of the last such event told before ("His partner was detained the same day")
                 alike = [e.date for e in ctx.events if e.date and e.trigger < verb.i
-                         and (e.type == event.type or {e.type, event.type} <= _HELD | {"detained"})]
+                         and (e.type == event.type or {e.type, event.type} <= _HELD)]
                 anchor = earlier[-1] if earlier else (alike[-1] if alike else None)
                 event.date = _at_precision(anchor, best.text) if anchor else None
             elif that_year := _THAT_YEAR.match(best.text):  # "in May of that year": the paragraph's last year

@@ -76,7 +76,8 @@ def _world_cities() -> dict[str, str]:
     tools/world_cities.py). Trusted only where the parser saw a place (`_seen_as_place`): some are also
     given names."""
     with resources.files("testimonia.gazetteer").joinpath("data/world_cities.tsv").open(encoding="utf-8") as rows:
-        return {fold(row["name"]): row["country"] for row in csv.DictReader(rows, delimiter="\t")}
+        cities = sorted(csv.DictReader(rows, delimiter="\t"), key=lambda row: int(row["population"]))
+    return {fold(row["name"]): row["country"] for row in cities}  # names alike once folded: the most populous
 
 
 @lru_cache(maxsize=1)
