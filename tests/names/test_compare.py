@@ -249,6 +249,13 @@ def test_best_score_agrees_with_capped_compare_on_the_development_forms():
     ("马文山", "Ma Wenhai", False),
     ("Ma Wenshan", "Ma Wenhai", False),
     ("马文山", "白文山", False),       # another surname
+    ("Ma Wen-shan", "马文山", True),   # Wade-Giles, the given name's syllables apart
+    ("Ma Wen-hai", "马文山", False),
+    ("Pai Chung-wen", "白忠文", True),  # Pai: Wade-Giles for bai; chung: zhong (or ch'ung, chong)
+    ("Pai Chung-wen", "白崇文", True),
+    ("Pai Chung-wen", "Bai Chongwei", False),
+    ("Ma Hsing-shan", "Ma Xingshan", True),  # hsing: xing
+    ("Ma Hsing-shan", "Ma Xinshan", False),
 ])
 def test_names_written_the_chinese_way_agree_syllable_by_syllable(a, b, same):
     assert compare(a, b).same is same
@@ -274,6 +281,29 @@ def test_only_names_written_the_chinese_way_are_split_at_their_surname():
     assert chinese_given_name(["ma", "wenshan"]) == (["ma", "wenshan"], 1)
     assert chinese_given_name(["马木提"]) == (["马木提"], None)     # Mamut: 木 writes a Turkic -m
     assert chinese_given_name(["阿文山"]) == (["阿文山"], None)     # not a surname
-    assert chinese_given_name(["ma", "chien"]) == (["ma", "chien"], None)  # Wade-Giles, not pinyin
-    assert chinese_given_name(["ma", "wen", "shan"]) == (["ma", "wen", "shan"], None)
+    assert chinese_given_name(["ma", "chien"]) == (["ma", "chien"], 1)   # Wade-Giles chien: pinyin jian
+    assert chinese_given_name(["ma", "wen", "shan"]) == (["ma", "wen shan"], 1)  # "Ma Wen-shan"
+    assert chinese_given_name(["ma", "memet", "tursun"]) == (["ma", "memet", "tursun"], None)
+    assert chinese_given_name(["ma", "shaou"]) == (["ma", "shaou"], None)  # French, not pinyin sha'ou
     assert compare("马木提", "Mamut").same
+
+
+@pytest.mark.parametrize(("a", "b", "same"), [
+    ("Dinara Serikova", "Dinar Serikov", False),            # sister and brother
+    ("Aigerim Nurlanovna Serikova", "Nurlan Serikov", False),  # daughter and father
+    ("Dana Bolatkyzy", "Dana Bolatuly", False),
+    ("Айгерим Серикова", "Aigerim Serikova", True),
+    ("Aigerim Serikova", "Aigerim Serikowa", True),         # German spelling, still a woman's
+    ("Айгерим Серикова", "艾格里姆·谢里科娃", True),
+    ("Yerke Kurmanbekkyzy", "Yerke Kurmanbek", True),       # her father's given name: no gender of its own
+    ("Arman Serikuly", "Arman Serikov", True),
+])
+def test_a_mans_name_and_a_womans_are_two_people(a, b, same):
+    assert compare(a, b).same is same
+
+
+def test_the_explanation_says_the_genders_differ():
+    result = compare("Dinara Serikova", "Dinar Serikov")
+    assert result.score < 0.5
+    assert any("woman" in note for note in result.notes)
+    assert not compare("Aigerim Serikova", "Aigerim Serikova").notes

@@ -30,6 +30,7 @@ cdef double CROSS_POSITION_FACTOR = 0.8
 cdef double FIRST_SOUND_FACTOR = 0.8
 cdef double FATHER_FACTOR = 0.5
 cdef double CHARACTER_FLOOR = 0.4
+cdef double GENDER_FACTOR = 0.4
 
 cdef enum:
     LETTERS = 26
@@ -37,13 +38,13 @@ cdef uint8_t VOWEL_A = 0, VOWEL_I = 8, VOWEL_U = 20   # 'A', 'I', 'U' - 'A'
 
 
 def configure(double threshold, double unpaired, double floor, double initial, double whole, double cross,
-              double first_sound, double father, double character_floor):
+              double first_sound, double father, double character_floor, double gender):
     """Set the scoring constants (comparison.py passes its documented ones at import)."""
     global THRESHOLD, UNPAIRED_FACTOR, SIMILARITY_FLOOR, INITIAL_SIMILARITY, WHOLE_FACTOR
-    global CROSS_POSITION_FACTOR, FIRST_SOUND_FACTOR, FATHER_FACTOR, CHARACTER_FLOOR
+    global CROSS_POSITION_FACTOR, FIRST_SOUND_FACTOR, FATHER_FACTOR, CHARACTER_FLOOR, GENDER_FACTOR
     THRESHOLD, UNPAIRED_FACTOR, SIMILARITY_FLOOR, INITIAL_SIMILARITY = threshold, unpaired, floor, initial
     WHOLE_FACTOR, CROSS_POSITION_FACTOR, FIRST_SOUND_FACTOR, FATHER_FACTOR = whole, cross, first_sound, father
-    CHARACTER_FLOOR = character_floor
+    CHARACTER_FLOOR, GENDER_FACTOR = character_floor, gender
 
 
 cdef inline bint is_vowel(uint8_t c) nogil:
@@ -234,16 +235,18 @@ cdef double cached_similarity(PartCode a, PartCode b, bint whole) except -2.0:
 
 
 cdef class NameCode:
-    """A prepared name for the kernel: its parts (PartCode), their texts, and the runs of two or more
-    adjacent parts read as one word, as (PartCode, text, name parts outside the run): built by
-    set_run_reader's function the first time a one-part name meets this one."""
+    """A prepared name for the kernel: its parts (PartCode), their texts, its gender as its surname or
+    father's name tells it (0 untold, 1 a man's, 2 a woman's), and the runs of two or more adjacent parts
+    read as one word, as (PartCode, text, name parts outside the run): built by set_helpers' function the
+    first time a one-part name meets this one."""
 
     cdef readonly tuple parts
     cdef readonly tuple texts
+    cdef readonly int gender
     cdef object runs
 
-    def __cinit__(self, tuple parts, tuple texts):
-        self.parts, self.texts, self.runs = parts, texts, None
+    def __cinit__(self, tuple parts, tuple texts, int gender=0):
+        self.parts, self.texts, self.gender, self.runs = parts, texts, gender, None
 
 
 _read_runs = None
@@ -567,6 +570,11 @@ cdef inline bint needs_runs(NameCode a, NameCode b):
     return na != nb and (na == 1 or nb == 1)
 
 
+cpdef bint genders_differ(NameCode a, NameCode b):
+    """One name is a man's and the other a woman's: two people (comparison.py's rule)."""
+    return a.gender != 0 and b.gender != 0 and a.gender != b.gender
+
+
 cdef double rounded(double score) except -1.0:
     """Four decimals, at most 1, as Python's round(score, 4) gives them: the score compare() reports.
     Near a tie, where scaling by 10,000 may land on the wrong side, Python's own round decides."""
@@ -595,6 +603,8 @@ cdef double score_up_to(NameCode a, NameCode b, double enough) except -1.0:
         whole = whole_word(a, b, &which) if len(a.parts) == 1 else whole_word(b, a, &which)
         if whole > result:
             result = whole
+    if genders_differ(a, b):
+        result *= GENDER_FACTOR
     return rounded(result)
 
 
@@ -611,6 +621,8 @@ def explained(NameCode a, NameCode b):
         whole = whole_word(single, other, &which)
         if whole > result:
             result, run = whole, runs_of(other)[which][1]
+    if genders_differ(a, b):
+        result *= GENDER_FACTOR
     return rounded(result), tuple(pairs), run
 
 

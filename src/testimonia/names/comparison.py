@@ -12,7 +12,8 @@ part that disagrees (a sibling's given name, a namesake's father) weighs most, a
 left unpaired (an extra middle name; not a patronymic, often dropped) lowers it a little; a
 patronymic paired with the other name's given name while this name's own given name is left over
 ("Arman Serikovich" against "Serik": son and father) halves it; two parts in Chinese characters whose
-characters hardly share a sound (麦迪娜 / 依木兰) are two names. A name
+characters hardly share a sound (麦迪娜 / 依木兰) are two names; a man's name against a woman's
+("Karimov" / "Karimova", "-uly" / "-kyzy") is × 0.4, below the threshold however alike the rest. A name
 written as one word on one side ("Wu'erkaixi", "萨图克布格拉汗") is also compared with every run of
 adjacent parts of the other read as one word.
 `same` is `score >= THRESHOLD`; docs/names.md gives every constant below its reason.
@@ -38,8 +39,10 @@ CROSS_POSITION_FACTOR = 0.8
 FIRST_SOUND_FACTOR = 0.8
 FATHER_FACTOR = 0.5
 CHARACTER_FLOOR = 0.4
+GENDER_FACTOR = 0.4
 _kernel.configure(THRESHOLD, UNPAIRED_FACTOR, SIMILARITY_FLOOR, INITIAL_SIMILARITY, WHOLE_FACTOR,
-                  CROSS_POSITION_FACTOR, FIRST_SOUND_FACTOR, FATHER_FACTOR, CHARACTER_FLOOR)
+                  CROSS_POSITION_FACTOR, FIRST_SOUND_FACTOR, FATHER_FACTOR, CHARACTER_FLOOR, GENDER_FACTOR)
+_GENDERS = {"m": 1, "f": 2}
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +54,9 @@ class PreparedName:
     code: NameCode = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        code = NameCode(tuple(_part_code(p) for p in self.parts), tuple(p.text for p in self.parts))
+        genders = {p.gender for p in self.parts if p.gender}
+        gender = _GENDERS[genders.pop()] if len(genders) == 1 else 0
+        code = NameCode(tuple(_part_code(p) for p in self.parts), tuple(p.text for p in self.parts), gender)
         object.__setattr__(self, "code", code)
 
 
@@ -148,6 +153,8 @@ def _explain(a: PreparedName, b: PreparedName) -> tuple:
         notes = (f"compared as one word: {run} ~ {(a if len(a.parts) == 1 else b).parts[0].text}",)
     else:
         notes = ()
+    if _kernel.genders_differ(a.code, b.code):
+        notes += ("a man's name against a woman's (-ov / -ova, -uly / -kyzy …): two people",)
     return matches, unpaired_a, unpaired_b, notes
 
 

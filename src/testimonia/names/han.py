@@ -15,7 +15,9 @@ from functools import lru_cache
 from importlib import resources
 
 import yaml
+from pypinyin import Style
 from pypinyin.pinyin_dict import pinyin_dict
+from pypinyin.style import convert
 
 from .phonetic import RUNS, phonetic_key
 
@@ -45,6 +47,36 @@ def pinyin_syllables() -> frozenset[str]:
         for reading in readings.split(","):
             found.add(strip_tones(reading))
     return frozenset(found)
+
+
+@lru_cache(maxsize=1)
+def _wade_giles() -> dict[str, frozenset[str]]:
+    """Each Wade-Giles syllable → the pinyin syllables it writes: pypinyin's Wade-Giles spelling of every
+    pinyin syllable, also as the press prints it without the aspiration apostrophe or the umlaut
+    ("Chung" for both ch'ung 崇 and chung 仲, "Yuan" for yüan)."""
+    found: dict[str, set[str]] = {}
+    for syllable in pinyin_syllables():
+        written = strip_tones(convert(syllable, Style.WADEGILES, strict=False))
+        for form in {written, written.replace("'", ""), written.replace("v", "u"), written.replace("'", "").replace("v", "u")}:
+            found.setdefault(form, set()).add(syllable)
+    return {form: frozenset(syllables) for form, syllables in found.items()}
+
+
+def latin_syllables(word: str) -> tuple[tuple[str, ...], ...] | None:
+    """The pinyin syllables a Latin word of a Chinese name writes, each position with every syllable it may
+    be: one Wade-Giles syllable ("hsing" → xing, "chung" → zhong or chong, and "chang" also chang as pinyin),
+    else joined pinyin ("Bufang"); None if it is neither."""
+    form = strip_tones(word).replace("’", "'").replace("ʼ", "'").replace("‘", "'")
+    wade_giles = _wade_giles().get(form)
+    if wade_giles:
+        as_pinyin = {form} if form in pinyin_syllables() else set()
+        return (tuple(sorted(wade_giles | as_pinyin)),)
+    syllables = segment_pinyin(word)
+    # pinyin writes a syllable after the first that starts with a vowel after an apostrophe: "Shaou" is
+    # another romanisation (French), not "sha'ou"
+    if not syllables or any(s[0] in "aeiouv" for s in syllables[1:]):
+        return None
+    return tuple((s,) for s in syllables)
 
 
 def _split_syllable(syllable: str) -> tuple[str, str]:

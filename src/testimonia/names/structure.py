@@ -22,9 +22,8 @@ from .han import (
     han_pinyin,
     han_syllables,
     keys_of_syllables,
+    latin_syllables,
     pinyin_keys,
-    segment_pinyin,
-    strip_tones,
 )
 from .phonetic import phonetic_key
 from .scripts import detect_script, normalise
@@ -58,6 +57,9 @@ class Part:
     # Written in Chinese characters: each character's sounds (han.character_sounds); two such parts
     # whose characters hardly correspond are two names.
     character_sounds: tuple[frozenset[str], ...] = ()
+    # "m" or "f" when the part ends as only a man's or a woman's surname or father's name does
+    # (data/name_parts.yaml: -ov / -ova, -uly / -kyzy …), else "".
+    gender: str = ""
 
 
 @lru_cache(maxsize=1)
@@ -109,22 +111,42 @@ def _surnames_in_pinyin() -> frozenset[str]:
     return frozenset(options[0] for surname in _vocabulary()["chinese_surnames"] for options in han_syllables(surname))
 
 
+def _chinese_surname(word: str) -> bool:
+    """A Latin word that writes a common Chinese surname, in pinyin or Wade-Giles ("Ma", "Pai", "Hsu")."""
+    syllables = latin_syllables(word) if detect_script(word) == "Latn" else None
+    return bool(syllables) and len(syllables) == 1 and not _surnames_in_pinyin().isdisjoint(syllables[0])
+
+
+def given_syllables(part: str) -> tuple[tuple[str, ...], ...] | None:
+    """The syllables of a Chinese given name written in Latin letters, word by word ("bufang", "fu hsing")."""
+    found: list[tuple[str, ...]] = []
+    for word in part.split():
+        syllables = latin_syllables(word)
+        if syllables is None:
+            return None
+        found.extend(syllables)
+    return tuple(found)
+
+
 def chinese_given_name(words: list[str]) -> tuple[list[str], int | None]:
-    """A name written the Chinese way, surname first (马步芳, "Ma Bufang", data/name_parts.yaml says
-    how it is recognised): its words, the surname in characters split off, and which word is the given
-    name; (words, None) for any other name."""
+    """A name written the Chinese way, surname first (马步芳, "Ma Bufang", "Ma Fu-hsing", data/name_parts.yaml
+    says how it is recognised): its words, the surname in characters split off and a given name written
+    as two Wade-Giles or pinyin syllables joined into one word, and which word is the given name;
+    (words, None) for any other name."""
     vocabulary = _vocabulary()
     if len(words) == 1:
         word = words[0]
         if (2 <= len(word) <= 3 and detect_script(word) == "Hani" and word[0] in vocabulary["chinese_surnames"]
                 and not set(word[1:]) & vocabulary["transliteration_characters"]):
             return [word[0], word[1:]], 1
-    elif len(words) == 2 and detect_script(words[0]) == "Latn" and strip_tones(words[0]) in _surnames_in_pinyin():
-        syllables = segment_pinyin(words[1]) if detect_script(words[1]) == "Latn" else None
-        # pinyin writes a syllable after the first that starts with a vowel after an apostrophe: "Chien",
-        # "Shaou" are other romanisations (Wade-Giles, French), not "chi'en", "sha'ou"
-        if syllables and len(syllables) <= 2 and all(s[0] not in "aeiouv" for s in syllables[1:]):
+    elif len(words) == 2 and _chinese_surname(words[0]):
+        syllables = given_syllables(words[1]) if detect_script(words[1]) == "Latn" else None
+        if syllables and len(syllables) <= 2:
             return words, 1
+    elif len(words) == 3 and _chinese_surname(words[0]):
+        syllables = [latin_syllables(w) if detect_script(w) == "Latn" else None for w in words[1:]]
+        if all(s is not None and len(s) == 1 for s in syllables):
+            return [words[0], " ".join(words[1:])], 1
     return words, None
 
 
@@ -138,7 +160,7 @@ def read_name(text: str) -> tuple[Part, ...]:
 def _syllables(part: str, script: str) -> tuple[frozenset[str], ...]:
     if script == "Hani":
         return tuple(frozenset(options) for options in han_syllables(part))
-    return tuple(frozenset((s,)) for s in segment_pinyin(part) or ())
+    return tuple(frozenset(options) for options in given_syllables(part) or ())
 
 
 def _stems(part: str) -> list[str]:
@@ -148,6 +170,14 @@ def _stems(part: str) -> list[str]:
         if part.endswith(ending) and len(part) - len(ending) >= MIN_STEM:
             stems.append(part[: -len(ending)])
     return list(dict.fromkeys(stems))
+
+
+def _gender(part: str) -> str:
+    vocabulary = _vocabulary()
+    for gender, endings in (("f", vocabulary["female_endings"]), ("m", vocabulary["male_endings"])):
+        if any(part.endswith(ending) and len(part) - len(ending) >= MIN_STEM for ending in endings):
+            return gender
+    return ""
 
 
 def _read_stem(stem: str, script: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -181,7 +211,7 @@ def read_part(part: str, chinese_given: bool = False) -> Part:
         readings.extend(stem_readings)
         keys.extend(stem_keys)
     if chinese_given and script == "Latn":  # pinyin however short ("Ma Qi")
-        keys.extend(keys_of_syllables(tuple((s,) for s in segment_pinyin(part) or ())))
+        keys.extend(keys_of_syllables(given_syllables(part) or ()))
     readings = list(dict.fromkeys(r for r in readings if r))
     keys = tuple(dict.fromkeys(k for k in keys if k))
     letters = sum(ch.isalpha() for ch in part)
@@ -190,5 +220,5 @@ def read_part(part: str, chinese_given: bool = False) -> Part:
         optional=part in _vocabulary()["honorifics"], initial=letters == 1 and script in ("Latn", "Cyrl"),
         vowelless=script == "Arab" and not writes_vowels(part), patronymic=len(stems) > 1,
         chinese_given=chinese_given, syllables=_syllables(part, script) if chinese_given else (),
-        character_sounds=character_sounds(part) if script == "Hani" else (),
+        character_sounds=character_sounds(part) if script == "Hani" else (), gender=_gender(part),
     )
