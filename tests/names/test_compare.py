@@ -297,6 +297,8 @@ def test_only_names_written_the_chinese_way_are_split_at_their_surname():
     ("Айгерим Серикова", "艾格里姆·谢里科娃", True),
     ("Yerke Kurmanbekkyzy", "Yerke Kurmanbek", True),       # her father's given name: no gender of its own
     ("Arman Serikuly", "Arman Serikov", True),
+    ("卡里莫夫", "Gulnara Karimova", False),              # Karimov, as Chinese press writes him
+    ("古丽娜尔·尤素夫", "Gulnar Yusupova", True),          # 尤素夫 Yusuf: a given name, not -ov
 ])
 def test_a_mans_name_and_a_womans_are_two_people(a, b, same):
     assert compare(a, b).same is same
