@@ -256,6 +256,10 @@ def test_best_score_agrees_with_capped_compare_on_the_development_forms():
     ("Pai Chung-wen", "Bai Chongwei", False),
     ("Ma Hsing-shan", "Ma Xingshan", True),  # hsing: xing
     ("Ma Hsing-shan", "Ma Xinshan", False),
+    ("Ma Wen'an", "Ma Wen'ai", False),
+    ("Ma Wen'an", "马文安", True),
+    ("Wenshan Ma", "Ma Wenhai", False),     # given name first, as English writes it
+    ("Wenshan Ma", "马文山", True),
 ])
 def test_names_written_the_chinese_way_agree_syllable_by_syllable(a, b, same):
     assert compare(a, b).same is same
@@ -285,6 +289,8 @@ def test_only_names_written_the_chinese_way_are_split_at_their_surname():
     assert chinese_given_name(["ma", "wen", "shan"]) == (["ma", "wen shan"], 1)  # "Ma Wen-shan"
     assert chinese_given_name(["ma", "memet", "tursun"]) == (["ma", "memet", "tursun"], None)
     assert chinese_given_name(["ma", "shaou"]) == (["ma", "shaou"], None)  # French, not pinyin sha'ou
+    assert chinese_given_name(["wenshan", "ma"]) == (["wenshan", "ma"], 0)
+    assert chinese_given_name(["ahmet", "ma"]) == (["ahmet", "ma"], None)
     assert compare("马木提", "Mamut").same
 
 

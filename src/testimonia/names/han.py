@@ -71,12 +71,15 @@ def latin_syllables(word: str) -> tuple[tuple[str, ...], ...] | None:
     if wade_giles:
         as_pinyin = {form} if form in pinyin_syllables() else set()
         return (tuple(sorted(wade_giles | as_pinyin)),)
-    syllables = segment_pinyin(word)
-    # pinyin writes a syllable after the first that starts with a vowel after an apostrophe: "Shaou" is
-    # another romanisation (French), not "sha'ou"
-    if not syllables or any(s[0] in "aeiouv" for s in syllables[1:]):
-        return None
-    return tuple((s,) for s in syllables)
+    found: list[tuple[str, ...]] = []
+    for piece in form.split("'"):
+        syllables = segment_pinyin(piece) if piece else None
+        # pinyin writes a syllable after the first that starts with a vowel after an apostrophe
+        # ("Zhan'ao"): "Shaou" is another romanisation (French), not "sha'ou"
+        if not syllables or any(s[0] in "aeiouv" for s in syllables[1:]):
+            return None
+        found.extend((s,) for s in syllables)
+    return tuple(found)
 
 
 def _split_syllable(syllable: str) -> tuple[str, str]:

@@ -143,6 +143,10 @@ def chinese_given_name(words: list[str]) -> tuple[list[str], int | None]:
         syllables = given_syllables(words[1]) if detect_script(words[1]) == "Latn" else None
         if syllables and len(syllables) <= 2:
             return words, 1
+    elif len(words) == 2 and _chinese_surname(words[1]):  # given name first, as English writes it: "Shicai Sheng"
+        syllables = given_syllables(words[0]) if detect_script(words[0]) == "Latn" else None
+        if syllables and len(syllables) == 2:
+            return words, 0
     elif len(words) == 3 and _chinese_surname(words[0]):
         syllables = [latin_syllables(w) if detect_script(w) == "Latn" else None for w in words[1:]]
         if all(s is not None and len(s) == 1 for s in syllables):
