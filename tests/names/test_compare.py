@@ -260,6 +260,8 @@ def test_best_score_agrees_with_capped_compare_on_the_development_forms():
     ("Ma Wen'an", "马文安", True),
     ("Wenshan Ma", "Ma Wenhai", False),     # given name first, as English writes it
     ("Wenshan Ma", "马文山", True),
+    ("Tso Wen-shan", "左文山", True),       # Wade-Giles tso: pinyin zuo, the surname too
+    ("Tso Wen-shan", "Zuo Wenshan", True),
 ])
 def test_names_written_the_chinese_way_agree_syllable_by_syllable(a, b, same):
     assert compare(a, b).same is same

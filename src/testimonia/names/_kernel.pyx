@@ -180,8 +180,8 @@ cdef class PartCode:
     cdef readonly KeySet keys
     cdef readonly KeySet consonant_keys
     cdef readonly bint initial, vowelless, optional, patronymic
-    # The syllables of the given name of a name written the Chinese way (each a frozenset of its pinyin
-    # readings), else None.
+    # The syllables of a part (surname or given name) of a name written the Chinese way (each a frozenset
+    # of its pinyin readings), else None.
     cdef readonly tuple chinese_syllables
     # A part written in Chinese characters: each character's sounds (a frozenset of phonetic keys), else None.
     cdef readonly tuple character_sounds
@@ -356,7 +356,7 @@ cdef Best key_similarity(KeySet a, KeySet b) except *:
 
 
 cdef bint same_syllables(tuple a, tuple b):
-    """Two Chinese given names agree syllable by syllable (步芳 / "Bufang"; not 步芳 / 步青): one
+    """Two parts of Chinese names agree syllable by syllable (步芳 / "Bufang"; not 步芳 / 步青): one
     character for another of another sound makes another name, however alike the letters."""
     if len(a) != len(b):
         return False

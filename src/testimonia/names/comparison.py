@@ -104,7 +104,7 @@ def _part_code(part: Part) -> PartCode:
     """The kernel's form of a part (parts are shared objects, hashed by identity)."""
     consonant_keys = tuple(dict.fromkeys(consonants(key) or key for key in part.keys))
     return PartCode(_key_set(part.keys), _key_set(consonant_keys), part.initial, part.vowelless, part.optional,
-                    part.patronymic, part.syllables if part.chinese_given else None,
+                    part.patronymic, part.syllables if part.chinese else None,
                     part.character_sounds or None)
 
 

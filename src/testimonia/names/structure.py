@@ -50,9 +50,9 @@ class Part:
     initial: bool = False
     vowelless: bool = False
     patronymic: bool = False  # ends as a father's name does (-uly, -ovich …): dropping it is common
-    # The given name of a name written the Chinese way (马|步芳, "Ma Bufang"), and its syllables, each as
-    # the set of its toneless pinyin readings: two such given names agree only syllable by syllable.
-    chinese_given: bool = False
+    # A part of a name written the Chinese way (马|步芳, "Ma Bufang", "Tso Tsung-t'ang"), and its syllables,
+    # each as the set of its toneless pinyin readings: two such parts agree only syllable by syllable.
+    chinese: bool = False
     syllables: tuple[frozenset[str], ...] = ()
     # Written in Chinese characters: each character's sounds (han.character_sounds); two such parts
     # whose characters hardly correspond are two names.
@@ -157,7 +157,7 @@ def chinese_given_name(words: list[str]) -> tuple[list[str], int | None]:
 def read_name(text: str) -> tuple[Part, ...]:
     """The parts of a name, read (parts without letters left out)."""
     words, given = chinese_given_name(split_parts(text))
-    parts = (read_part(word, chinese_given=k == given) for k, word in enumerate(words))
+    parts = (read_part(word, chinese=given is not None) for word in words)
     return tuple(p for p in parts if p.keys)
 
 
@@ -203,9 +203,9 @@ def _read_stem(stem: str, script: str) -> tuple[tuple[str, ...], tuple[str, ...]
 
 
 @lru_cache(maxsize=65536)
-def read_part(part: str, chinese_given: bool = False) -> Part:
+def read_part(part: str, chinese: bool = False) -> Part:
     """Every reading of one lower-cased part, and its phonetic keys (distinct, first reading first);
-    `chinese_given`: the part is the given name of a name written the Chinese way."""
+    `chinese`: the part is the surname or the given name of a name written the Chinese way."""
     script = detect_script(part)
     readings: list[str] = []
     keys: list[str] = []
@@ -214,7 +214,7 @@ def read_part(part: str, chinese_given: bool = False) -> Part:
         stem_readings, stem_keys = _read_stem(stem, script)
         readings.extend(stem_readings)
         keys.extend(stem_keys)
-    if chinese_given and script == "Latn":  # pinyin however short ("Ma Qi")
+    if chinese and script == "Latn":  # pinyin or Wade-Giles however short ("Ma Qi", "Tso")
         keys.extend(keys_of_syllables(given_syllables(part) or ()))
     readings = list(dict.fromkeys(r for r in readings if r))
     keys = tuple(dict.fromkeys(k for k in keys if k))
@@ -223,6 +223,6 @@ def read_part(part: str, chinese_given: bool = False) -> Part:
         text=part, script=script, readings=tuple(readings), keys=keys,
         optional=part in _vocabulary()["honorifics"], initial=letters == 1 and script in ("Latn", "Cyrl"),
         vowelless=script == "Arab" and not writes_vowels(part), patronymic=len(stems) > 1,
-        chinese_given=chinese_given, syllables=_syllables(part, script) if chinese_given else (),
+        chinese=chinese, syllables=_syllables(part, script) if chinese else (),
         character_sounds=character_sounds(part) if script == "Hani" else (), gender=_gender(part),
     )
