@@ -89,6 +89,12 @@ def test_han_forms_read_back_into_turkic_names():
     assert set(han_keys("伊力哈木")) & set(pinyin_keys("Yilihamu"))
 
 
+def test_russian_style_surnames_in_characters_end_as_they_do_in_letters():
+    assert phonetic_key("Tokayev") in han_keys("托卡耶夫")     # 耶夫 -yev, not -yefu
+    assert phonetic_key("Serikova") in han_keys("谢里科娃") or phonetic_key("Sarikova") in han_keys("谢里科娃")
+    assert phonetic_key("Suleymenov") in han_keys("苏莱曼诺夫")
+
+
 def test_han_names_are_indexed_as_pairs_of_neighbouring_characters():
     assert han_bigrams("热依拉·达吾提") == ("热依", "依拉", "拉达", "达吾", "吾提")
     assert han_bigrams("热依拉达吾提") == han_bigrams("热依拉 • 达吾提")  # whatever the word breaks
