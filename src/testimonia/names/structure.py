@@ -130,9 +130,9 @@ def given_syllables(part: str) -> tuple[tuple[str, ...], ...] | None:
 
 def chinese_given_name(words: list[str]) -> tuple[list[str], int | None]:
     """A name written the Chinese way, surname first (马步芳, "Ma Bufang", "Ma Fu-hsing", data/name_parts.yaml
-    says how it is recognised): its words, the surname in characters split off and a given name written
-    as two Wade-Giles or pinyin syllables joined into one word, and which word is the given name;
-    (words, None) for any other name."""
+    "Shicai Sheng", data/name_parts.yaml says how it is recognised): its words, with the surname in
+    characters split off and a given name written as two words ("fu", "hsing") made one ("fu hsing"),
+    and which word is the given name; (words, None) for any other name."""
     vocabulary = _vocabulary()
     if len(words) == 1:
         word = words[0]
