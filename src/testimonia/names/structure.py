@@ -129,28 +129,24 @@ def given_syllables(part: str) -> tuple[tuple[str, ...], ...] | None:
 
 
 def chinese_given_name(words: list[str]) -> tuple[list[str], int | None]:
-    """A name written the Chinese way, surname first (马步芳, "Ma Bufang", "Ma Fu-hsing", data/name_parts.yaml
-    "Shicai Sheng", data/name_parts.yaml says how it is recognised): its words, with the surname in
-    characters split off and a given name written as two words ("fu", "hsing") made one ("fu hsing"),
-    and which word is the given name; (words, None) for any other name."""
+    """A name written the Chinese way (马步芳, "Ma Bufang", "Ma Fu-hsing", "Shicai Sheng"; data/name_parts.yaml
+    says how it is recognised): its words, with the surname in characters split off and a given name
+    written as two words ("fu", "hsing") made one ("fu hsing"), and which word is the given name;
+    (words, None) for any other name."""
     vocabulary = _vocabulary()
     if len(words) == 1:
         word = words[0]
         if (2 <= len(word) <= 3 and detect_script(word) == "Hani" and word[0] in vocabulary["chinese_surnames"]
                 and not set(word[1:]) & vocabulary["transliteration_characters"]):
             return [word[0], word[1:]], 1
-    elif len(words) == 2 and _chinese_surname(words[0]):
-        syllables = given_syllables(words[1]) if detect_script(words[1]) == "Latn" else None
-        if syllables and len(syllables) <= 2:
-            return words, 1
-    elif len(words) == 2 and _chinese_surname(words[1]):  # given name first, as English writes it: "Shicai Sheng"
-        syllables = given_syllables(words[0]) if detect_script(words[0]) == "Latn" else None
-        if syllables and len(syllables) == 2:
-            return words, 0
-    elif len(words) == 3 and _chinese_surname(words[0]):
-        syllables = [latin_syllables(w) if detect_script(w) == "Latn" else None for w in words[1:]]
-        if all(s is not None and len(s) == 1 for s in syllables):
-            return [words[0], " ".join(words[1:])], 1
+    elif len(words) in (2, 3) and all(detect_script(w) == "Latn" for w in words):
+        if _chinese_surname(words[0]):
+            given = given_syllables(" ".join(words[1:]))
+            # "Ma Bufang", "Ma Qi"; three words: one syllable each after the surname
+            if given and (len(given) <= 2 if len(words) == 2 else len(given) == 2):
+                return [words[0], " ".join(words[1:])], 1
+        elif len(words) == 2 and _chinese_surname(words[1]) and len(given_syllables(words[0]) or ()) == 2:
+            return words, 0  # given name first, as English writes it: "Shicai Sheng"
     return words, None
 
 
