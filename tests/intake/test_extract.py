@@ -611,3 +611,15 @@ def test_the_same_day_at_a_paragraphs_start_is_the_day_of_the_detention_told_bef
         "His younger brother Memet Tursunov was sent to a camp the same month.", "2019-03-14")
     assert ("detained", "2017-04-12") in _events(_person(draft, "Zhou Jianguo"))
     assert ("sent_to_camp", "2017-04") in _events(_person(draft, "Memet Tursunov"))
+
+
+def test_a_pronoun_means_the_person_its_own_paragraph_introduced(extractor):
+    """"He" after "I am also speaking about my brother, Serik." is Serik, not the subject of the paragraph before."""
+    draft = extractor.draft(
+        "Almaty, 2 May 2019.\n\nMy name is Aigerim Sultanbekova. My husband, Nurlan Omarov, went back to Ghulja in "
+        "March 2018. Since then he has been held in a camp there.\n\n"
+        "I am also speaking about my younger brother, Serik. He was detained in 2017 and sentenced to seven years.")
+    husband, brother = _person(draft, "Nurlan Omarov"), _person(draft, "Serik")
+    assert (husband["status"], brother["status"]) == ("camp", "prison")
+    assert {e["type"] for e in brother["events"]} >= {"detained", "sentenced"}
+    assert not {"detained", "sentenced"} & {e["type"] for e in husband["events"]}

@@ -205,7 +205,8 @@ class People:
     # --- who a pronoun or a possessive means ----------------------------------------------------
     def antecedent(self, token: Token, sex: str | None = None, exclude: Person | None = None) -> Person | None:
         """The person a third-person pronoun most likely refers to: the nearest earlier mention of the
-        right sex, the subjects of the sentence preferred, looking back at most three sentences."""
+        right sex, looking back at most three sentences; one in its own sentence preferred, then one in its
+        own paragraph (a new paragraph often brings in a new person), then subjects."""
         sentence = self.sentence(token.i)
         window_start = sentence.start
         for _ in range(3):
@@ -223,7 +224,8 @@ class People:
             if same_sentence and _cited_source(head):
                 continue  # "according to my aunt, she …": the source is not who the sentence is about
             is_subject = head.dep_ in ("nsubj", "nsubjpass") or head.head.dep_ in ("nsubj", "nsubjpass")
-            candidates.append((int(same_sentence) * 2 + int(is_subject), i, person))
+            same_paragraph = self._paragraph_of[i] == self._paragraph_of[token.i]
+            candidates.append((int(same_sentence) * 4 + int(same_paragraph) * 2 + int(is_subject), i, person))
         if not candidates:
             return None
         return max(candidates)[2]
