@@ -623,3 +623,41 @@ def test_a_pronoun_means_the_person_its_own_paragraph_introduced(extractor):
     assert (husband["status"], brother["status"]) == ("camp", "prison")
     assert {e["type"] for e in brother["events"]} >= {"detained", "sentenced"}
     assert not {"detained", "sentenced"} & {e["type"] for e in husband["events"]}
+
+
+def test_a_table_of_one_line_per_person(extractor):
+    """A case list whose cells are separated by "|": each row's events are its person's, the kinship word
+    before a reporter's name relates them, the "Status" column states the status, ISO months are dates."""
+    draft = extractor.draft(
+        "Case list, Almaty, 5 December 2019\n\n"
+        "No. | Name | Home | Reported by | What happened | Current status\n"
+        "1 | Yerbolat Sultanbek | Tekes County | brother Aidos Sultanbek, Almaty | detained at home in March 2018; "
+        "held in a camp in Qapqal | camp\n"
+        "2 | Gaukhar Serikkyzy | Kuytun | husband Arman Toleu, Taldykorgan | 2018-06 passport taken at the border; "
+        "released in July 2019, now under house arrest | house arrest\n"
+        "3 | Talgat Muratuly | Dorbiljin County | son Daniyar Talgatuly, Astana | questioned by police in 2019 | not detained\n")
+    yerbolat, aidos = _person(draft, "Yerbolat Sultanbek"), _person(draft, "Aidos Sultanbek")
+    gaukhar, arman = _person(draft, "Gaukhar Serikkyzy"), _person(draft, "Arman Toleu")
+    talgat, daniyar = _person(draft, "Talgat Muratuly"), _person(draft, "Daniyar Talgatuly")
+    assert (yerbolat["role"], yerbolat["status"]) == ("detained", "camp")
+    assert {e["type"] for e in yerbolat["events"]} == {"detained", "sent_to_camp"}
+    assert (gaukhar["role"], gaukhar["status"]) == ("detained", "house_arrest")
+    passport = next(e for e in gaukhar["events"] if e["type"] == "passport_confiscated")
+    assert (passport["date"], passport["date_text"]) == ("2018-06", "2018-06")
+    assert (aidos["role"], arman["role"], daniyar["role"]) == ("relative",) * 3
+    assert not aidos["events"] and not arman["events"] and not daniyar["events"]
+    assert {"type": "sibling", "to": yerbolat["id"]} in aidos["relations"]
+    assert {"type": "spouse", "to": gaukhar["id"]} in arman["relations"]
+    assert {"type": "parent", "to": talgat["id"]} in daniyar["relations"]  # Talgat is Daniyar's parent
+    assert talgat["role"] != "detained" and talgat["status"] is None
+
+
+def test_a_sentence_without_subject_in_a_case_sheet_is_the_sheets_person(extractor):
+    draft = extractor.draft(
+        "Registry entries, exported 5 October 2020\n\n"
+        "Entry 10413\nName: Aigul Mamytova\nHometown: Akto county\n"
+        "Details: Detained on 5 January 2019 in Akto. Her husband, Bakyt Asanov, lives in Bishkek with their son. "
+        "Sentenced in 2020 to six years.\n")
+    aigul, bakyt = _person(draft, "Aigul Mamytova"), _person(draft, "Bakyt Asanov")
+    assert {e["type"] for e in aigul["events"]} >= {"detained", "sentenced"}
+    assert not bakyt["events"] and bakyt["role"] == "relative"

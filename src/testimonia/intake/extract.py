@@ -23,7 +23,7 @@ from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 
-from . import dates, lexicon
+from . import dates, lexicon, tables
 from .assemble import assemble
 from .context import Context, DateMention, Event
 from .mentions import (
@@ -58,6 +58,7 @@ _CAPITALS_RUN = re.compile(r"\b[^\W\d_a-z]{2,}(?:[ -][^\W\d_a-z]{2,})+\b")  # tw
 FIELD_LINE = re.compile(r"^\s*[A-Z][\w .]{0,25}:")
 _DATELINE = re.compile(r"\b(?:\d{1,2} [A-Z][a-z]+,? \d{4}|[A-Z][a-z]+\.? \d{1,2},? \d{4}|\d{4}-\d{2}-\d{2})\b")
 _HEADING_DATE = re.compile(r"(?m)^\s*(?P<date>(?:\d{1,2} )?(?:[A-Z][a-z]+ )?(?:19|20)\d{2})\s*[-–—:]\s")
+_ISO_DATE = re.compile(r"(?<![\w-])(?P<date>(?:19|20)\d{2}-[01]\d(?:-[0-3]\d)?)(?![\w-])")
 _WIRE_DATELINE = re.compile(r"(?m)^[A-Z][A-Z .'-]+, (?P<month>[A-Z][a-z]+\.?) (?P<day>\d{1,2})\s*(?:\(|[-–—])")
 _NAME_AND_AGE = re.compile(r"[^\W\d][\w'’ -]*,\s*\d{1,3}")
 _SAME_TIME = re.compile(r"^(?:on |in )?(?:the same|that) (?:day|week|month|year|evening|night|morning)$", re.I)
@@ -69,8 +70,8 @@ _PREPOSITIONS = {"in", "on", "since", "for", "from", "until", "by", "during", "a
 
 def for_parser(text: str) -> str:
     """The text with the line breaks of wrapped sentences read as spaces (a caption broken over four
-    lines is one sentence), but not those of header lines ("From: …", "Date: …") or between names signed
-    one under another; the same length,
+    lines is one sentence), but not those of header lines ("From: …", "Date: …"), of a table's rows
+    ("1 | Nurlan Zhakypbek | M, 47 | …") or between names signed one under another; the same length,
     so every offset still points into the original text."""
     chars = list(text)
     for match in _LINE_BREAK.finditer(text):
@@ -79,6 +80,7 @@ def for_parser(text: str) -> str:
         after_end = text.find("\n", at + 1)
         after = text[at + 1:after_end if after_end >= 0 else len(text)]
         if not (FIELD_LINE.match(before) or FIELD_LINE.match(after) or _a_dateline(before) or _a_dateline(after)
+                or before.count("|") >= 2 or after.count("|") >= 2  # a table's rows
                 or (NAME_LINE.fullmatch(before) and NAME_LINE.fullmatch(after))):  # names signed one under another
             chars[at] = " "
     return "".join(chars)
@@ -91,9 +93,12 @@ def _a_dateline(line: str) -> bool:
 
 def _for_ner(text: str) -> str:
     """Names in capitals inside a line of ordinary text ("1. ZHANAR MUKHAMETKALI (f, 38), Nilka County")
-    written as the NER was trained to see them; headlines, all capitals, stay. The same length."""
+    written as the NER was trained to see them; headlines, all capitals, stay; a table row's cell
+    separators "|" written as full stops, so that the parser reads each cell as a sentence. The same length."""
     chars = list(text)
     for line in _LINE.finditer(text):
+        if line.group().count("|") >= 2:  # a table's row: each cell a sentence of its own to the parser
+            chars[line.start():line.end()] = line.group().replace("|", ".")
         if any(c.islower() for c in line.group()):
             for caps in _CAPITALS_RUN.finditer(line.group()):
                 at = line.start() + caps.start()
@@ -190,6 +195,7 @@ class Extractor:
         ctx.people.add_group_of()
         self._kinship(ctx)
         _kin_in_parentheses(ctx)
+        _kin_in_rows(ctx)
         ctx.people.infer_kinship()
         self._events(ctx)
         _stated_statuses(ctx)
@@ -258,8 +264,10 @@ class Extractor:
     def _events(self, ctx: Context) -> None:
         doc = ctx.doc
         by_sentence: dict[int, list[tuple[int, int, int]]] = {}
+        stated = [cell for row in ctx.people.rows.values() if (cell := row.status_cell())]
         for match in self.triggers(doc):
-            by_sentence.setdefault(ctx.people.sentence(match[1]).start, []).append(match)
+            if not any(start <= doc[match[1]].idx < end for start, end in stated):  # a status column is no event
+                by_sentence.setdefault(ctx.people.sentence(match[1]).start, []).append(match)
         for sentence in ctx.people.sentences:
             found: dict[tuple[str, str], Event] = {}
             for label_id, start, end in by_sentence.get(sentence.start, []):
@@ -349,6 +357,9 @@ class Extractor:
         """Who the event happens to: the passive subject or object of its verb, the subject for events
         one undergoes in the active voice, the owner of "her passport"; else the nearest person before."""
         people = ctx.people
+        if (case := people.row_case(head.i)) is not None and all(
+                people.person_of(t) in (None, case) for t in ctx.doc[people.sentence(head.i).start:head.i]):
+            return [case], 0.6  # a table row's cell "detained in March 2018" with no one else before: the row's person
         if kind == "disappeared" and (head.lower_ in ("contact", "news", "word") or head.lemma_ == "hear"):
             # "no contact with him", "nobody has heard from her", "she has not been heard from"
             found = _persons(people, [g for c in head.children if c.lower_ in ("with", "from", "about", "of")
@@ -417,7 +428,7 @@ class Extractor:
                     companions = [g for c in children if c.lower_ == "with" for g in c.children if g.dep_ == "pobj"]
                     found += [p for p in persons_among(companions) if p not in found]
                 return found, 0.85
-            climbs = probe.dep_ in ("conj", "xcomp", "advcl", "relcl", "acl", "prep", "pobj") and probe.head is not probe
+            climbs = probe.dep_ in ("conj", "xcomp", "advcl", "relcl", "acl", "prep", "pobj")  # never the root
             probe = probe.head if climbs and probe.head.lemma_ not in lexicon.SPEECH_VERBS else None
         if head.pos_ != "VERB" and kind != "forced_labor":
             return [], 0.0
@@ -434,6 +445,9 @@ class Extractor:
         if not any(c.dep_.startswith("nsubj") for c in verb.children) and verb.i - sentence.start <= 3:
             # "Held in a camp since 2017." — a list entry's sentence without a subject is about its person
             paragraph = people.paragraph(head.i)
+            case = people.case_before(sentence.start_char, since=paragraph.start_char)
+            if case is not None:  # a case sheet's "Details: … Sentenced in 2020 …": the sheet's person
+                return [case], 0.5
             for i in range(sentence.start - 1, paragraph.start - 1, -1):
                 if (who := people.by_token.get(i) or people.pronouns.get(i)) is not None:
                     return [who], 0.5
@@ -549,6 +563,22 @@ def _kin_in_parentheses(ctx: Context) -> None:
                     people.relate(person, subject, lexicon.KIN[after[1].lower_][0])
 
 
+def _kin_in_rows(ctx: Context) -> None:
+    """A table row's cell "brother Yersin Zhakypbek, Almaty" or "son-in-law Arman Toleu": the person named
+    after the kinship word is that relative of the row's person."""
+    doc, people = ctx.doc, ctx.people
+    for row in people.rows.values():
+        for start, end in row.cells:
+            cell = doc.char_span(start, end, alignment_mode="expand")
+            if cell is None or len(cell) < 2 or cell[0].lower_ not in lexicon.KIN:
+                continue
+            in_law = [t.lower_ for t in cell[1:5] if t.text not in ("-", "‐")][:2] == ["in", "law"]
+            named = next((people.by_token[t.i] for t in cell[1:6] if t.i in people.by_token), None)
+            case = people.row_case(cell.start)
+            if named is not None and not named.kin and case is not None and named is not case:
+                people.relate(named, case, lexicon.IN_LAW if in_law else lexicon.KIN[cell[0].lower_][0])
+
+
 def _case_of(ctx: Context, char: int) -> Person | None:
     """Whose case a field line ("Summary: Held in a camp …") starting at `char` belongs to: the last person a
     "Name:" line named before it (a bulletin of several case sheets), else the person the text names first."""
@@ -601,12 +631,14 @@ def _persons(people: People, tokens: list[Token]) -> list[Person]:
 
 
 def _governing_verb(token: Token) -> Token | None:
+    """The verb a trigger word stands under; for a noun that heads its clause, the participle after it
+    ("passport taken at the border" in a table's cell or a note)."""
     probe = token
     for _ in range(4):
         if probe.pos_ in ("VERB", "AUX") and probe.dep_ != "amod":
             return probe
-        if probe.head is probe:
-            return None
+        if probe.head.i == probe.i:  # the root (spaCy makes a new Token on each access: never `is`)
+            return next((c for c in probe.children if c.dep_ == "acl" and c.tag_ == "VBN" and c.i == probe.i + 1), None)
         probe = probe.head
     return None
 
@@ -770,9 +802,12 @@ def _dates(doc: Doc, ents: list[Span], document_date: dt.date | None) -> list[Da
             value = dates.resolve(text, document_date)
         out.append(DateMention(start, ent.end, " ".join(span.text.split()), value))
     taken = {i for d in out for i in range(d.start, d.end)}
-    for match in _HEADING_DATE.finditer(text_of(doc)):  # a timeline's "March 2017 - He returns …"
+    text = text_of(doc)
+    for match in (*_HEADING_DATE.finditer(text), *_ISO_DATE.finditer(text)):  # a timeline's "March 2017 - He
+        # returns …"; a database export's "2017-09 detained in Ulugchat"
         span = doc.char_span(match.start("date"), match.end("date"), alignment_mode="expand")
-        if span is not None and not taken & set(range(span.start, span.end)):
+        if span is not None and not taken & set(range(span.start, span.end)) and not (
+                match.start() < _DATELINE_CHARS and document_date and dates.parse_day(span.text) == document_date):
             out.append(DateMention(span.start, span.end, span.text, dates.resolve(span.text, document_date)))
     return sorted(out, key=lambda d: d.start)
 
@@ -783,7 +818,9 @@ def _listed_names(doc: Doc) -> list[Span]:
     sheet's field gives ("Name: Akmaral Tursynkhan", "Applicant: Yerbol Dauletkhan (son), Almaty")."""
     out = []
     text = text_of(doc)
-    for match in (*_LISTED_NAME.finditer(text), *_FIELD_NAME.finditer(text)):
+    cells = [_NAME_CELL.match(text, start, end) for row in tables.rows(text) if (cell := row.name_cell())
+             for start, end in [cell]]
+    for match in (*_LISTED_NAME.finditer(text), *_FIELD_NAME.finditer(text), *filter(None, cells)):
         span = doc.char_span(match.start("name"), match.end("name"))
         if span is not None and not any(t.lower_ in lexicon.NOT_NAMES or t.lower_ in lexicon.DESCRIPTIONS for t in span):
             out.append(span)
@@ -792,12 +829,14 @@ def _listed_names(doc: Doc) -> list[Span]:
 
 _FIELD_NAME = re.compile(r"(?m)^[ \t]*(?:Full )?(?:Name|Applicant|Testifier|Reported by|Submitted by|Informant|Witness)"
                          r"[ \t]*:[ \t]*(?P<name>[A-Z][\w'’-]+(?:[ \t]+[A-Z][\w'’-]+){1,3})(?=[ \t]*(?:[,(;.]|$))")
+_NAME_CELL = re.compile(r"(?P<name>[A-Z][\w'’-]+(?:[ \t]+[A-Z][\w'’-]+){1,3})[ \t]*(?:[(,;]|$)")
 _LISTED_NAME = re.compile(r"(?m)^[ \t]*\d{1,3}[.)][ \t]+(?P<name>[A-Z][A-Z'’\-]+(?:[ \t]+[A-Z][A-Z'’\-]+){1,3})(?=[ \t]*[,(])")
 
 
 # "Status:", "Current status:", "Volunteer's status:", "Last known status:"
 _STATUS_FIELD = re.compile(r"(?mi)^[ \t]*(?:[\w'’]+[ \t]+){0,2}status[ \t]*:[ \t]*(?P<value>[^\n]+)$")
 _STATUS_TERMS = [(status, re.compile(rf"\b(?:{words})\b", re.I)) for status, words in lexicon.STATUS_FIELD_WORDS.items()]
+_NEGATED = re.compile(r"\s*(?:not|no|never)\b", re.I)  # "not detained": a status that is not
 _RELEASED_FROM = re.compile(r"\b(?:released|freed)[ \t]+from\b[^,;(]*", re.I)
 
 
@@ -805,10 +844,15 @@ def _stated_statuses(ctx: Context) -> None:
     """A case record's own "Status:" field ("Current status: forced labour", "Status: in custody
     (prison)") states the status of the record's case (_case_of). A field naming several statuses for
     several people ("house arrest (father); documents confiscated (son)") is left to the events."""
-    for match in _STATUS_FIELD.finditer(text_of(ctx.doc)):
-        value = _RELEASED_FROM.sub("released", match["value"])
+    text, people = text_of(ctx.doc), ctx.people
+    stated = [(match["value"], _case_of(ctx, match.start())) for match in _STATUS_FIELD.finditer(text)]
+    for row in people.rows.values():  # a table's "Current status" column
+        if (cell := row.status_cell()) and (token := ctx.doc.char_span(*cell, alignment_mode="expand")):
+            stated.append((text[cell[0]:cell[1]], people.row_case(token.start)))
+    for value, case in stated:
+        value = _RELEASED_FROM.sub("released", value)
         found = [status for status, words in _STATUS_TERMS if words.search(value)]
-        if found and ";" not in value and (case := _case_of(ctx, match.start())) is not None:
+        if found and ";" not in value and not _NEGATED.match(value) and case is not None:
             ctx.stated_status.setdefault(case.id, found[0])
 
 

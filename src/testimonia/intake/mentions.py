@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span, Token
 
 from .. import names
-from . import lexicon
+from . import lexicon, tables
 from .places import names_a_place
 
 # Two full names in one document are one person's only when each part has a close counterpart: a family
@@ -120,6 +120,8 @@ class People:
         self._paragraph_of = _paragraph_bounds(doc)
         self._speakers: dict[tuple[int, bool], Person | None] = {}  # by sentence
         self._prepared: dict[str, names.PreparedName] = {}
+        self.rows = {row.start: row for row in tables.rows(self.text)}
+        self._row_cases: dict[int, Person | None] = {}  # by the character where a table row begins
 
     def _new(self, **fields) -> Person:
         self._created += 1
@@ -202,11 +204,29 @@ class People:
                     span = self.doc.char_span(token.idx, token.idx + len(token.text) - 2) or span
                 self.add_mention(owner, span)
 
+    def row_case(self, i: int) -> Person | None:
+        """In a table of one line per person ("1 | Nurlan Zhakypbek | M, 47 | … | brother Yersin Zhakypbek |
+        detained in March 2018 …"), the person the row of token `i` is about: the name in its "Name" column, or
+        without a header the first name that begins a cell. None outside a table row or where there is none."""
+        row = self.rows.get(self.text.rfind("\n", 0, self.doc[i].idx) + 1)
+        if row is None:
+            return None
+        if row.start not in self._row_cases:
+            name = row.name_cell()
+            cells = [name] if name is not None else row.cells
+            firsts = [self.doc.char_span(a, a + 1, alignment_mode="expand") for a, b in cells if b > a]
+            named = [p for token in firsts if token is not None and (p := self.by_token.get(token.start)) and not p.kin]
+            self._row_cases[row.start] = named[0] if named else None
+        return self._row_cases[row.start]
+
     # --- who a pronoun or a possessive means ----------------------------------------------------
     def antecedent(self, token: Token, sex: str | None = None, exclude: Person | None = None) -> Person | None:
         """The person a third-person pronoun most likely refers to: the nearest earlier mention of the
         right sex, looking back at most three sentences; one in its own sentence preferred, then one in its
         own paragraph (a new paragraph often brings in a new person), then subjects."""
+        case = self.row_case(token.i)
+        if case is not None and case is not exclude and not (sex and case.sex and case.sex != sex):
+            return case  # "his son Almaz Nurbekov" in a table row: the son of the row's person
         sentence = self.sentence(token.i)
         window_start = sentence.start
         for _ in range(3):
@@ -324,10 +344,11 @@ class People:
         end = self.text.find("\n", char)
         return self.text[self.text.rfind("\n", 0, char) + 1:end if end >= 0 else len(self.text)]
 
-    def case_before(self, char: int) -> Person | None:
-        """The case of the sheet a position falls in: the last person a "Name:" line named before it."""
+    def case_before(self, char: int, since: int = 0) -> Person | None:
+        """The case of the sheet a position falls in: the last person a "Name:" line named before it (and
+        at or after `since`)."""
         named = [(m.start, p) for p in self.persons for m in p.mentions
-                 if m.start < char and _NAME_FIELD.match(self._line_of(m.start))]
+                 if since <= m.start < char and _NAME_FIELD.match(self._line_of(m.start))]
         return max(named, key=lambda pair: pair[0])[1] if named else None
 
     def group_before(self, token: Token, siblings: bool = False) -> list[Person]:
@@ -701,16 +722,18 @@ def _inside_quotes(before: str) -> bool:
 
 
 def _sentences(doc: Doc) -> list[Span]:
-    """The parser's sentences, split again at blank lines and where a header line begins ("Current
-    status: …" under "Reported by: …" is a statement of its own, whatever the parser joined)."""
+    """The parser's sentences, split again at blank lines, after a table's cell separator "|", and where a
+    header line begins ("Current status: …" under "Reported by: …" is a statement of its own, whatever the
+    parser joined)."""
     out: list[Span] = []
     text = text_of(doc)
     for sentence in doc.sents:
         start = sentence.start
         for token in sentence[:-1]:
             breaks = token.whitespace_ + (token.text if token.is_space else "")
-            if "\n\n" in breaks or "\n" in breaks and _FIELD.match(
-                    text[token.idx + len(token.text):token.idx + len(token.text) + 40].lstrip("\n")):
+            end = token.idx + len(token.text)
+            if "\n\n" in breaks or token.text == "|" or "\n" in breaks and (
+                    _FIELD.match(text[end:end + 40].lstrip("\n")) or text.count("|", text.rfind("\n", 0, token.idx) + 1, end) >= 2):
                 if token.i + 1 > start:
                     out.append(doc[start:token.i + 1])
                 start = token.i + 1
