@@ -661,3 +661,10 @@ def test_a_sentence_without_subject_in_a_case_sheet_is_the_sheets_person(extract
     aigul, bakyt = _person(draft, "Aigul Mamytova"), _person(draft, "Bakyt Asanov")
     assert {e["type"] for e in aigul["events"]} >= {"detained", "sentenced"}
     assert not bakyt["events"] and bakyt["role"] == "relative"
+
+
+def test_a_place_in_a_persons_description_after_in_is_their_home(extractor):
+    draft = extractor.draft("Almaty, 3 May 2019. Aigerim Serikbolkyzy, 29, a nurse in Almaty, said her father, "
+                            "Serikbol Qasymuly, 63, was detained in Tacheng in April 2018.")
+    assert {"text": "Almaty", "code": "KZ-75"} in _person(draft, "Aigerim Serikbolkyzy")["places"]
+    assert "KZ-75" not in {p["code"] for p in _person(draft, "Serikbol Qasymuly")["places"]}

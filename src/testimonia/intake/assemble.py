@@ -150,11 +150,11 @@ def _homes(ctx: Context) -> dict[str, list[PlaceMention]]:
             if doc[place.start - 1].text != "," and before >= 2 and doc[before].text == "," and doc[before - 1].like_num:
                 before -= 3 if doc[before - 2].text == "," else 2
             owner = by_token.get(before)
-        if owner is None:  # "Gaukhar Nurmagambetova, an Almaty lawyer", "X, an Almaty-based volunteer"
+        if owner is None:  # "Gaukhar Nurmagambetova, an Almaty lawyer", "X, an Almaty-based volunteer", "X, a nurse in Almaty"
             last = doc[place.end - 1]
-            described = last.head.head if last.head.lower_ == "based" else last.head
-            if last.dep_ in ("compound", "amod", "npadvmod") and described.dep_ == "appos" and described.pos_ == "NOUN" and \
-                    described.lemma_ not in lexicon.NOT_HOMES:
+            described = last.head.head if last.head.lower_ in ("based", "in") else last.head
+            if (last.dep_ in ("compound", "amod", "npadvmod") or last.dep_ == "pobj" and last.head.lower_ == "in") and \
+                    described.dep_ == "appos" and described.pos_ == "NOUN" and described.lemma_ not in lexicon.NOT_HOMES:
                 owner = ctx.people.person_of(described.head)
         if owner is None and place.start >= 3 and doc[place.start - 2:place.start].text in (", in", ", from"):
             owner = by_token.get(place.start - 3)
