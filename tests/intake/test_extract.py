@@ -135,11 +135,11 @@ def test_no_invented_names_on_any_example(extractor):
         assert _graded(folder, extractor).invented == []
 
 
-# Measured on the dev set (190 reports, a dozen annotators' conventions; held-out sets join it after their
-# one blind score) in the eighteenth session, less 0.01: a change that loses ground on the reports the rules
+# Measured on the dev set (210 reports, a dozen annotators' conventions; held-out sets join it after their
+# one blind score) in the twenty-first session, less 0.01: a change that loses ground on the reports the rules
 # were written against fails here. The issue's goals are measured on unseen reports by bench/intake_bench.py
 # (docs/benchmarks.md), not asserted.
-DEV_FLOORS = {"named-person F1": 0.93, "detained-person recall": 0.82, "role accuracy": 0.85, "status accuracy": 0.59,
+DEV_FLOORS = {"named-person F1": 0.92, "detained-person recall": 0.85, "role accuracy": 0.86, "status accuracy": 0.64,
               "relation recall": 0.70, "place resolution": 0.69, "date accuracy": 0.81}
 
 
@@ -668,3 +668,17 @@ def test_a_place_in_a_persons_description_after_in_is_their_home(extractor):
                             "Serikbol Qasymuly, 63, was detained in Tacheng in April 2018.")
     assert {"text": "Almaty", "code": "KZ-75"} in _person(draft, "Aigerim Serikbolkyzy")["places"]
     assert "KZ-75" not in {p["code"] for p in _person(draft, "Serikbol Qasymuly")["places"]}
+
+
+def test_a_label_says_who_speaks_under_it(extractor):
+    """A thread's "[Post 1 — Name, Place]" heading and a transcript's "NAME:" label: "my" under them is theirs."""
+    draft = extractor.draft(
+        "Thread transcribed on 14 February 2019.\n\n"
+        "[Post 1 — Aruzhan Serikkyzy, Almaty]\nMy father, Bolat Serikuly, went back to Tacheng in April 2017.\n\n"
+        "[Reply — Nurasyl Beketov, Taldykorgan]\nSame with my uncle.\n\n"
+        "KAMILA ORAZBEKOVA: My husband, Yerlan Saparov, was detained in Ghulja in 2018.\n")
+    aruzhan, bolat = _person(draft, "Aruzhan Serikkyzy"), _person(draft, "Bolat Serikuly")
+    kamila, yerlan = _person(draft, "KAMILA ORAZBEKOVA"), _person(draft, "Yerlan Saparov")
+    assert {"type": "parent", "to": bolat["id"]} in aruzhan["relations"]
+    assert {"type": "spouse", "to": yerlan["id"]} in kamila["relations"]
+    assert not any(r["to"] == bolat["id"] for r in _person(draft, "Nurasyl Beketov")["relations"])

@@ -71,7 +71,8 @@ _PREPOSITIONS = {"in", "on", "since", "for", "from", "until", "by", "during", "a
 def for_parser(text: str) -> str:
     """The text with the line breaks of wrapped sentences read as spaces (a caption broken over four
     lines is one sentence), but not those of header lines ("From: …", "Date: …"), of a table's rows
-    ("1 | Nurlan Zhakypbek | M, 47 | …") or between names signed one under another; the same length,
+    ("1 | Nurlan Zhakypbek | M, 47 | …"), after a bracketed heading ("[Post 1 — Dinara, Almaty]") or between
+    names signed one under another; the same length,
     so every offset still points into the original text."""
     chars = list(text)
     for match in _LINE_BREAK.finditer(text):
@@ -81,6 +82,7 @@ def for_parser(text: str) -> str:
         after = text[at + 1:after_end if after_end >= 0 else len(text)]
         if not (FIELD_LINE.match(before) or FIELD_LINE.match(after) or _a_dateline(before) or _a_dateline(after)
                 or before.count("|") >= 2 or after.count("|") >= 2  # a table's rows
+                or before.strip()[:1] == "[" and before.strip()[-1:] == "]"  # "[Post 1 — Dinara, Almaty]"
                 or (NAME_LINE.fullmatch(before) and NAME_LINE.fullmatch(after))):  # names signed one under another
             chars[at] = " "
     return "".join(chars)
@@ -820,7 +822,8 @@ def _listed_names(doc: Doc) -> list[Span]:
     text = text_of(doc)
     cells = [_NAME_CELL.match(text, start, end) for row in tables.rows(text) if (cell := row.name_cell())
              for start, end in [cell]]
-    for match in (*_LISTED_NAME.finditer(text), *_FIELD_NAME.finditer(text), *filter(None, cells)):
+    for match in (*_LISTED_NAME.finditer(text), *_FIELD_NAME.finditer(text), *_POSTED_BY.finditer(text),
+                  *filter(None, cells)):
         span = doc.char_span(match.start("name"), match.end("name"))
         if span is not None and not any(t.lower_ in lexicon.NOT_NAMES or t.lower_ in lexicon.DESCRIPTIONS for t in span):
             out.append(span)
@@ -830,6 +833,8 @@ def _listed_names(doc: Doc) -> list[Span]:
 _FIELD_NAME = re.compile(r"(?m)^[ \t]*(?:Full )?(?:Name|Applicant|Testifier|Reported by|Submitted by|Informant|Witness)"
                          r"[ \t]*:[ \t]*(?P<name>[A-Z][\w'’-]+(?:[ \t]+[A-Z][\w'’-]+){1,3})(?=[ \t]*(?:[,(;.]|$))")
 _NAME_CELL = re.compile(r"(?P<name>[A-Z][\w'’-]+(?:[ \t]+[A-Z][\w'’-]+){1,3})[ \t]*(?:[(,;]|$)")
+_POSTED_BY = re.compile(r"(?m)^[ \t]*\[[^\]\n]{0,30}[—–-][ \t]*(?P<name>[A-Z][\w'’-]+(?:[ \t]+[A-Z][\w'’-]+){1,3})"
+                        r"[ \t]*[,\]]")  # a thread's "[Post 1 — Dinara Qabylbekqyzy, Almaty]"
 _LISTED_NAME = re.compile(r"(?m)^[ \t]*\d{1,3}[.)][ \t]+(?P<name>[A-Z][A-Z'’\-]+(?:[ \t]+[A-Z][A-Z'’\-]+){1,3})(?=[ \t]*[,(])")
 
 

@@ -277,12 +277,27 @@ class People:
         speech verb's subject, the person the paragraph is about, or the latest speaker before."""
         around = self.paragraph(token.i)
         quoted = _inside_quotes(self.text[around.start_char:token.idx])
+        if not quoted and (labelled := self._labelled_speaker(around, token)) is not None:
+            return labelled
         if self.narrator is not None and not quoted:
             return self.narrator
         key = (self._sentence_of[token.i], quoted)
         if key not in self._speakers:
             self._speakers[key] = self._speaker_in(around, token)
         return self._speakers[key]
+
+    def _labelled_speaker(self, around: Span, token: Token) -> Person | None:
+        """Who speaks under a label: "[Post 1 — Dinara Qabylbekqyzy, Almaty]" heading the paragraph, or
+        "GULSHAT MUKHAMETKALI: …" / "Gulshat Mukhametkali (translated):" beginning the line — if it names one person."""
+        line_start = self.text.rfind("\n", 0, token.idx) + 1
+        labels = [match.span("label") for match in (_SPEAKER_LABEL.match(self.text, line_start),
+                                                     _HEADING_LABEL.match(self.text, around.start_char)) if match]
+        for start, end in labels:
+            label = self.doc.char_span(start, end, alignment_mode="expand")
+            named = {self.by_token[t.i].id: self.by_token[t.i] for t in label or () if t.i in self.by_token}
+            if len(named) == 1 and token.idx >= end:
+                return next(iter(named.values()))
+        return None
 
     def _speaker_in(self, around: Span, token: Token) -> Person | None:
         spoken: list[tuple[int, Person]] = []
@@ -600,6 +615,8 @@ class People:
         return None
 
 
+_SPEAKER_LABEL = re.compile(r"[ \t]*(?P<label>[A-Z][\w'’ .-]{2,40}(?:\([^)\n]{0,30}\))?)[ \t]*:[ \t]")
+_HEADING_LABEL = re.compile(r"\s*(?P<label>\[[^\]\n]{3,80}\])[ \t]*\n")
 _BYLINE = re.compile(r"[ \t]*By [A-Z][^\n.;:]{0,60}")
 _NAME_FIELD = re.compile(r"[ \t]*(?:Full )?Name\s*:", re.I)
 _REPORTER_FIELD = re.compile(r"[ \t]*(?:Testifier|Reported by|Source|Informant|Witness)\s*:", re.I)
