@@ -81,7 +81,7 @@ def for_parser(text: str) -> str:
         after_end = text.find("\n", at + 1)
         after = text[at + 1:after_end if after_end >= 0 else len(text)]
         if not (FIELD_LINE.match(before) or FIELD_LINE.match(after) or _a_dateline(before) or _a_dateline(after)
-                or before.count("|") >= 2 or after.count("|") >= 2  # a table's rows
+                or tables.is_row(before) or tables.is_row(after)
                 or before.strip()[:1] == "[" and before.strip()[-1:] == "]"  # "[Post 1 — Dinara, Almaty]"
                 or (NAME_LINE.fullmatch(before) and NAME_LINE.fullmatch(after))):  # names signed one under another
             chars[at] = " "
@@ -99,7 +99,7 @@ def _for_ner(text: str) -> str:
     separators "|" written as full stops, so that the parser reads each cell as a sentence. The same length."""
     chars = list(text)
     for line in _LINE.finditer(text):
-        if line.group().count("|") >= 2:  # a table's row: each cell a sentence of its own to the parser
+        if tables.is_row(line.group()):  # each cell a sentence of its own to the parser
             chars[line.start():line.end()] = line.group().replace("|", ".")
         if any(c.islower() for c in line.group()):
             for caps in _CAPITALS_RUN.finditer(line.group()):
@@ -180,7 +180,7 @@ class Extractor:
         ctx = Context(doc, ents, document_date, People(doc), places, self.places.find_facilities(doc, places),
                        _dates(doc, ents, document_date))
         signatures = signers(doc)
-        names = _listed_names(doc) + signatures
+        names = _listed_names(doc, ctx.people.rows.values()) + signatures
         listed = {i for span in names for i in range(span.start, span.end)}
         names += [span for e in ctx.ents if e.label_ == "PERSON" if (span := clean_name(e)) is not None
                   and not listed & set(range(span.start, span.end))]
@@ -814,13 +814,14 @@ def _dates(doc: Doc, ents: list[Span], document_date: dt.date | None) -> list[Da
     return sorted(out, key=lambda d: d.start)
 
 
-def _listed_names(doc: Doc) -> list[Span]:
+def _listed_names(doc: Doc, rows: Iterable[tables.Row]) -> list[Span]:
     """The name that opens an entry of a case list, in capitals: "2. GULZADA TOKTOGUL KYZY (Gulzada
-    Toktogulova), 34, …" — the whole run of capitals, whatever the NER made of it; and the name a case
-    sheet's field gives ("Name: Akmaral Tursynkhan", "Applicant: Yerbol Dauletkhan (son), Almaty")."""
+    Toktogulova), 34, …" — the whole run of capitals, whatever the NER made of it; the name a case
+    sheet's field gives ("Name: Akmaral Tursynkhan", "Applicant: Yerbol Dauletkhan (son), Almaty"), a table
+    row's Name column gives, or a thread's heading gives ("[Post 1 — Dinara Qabylbekqyzy, Almaty]")."""
     out = []
     text = text_of(doc)
-    cells = [_NAME_CELL.match(text, start, end) for row in tables.rows(text) if (cell := row.name_cell())
+    cells = [_NAME_CELL.match(text, start, end) for row in rows if (cell := row.name_cell())
              for start, end in [cell]]
     for match in (*_LISTED_NAME.finditer(text), *_FIELD_NAME.finditer(text), *_POSTED_BY.finditer(text),
                   *filter(None, cells)):

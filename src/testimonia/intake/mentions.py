@@ -750,7 +750,7 @@ def _sentences(doc: Doc) -> list[Span]:
             breaks = token.whitespace_ + (token.text if token.is_space else "")
             end = token.idx + len(token.text)
             if "\n\n" in breaks or token.text == "|" or "\n" in breaks and (
-                    _FIELD.match(text[end:end + 40].lstrip("\n")) or text.count("|", text.rfind("\n", 0, token.idx) + 1, end) >= 2):
+                    _FIELD.match(text[end:end + 40].lstrip("\n")) or tables.is_row(text[text.rfind("\n", 0, token.idx) + 1:end])):
                 if token.i + 1 > start:
                     out.append(doc[start:token.i + 1])
                 start = token.i + 1

@@ -3,7 +3,7 @@
     No. | Name | Sex, age | Home | Reported by | What happened | Current status
     1 | Nurlan Zhakypbek | M, 47 | Qapqal County | brother Yersin Zhakypbek | detained in March 2018 … | prison
 
-A header is the row before the first row holding a digit, or a "Format: … | … |" line; its cells name the columns.
+A row without a digit, or a "Format: … | … |" line, is a header: its cells name the columns of the rows after it.
 """
 
 from __future__ import annotations
@@ -14,6 +14,11 @@ from dataclasses import dataclass
 _ROW = re.compile(r"(?m)^[^\n|]*\|[^\n|]*\|[^\n]*$")  # a line with two or more "|"
 _NAME_COLUMN = re.compile(r"\bname\b", re.I)
 _STATUS_COLUMN = re.compile(r"\bstatus\b", re.I)
+
+
+def is_row(line: str) -> bool:
+    """Whether a line is a table's row: it holds two or more "|"."""
+    return line.count("|") >= 2
 
 
 @dataclass(frozen=True)
