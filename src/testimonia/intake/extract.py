@@ -570,14 +570,14 @@ def _kin_in_rows(ctx: Context) -> None:
     after the kinship word is that relative of the row's person."""
     doc, people = ctx.doc, ctx.people
     for row in people.rows.values():
-        for start, end in row.cells:
+        case = people.case_of_row(row)
+        for start, end in row.cells if case is not None else ():
             cell = doc.char_span(start, end, alignment_mode="expand")
             if cell is None or len(cell) < 2 or cell[0].lower_ not in lexicon.KIN:
                 continue
             in_law = [t.lower_ for t in cell[1:5] if t.text not in ("-", "‐")][:2] == ["in", "law"]
             named = next((people.by_token[t.i] for t in cell[1:6] if t.i in people.by_token), None)
-            case = people.row_case(cell.start)
-            if named is not None and not named.kin and case is not None and named is not case:
+            if named is not None and not named.kin and named is not case:
                 people.relate(named, case, lexicon.IN_LAW if in_law else lexicon.KIN[cell[0].lower_][0])
 
 
@@ -852,9 +852,8 @@ def _stated_statuses(ctx: Context) -> None:
     several people ("house arrest (father); documents confiscated (son)") is left to the events."""
     text, people = text_of(ctx.doc), ctx.people
     stated = [(match["value"], _case_of(ctx, match.start())) for match in _STATUS_FIELD.finditer(text)]
-    for row in people.rows.values():  # a table's "Current status" column
-        if (cell := row.status_cell()) and (token := ctx.doc.char_span(*cell, alignment_mode="expand")):
-            stated.append((text[cell[0]:cell[1]], people.row_case(token.start)))
+    stated += [(text[start:end], people.case_of_row(row)) for row in people.rows.values()  # a table's "Status" column
+               if (cell := row.status_cell()) for start, end in [cell]]
     for value, case in stated:
         value = _RELEASED_FROM.sub("released", value)
         found = [status for status, words in _STATUS_TERMS if words.search(value)]

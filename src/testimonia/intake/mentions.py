@@ -209,8 +209,10 @@ class People:
         detained in March 2018 …"), the person the row of token `i` is about: the name in its "Name" column, or
         without a header the first name that begins a cell. None outside a table row or where there is none."""
         row = self.rows.get(self.text.rfind("\n", 0, self.doc[i].idx) + 1)
-        if row is None:
-            return None
+        return self.case_of_row(row) if row is not None else None
+
+    def case_of_row(self, row: tables.Row) -> Person | None:
+        """The person a table row is about (row_case's)."""
         if row.start not in self._row_cases:
             name = row.name_cell()
             cells = [name] if name is not None else row.cells
