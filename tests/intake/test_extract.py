@@ -682,3 +682,43 @@ def test_a_label_says_who_speaks_under_it(extractor):
     assert {"type": "parent", "to": bolat["id"]} in aruzhan["relations"]
     assert {"type": "spouse", "to": yerlan["id"]} in kamila["relations"]
     assert not any(r["to"] == bolat["id"] for r in _person(draft, "Nurasyl Beketov")["relations"])
+
+
+def test_a_kinship_word_right_before_a_name_names_that_person(extractor):
+    """Names the NER missed: "my uncle Qanat Myrzakhanuly", "My father is Serikbai Amanjoluly"."""
+    draft = extractor.draft(
+        "Almaty, 4 March 2021. Zhanar Serikbaikyzy spoke to us.\n\n"
+        "My father is Serikbai Amanjoluly. In April 2018 the police took him from his clinic in Chöchek.\n\n"
+        "Last winter my uncle Qanat Myrzakhanuly, who lives in Koktokay, was questioned twice.\n")
+    zhanar, serikbai, qanat = (_person(draft, n) for n in ("Zhanar Serikbaikyzy", "Serikbai Amanjoluly", "Qanat Myrzakhanuly"))
+    assert {"type": "parent", "to": serikbai["id"]} in zhanar["relations"]
+    assert {"type": "relative", "to": qanat["id"]} in zhanar["relations"]
+    assert "my uncle" not in {m for p in draft["persons"] if not p["name"] for m in p["mentions"]}
+
+
+def test_a_speakers_label_in_capitals_and_a_womans_name_are_read(extractor):
+    """"GULNUR:" is Gulnur Serikbaikyzy speaking; a host's label is nobody; "him" is not a woman (-kyzy)."""
+    draft = extractor.draft(
+        "Recorded 14 November 2020 in Almaty.\n\n"
+        "HOST: My guest today is Gulnur Serikbaikyzy, who lives in Almaty.\n\n"
+        "GULNUR: Almost no news. In December 2019 the Tacheng City Court sentenced him to fourteen years.\n\n"
+        "HOST: And your brother?\n\n"
+        "GULNUR: My brother, Nurbol Serikbaiuly, went back to Chöchek in 2017.\n")
+    gulnur, nurbol = _person(draft, "Gulnur Serikbaikyzy"), _person(draft, "Nurbol Serikbaiuly")
+    assert {"type": "sibling", "to": nurbol["id"]} in gulnur["relations"]
+    assert not any(p["name"] and p["name"].lower() == "host" for p in draft["persons"])
+    assert not any(e["type"] == "sentenced" for e in gulnur["events"]) and gulnur["role"] != "detained"
+
+
+def test_a_chronology_by_a_daughter_with_a_name_in_three_scripts(extractor):
+    """"(Асқар Мырзаханұлы; Chinese ID card: Asika'er Mierzhahan)": both forms are his; "Prepared by his
+    daughter, Zere Askarqyzy" says who "I" is; "- 12 March 2017:" keeps its day."""
+    draft = extractor.draft(
+        "Chronology: Askar Myrzakhanuly (Асқар Мырзаханұлы; Chinese ID card: Asika'er Mierzhahan), born 1962\n\n"
+        "Prepared by his daughter, Zere Askarqyzy, Munich, 30 September 2021.\n\n"
+        "- 2009: I move to Germany to study.\n"
+        "- 12 March 2017: My father is summoned to the police station in Burultokay and questioned for six hours.\n")
+    askar, zere = _person(draft, "Askar Myrzakhanuly"), _person(draft, "Zere Askarqyzy")
+    assert "Asika'er Mierzhahan" in askar["mentions"] and len([p for p in draft["persons"] if p["name"]]) == 2
+    assert {"type": "parent", "to": askar["id"]} in zere["relations"]
+    assert {(e["type"], e["date"]) for e in askar["events"]} >= {("summoned", "2017-03-12"), ("interrogated", "2017-03-12")}

@@ -12,6 +12,7 @@ found (context.py) into the draft: roles, relations, homes, ages and the status 
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from collections.abc import Iterable, Iterator
@@ -135,6 +136,8 @@ class Extractor:
         self.names.add("NAME", [
             [{"LOWER": {"IN": sorted(lexicon.KIN)}}, {"TEXT": ","}, name],  # "My mother, Patigul Ismayil"
             [{"LOWER": {"IN": sorted(lexicon.KIN)}}, {"LOWER": "of"}, name],  # "the elder sister of Mahinur Kasim"
+            [{"LOWER": {"IN": sorted(lexicon.POSSESSIVES)}}, {"LOWER": {"IN": sorted(lexicon.KIN_ADJECTIVES)}, "OP": "*"},
+             {"LOWER": {"IN": sorted(lexicon.KIN)}}, {"LEMMA": "be", "OP": "?"}, name],  # "my uncle Qanat Myrzakhanuly", "My father is …"
             [{"LOWER": {"IN": ["named", "called"]}}, name],
             [{"POS": "PROPN", "IS_TITLE": True, "ENT_TYPE": ""}, {"LOWER": "and"}, {"ENT_TYPE": "PERSON"}],  # "Daniyar and Talgat Orazbek"
             [name, {"TEXT": ","}, {"LIKE_NUM": True}, {"TEXT": {"IN": [",", ")"]}}],  # "Askar Bekbolatuly, 41,"
@@ -764,6 +767,10 @@ def _dateline(doc: Doc) -> dt.date | None:
     return None
 
 
+_DAY_NUMBER = re.compile(r"0?[1-9]|[12]\d|3[01]")
+_MONTHS = set(calendar.month_name[1:])
+
+
 def _dates(doc: Doc, ents: list[Span], document_date: dt.date | None) -> list[DateMention]:
     """DATE entities with the preposition that introduces them ("in January 2018", "for almost a year");
     not ages, counts, frequencies, prison terms or bare lengths of time."""
@@ -776,6 +783,8 @@ def _dates(doc: Doc, ents: list[Span], document_date: dt.date | None) -> list[Da
                     or t.text == "," and t.i + 1 < ent.end and not doc[t.i + 1].like_num), ent.end)  # "January, weeks"
         cut = next((t.i for t in doc[ent.start:cut] if t.lower_ == "to" and dates.is_duration(doc[t.i + 1:cut].text)), cut)
         ent = doc[ent.start:cut]  # "November to ten years": the month; the term is not a time
+        if ent.start > 0 and _DAY_NUMBER.fullmatch(doc[ent.start - 1].text) and doc[ent.start].text in _MONTHS:
+            ent = doc[ent.start - 1:ent.end]  # "- 12 March 2017:": the NER left the day out
         start, text = ent.start, ent.text.strip()
         if not text or "old" in text.lower() or (ent.end < len(doc) and doc[ent.end].lower_ in ("old", "-")):
             continue  # "66 years old": an age

@@ -30,6 +30,7 @@ def _variant_score(comparison: names.Comparison) -> float:
     if not comparison.same or comparison.unpaired_a or comparison.unpaired_b:
         return 0.0
     return comparison.score if all(m.similarity >= SAME_PERSON_PART for m in comparison.matches) else 0.0
+_SEX_OF_GENDER = {"m": "male", "f": "female"}
 _FIELD = re.compile(r"^\s*[A-Z][\w .]{0,25}:")  # a header line: "Born: 1965", "Current status: …"
 _NAME_TOKEN = re.compile(r"^[^\W\d_][\w'’\-]*$")
 
@@ -154,7 +155,8 @@ class People:
         for span in sorted(spans, key=lambda s: (-(len(s) > 1), s.start)):
             person = person_at.get(aliases.get(span.start)) or self._person_for_name(span.text, span.start)
             if person is None:
-                person = self._new(names=[span.text], confidence=0.9 if len(span) > 1 else 0.7)
+                person = self._new(names=[span.text], confidence=0.9 if len(span) > 1 else 0.7,
+                                   sex=self._sex_of_name(span.text))
             elif len(span) > 1 and _fold(span.text) not in {_fold(n) for n in person.names}:
                 person.names.append(span.text)
             self.add_mention(person, span)
@@ -180,6 +182,12 @@ class People:
                 best, best_score = person, score
         return best
 
+    def _sex_of_name(self, text: str) -> str | None:
+        """"Gulnur Serikbaikyzy" is a woman, "Nurbol Serikbaiuly" a man: the names capability reads the
+        endings (-kyzy, -uly, -ova, -ov …); None when no part has one or they disagree."""
+        genders = {part.gender for part in self._prepare(text).parts if part.gender}
+        return _SEX_OF_GENDER[genders.pop()] if len(genders) == 1 else None
+
     def _prepare(self, text: str) -> names.PreparedName:
         if text not in self._prepared:
             self._prepared[text] = names.prepare(text)
@@ -190,11 +198,12 @@ class People:
 
     def add_short_forms(self) -> None:
         """Tokens that are a part of a known name but that the NER labelled otherwise or missed."""
-        named = [(p, p.parts) for p in self.persons if not p.kin]  # adding mentions changes no one's names
+        # Case aside: a speaker's label is often in capitals ("GULNUR:").
+        named = [(p, {part.casefold() for part in p.parts}) for p in self.persons if not p.kin]  # adding mentions changes no one's names
         for token in self.doc:
             if token.i in self.by_token or not token.text[:1].isupper() or len(token.text) < 3:
                 continue
-            word = _fold(token.text.removesuffix("'s").removesuffix("’s"))
+            word = _fold(token.text.removesuffix("'s").removesuffix("’s")).casefold()
             owners = [p for p, parts in named if word in parts]
             if owners:
                 owner = max(owners, key=lambda p: self._recency(p, token.i))
@@ -629,6 +638,7 @@ _NARRATOR = re.compile(
     r"|(?:Testimony|Statement|Account) of (?P<name2>[^\n,;(]+)"
     r"|[Mm]y name is (?P<name3>[^\n,.;(]+)"
     r"|\bI, (?P<name4>[^\n,;(]+),"
+    r"|\b(?:Prepared|Written|Compiled) by (?:his|her|their) [a-z-]+(?: [a-z-]+)?, (?P<name7>[A-Z][^\n,;(.]+)"
     r"|(?:^|\n)[ \t]*(?:Sincerely|Respectfully|Yours faithfully|Yours sincerely|Yours truly|Kind regards|"
     r"With respect)(?: yours)?,?\s*(?P<name5>[^\n,;(]+)")
 
@@ -676,11 +686,16 @@ def _aliases(spans: list[Span]) -> dict[int, int]:
         if (_ALIAS_OPENING.fullmatch(between) and after[:1] in (")", ",", ";")) or (
                 _NICKNAME.fullmatch(between) and after[:1] in (",", ";", "—", "–", ")", ".")):
             out[alias.start] = name.start
+        elif name.start in out and _NEXT_ALIAS.fullmatch(between) and after[:1] in (")", ",", ";"):
+            out[alias.start] = out[name.start]  # "(Асқар Мырзаханұлы; Chinese ID card: Asika'er Mierzhahan)"
     return out
 
 
 _ALIAS_OPENING = re.compile(r"\s*\((?:[^()\n]{0,40}\b(?:also|alias|known as|spelled|records|documents|passport|"
                             r"Chinese|Russian|Uyghur|Kazakh|formerly|judgment|verdict|indictment)\b[^()\n]{0,12}?)?[\s:,]*")
+
+
+_NEXT_ALIAS = re.compile(r"\s*[;,]\s*(?:[^()\n;:,]{0,40}:\s*)?")
 
 
 def names_before_aliases(doc: Doc, spans: list[Span]) -> list[Span]:
