@@ -722,3 +722,19 @@ def test_a_chronology_by_a_daughter_with_a_name_in_three_scripts(extractor):
     assert "Asika'er Mierzhahan" in askar["mentions"] and len([p for p in draft["persons"] if p["name"]]) == 2
     assert {"type": "parent", "to": askar["id"]} in zere["relations"]
     assert {(e["type"], e["date"]) for e in askar["events"]} >= {("summoned", "2017-03-12"), ("interrogated", "2017-03-12")}
+
+
+def test_a_callers_label_names_the_caller_and_where_they_call_from_is_no_one(extractor):
+    """"CALLER 2 (Naran Tsogtbaatar, Almaty):" — a hyphenated name ("Bat-Erdene") is one name, and the
+    name "in his Chinese papers" is another form of the last full name before it."""
+    draft = extractor.draft(
+        "Call-in programme, 7 May 2020\n\n"
+        "PRESENTER (Feruza Alimova): Good evening. First caller, you are on air.\n\n"
+        "CALLER 1 (Dilnoza, Andijan): I am calling about my uncle, Abdulla Yoqubov. He is from Kashgar, and in his "
+        "Chinese papers he is Abudula Yakefu. In 2017 he was detained.\n\n"
+        "CALLER 2 (Naran Tsogtbaatar, Almaty): My brother-in-law Bat-Erdene Jargal was detained in Bole in 2019.\n")
+    dilnoza, abdulla = _person(draft, "Dilnoza"), _person(draft, "Abdulla Yoqubov")
+    naran, bat_erdene = _person(draft, "Naran Tsogtbaatar"), _person(draft, "Bat-Erdene Jargal")
+    assert "Andijan" not in {p["name"] for p in draft["persons"]}
+    assert "Abudula Yakefu" in abdulla["mentions"] and {"type": "relative", "to": abdulla["id"]} in dilnoza["relations"]
+    assert {"type": "relative", "to": bat_erdene["id"]} in naran["relations"] and bat_erdene["role"] == "detained"

@@ -187,6 +187,8 @@ class Extractor:
         listed = {i for span in names for i in range(span.start, span.end)}
         names += [span for e in ctx.ents if e.label_ == "PERSON" if (span := clean_name(e)) is not None
                   and not listed & set(range(span.start, span.end))]
+        beside_labels = [m.span("rest") for m in _LABEL_NAME.finditer(text_of(doc)) if m.group("rest")]
+        names = [n for n in names if not any(start <= n.start_char < end for start, end in beside_labels)]
         signed = narrator_span(doc)  # "Respectfully, Aliya Kasenova" where the NER saw only "Kasenova"
         if signed is not None:
             names = [n for n in names if not signed.start < n.start < signed.end]
@@ -827,13 +829,14 @@ def _listed_names(doc: Doc, rows: Iterable[tables.Row]) -> list[Span]:
     """The name that opens an entry of a case list, in capitals: "2. GULZADA TOKTOGUL KYZY (Gulzada
     Toktogulova), 34, …" — the whole run of capitals, whatever the NER made of it; the name a case
     sheet's field gives ("Name: Akmaral Tursynkhan", "Applicant: Yerbol Dauletkhan (son), Almaty"), a table
-    row's Name column gives, or a thread's heading gives ("[Post 1 — Dinara Qabylbekqyzy, Almaty]")."""
+    row's Name column gives, a thread's heading gives ("[Post 1 — Dinara Qabylbekqyzy, Almaty]") or a
+    transcript's label ("CALLER 1 (Dilnoza, Andijan):")."""
     out = []
     text = text_of(doc)
     cells = [_NAME_CELL.match(text, start, end) for row in rows if (cell := row.name_cell())
              for start, end in [cell]]
     for match in (*_LISTED_NAME.finditer(text), *_FIELD_NAME.finditer(text), *_POSTED_BY.finditer(text),
-                  *filter(None, cells)):
+                  *_LABEL_NAME.finditer(text), *filter(None, cells)):
         span = doc.char_span(match.start("name"), match.end("name"))
         if span is not None and not any(t.lower_ in lexicon.NOT_NAMES or t.lower_ in lexicon.DESCRIPTIONS for t in span):
             out.append(span)
@@ -845,6 +848,9 @@ _FIELD_NAME = re.compile(r"(?m)^[ \t]*(?:Full )?(?:Name|Applicant|Testifier|Repo
 _NAME_CELL = re.compile(r"(?P<name>[A-Z][\w'’-]+(?:[ \t]+[A-Z][\w'’-]+){1,3})[ \t]*(?:[(,;]|$)")
 _POSTED_BY = re.compile(r"(?m)^[ \t]*\[[^\]\n]{0,30}[—–-][ \t]*(?P<name>[A-Z][\w'’-]+(?:[ \t]+[A-Z][\w'’-]+){1,3})"
                         r"[ \t]*[,\]]")  # a thread's "[Post 1 — Dinara Qabylbekqyzy, Almaty]"
+# A transcript's "CALLER 2 (Naran Tsogtbaatar, Almaty):": the name, then where the speaker is ("rest": no name)
+_LABEL_NAME = re.compile(r"(?m)^[ \t]*[A-Z][A-Z0-9 .'’-]{1,30}\([ \t]*(?P<name>[A-Z][a-z][\w'’-]*(?:[ \t]+[A-Z][\w'’-]+){0,3})"
+                         r"[ \t]*(?P<rest>[,;][^)\n]*)?\)[ \t]*:")
 _LISTED_NAME = re.compile(r"(?m)^[ \t]*\d{1,3}[.)][ \t]+(?P<name>[A-Z][A-Z'’\-]+(?:[ \t]+[A-Z][A-Z'’\-]+){1,3})(?=[ \t]*[,(])")
 
 

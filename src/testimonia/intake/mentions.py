@@ -93,7 +93,9 @@ def clean_name(span: Span) -> Span | None:
     if any(t.lower_ in lexicon.KIN or t.lower_ in lexicon.KIN_PLURAL for t in tokens):
         return None
     han_name = len(tokens) in (2, 3) and tokens[0].lower_ in lexicon.HAN_SURNAMES  # "Zhang Hui" is a name
-    if not all(t.text[:1].isupper() for t in tokens) or any(
+    inner_hyphens = {t.i for t in tokens[1:-1]  # "Bat-Erdene Jargal", not "Anwar - Anwar Nazir"
+                     if t.text in ("-", "‐") and not t.whitespace_ and not doc[t.i - 1].whitespace_}
+    if not all(t.text[:1].isupper() or t.i in inner_hyphens for t in tokens) or any(
             t.lower_ in lexicon.NOT_NAMES and not (han_name and t.lower_ in ("hui", "han")) for t in tokens):
         return None
     return tokens
@@ -688,7 +690,17 @@ def _aliases(spans: list[Span]) -> dict[int, int]:
             out[alias.start] = name.start
         elif name.start in out and _NEXT_ALIAS.fullmatch(between) and after[:1] in (")", ",", ";"):
             out[alias.start] = out[name.start]  # "(Асқар Мырзаханұлы; Chinese ID card: Asika'er Mierzhahan)"
+    for k, alias in enumerate(ordered):  # "… Abdulla Yoqubov. … in his Chinese papers he is Abudula Yakefu"
+        if alias.start not in out and _RECORDED_AS.search(text, max(alias.start_char - 80, 0), alias.start_char):
+            full = next((n for n in reversed(ordered[:k]) if len(n) > 1), None)
+            if full is not None:
+                out[alias.start] = out.get(full.start, full.start)
     return out
+
+
+# A name the papers give, said of "he" or "she": the last full name before is theirs.
+_RECORDED_AS = re.compile(r"\b(?:his|her)\s+(?:[\w-]+\s+){0,2}(?:papers|ID|card|passport|documents|records|file)\b"
+                          r"[^.;\n]{0,30}?\b(?:he|she)\s+(?:is|was|appears as|is (?:written|listed|registered) as)\s+$")
 
 
 _ALIAS_OPENING = re.compile(r"\s*\((?:[^()\n]{0,40}\b(?:also|alias|known as|spelled|records|documents|passport|"
