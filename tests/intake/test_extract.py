@@ -738,3 +738,13 @@ def test_a_callers_label_names_the_caller_and_where_they_call_from_is_no_one(ext
     assert "Andijan" not in {p["name"] for p in draft["persons"]}
     assert "Abudula Yakefu" in abdulla["mentions"] and {"type": "relative", "to": abdulla["id"]} in dilnoza["relations"]
     assert {"type": "relative", "to": bat_erdene["id"]} in naran["relations"] and bat_erdene["role"] == "detained"
+
+
+def test_a_participle_after_an_age_is_what_happened_to_the_person_of_that_age(extractor):
+    draft = extractor.draft(
+        "Petition, 15 April 2019\n\n"
+        "1. Kenzhegul Bolatqyzy, Almaty — for her husband Ablaikhan Seitkali (Абылайхан Сейткали), 47, held in a "
+        "\"political training center\" in Dorbiljin since March 2018.\n")
+    kenzhegul, ablaikhan = _person(draft, "Kenzhegul Bolatqyzy"), _person(draft, "Ablaikhan Seitkali")
+    assert ablaikhan["role"] == "detained" and ablaikhan["status"] == "camp"
+    assert kenzhegul["role"] == "relative" and not kenzhegul["events"]

@@ -409,7 +409,10 @@ class Extractor:
                 s.lower_ in _REFERRING for s in subjects):
             return [], 0.0  # "his university page simply disappeared": it happened to a thing
         if verb.dep_ == "acl" and verb.tag_ == "VBN":
-            # "people held in Xinjiang": what the participle describes; "her husband, detained in …"
+            # "people held in Xinjiang": what the participle describes; "her husband, detained in …";
+            # "… Ablaikhan Seitkali (Абылайхан Сейткали), 47, held in …": whose age it follows
+            if (aged := _aged_before(ctx.doc, verb.i)) is not None and (who := people.person_of(aged)) is not None:
+                return [who], 0.75
             for token in (verb.head, *ctx.doc[max(verb.i - 3, 0):verb.i]):
                 if (who := people.person_of(token)) is not None:
                     return [who], 0.75
@@ -823,6 +826,17 @@ def _dates(doc: Doc, ents: list[Span], document_date: dt.date | None) -> list[Da
                 match.start() < _DATELINE_CHARS and document_date and dates.parse_day(span.text) == document_date):
             out.append(DateMention(span.start, span.end, span.text, dates.resolve(span.text, document_date)))
     return sorted(out, key=lambda d: d.start)
+
+
+def _aged_before(doc: Doc, i: int) -> Token | None:
+    """The word before ", 47," that ends right before token i, past a form in parentheses: "Seitkali" in
+    "Ablaikhan Seitkali (Абылайхан Сейткали), 47, held …"."""
+    if i < 4 or doc[i - 1].text != "," or not doc[i - 2].like_num or doc[i - 3].text != ",":
+        return None
+    before = i - 4
+    if doc[before].text == ")":
+        before = next((t.i - 1 for t in reversed(doc[max(before - 12, 0):before]) if t.text == "("), before)
+    return doc[before] if before >= 0 else None
 
 
 def _listed_names(doc: Doc, rows: Iterable[tables.Row]) -> list[Span]:
