@@ -140,7 +140,7 @@ def test_no_invented_names_on_any_example(extractor):
 # were written against fails here. The goals are measured on unseen reports by bench/intake_bench.py
 # (docs/benchmarks.md), not asserted.
 DEV_FLOORS = {"named-person F1": 0.92, "detained-person recall": 0.85, "role accuracy": 0.86, "status accuracy": 0.64,
-              "relation recall": 0.68, "place resolution": 0.69, "date accuracy": 0.81}
+              "relation recall": 0.70, "place resolution": 0.70, "date accuracy": 0.80}
 
 
 def test_dev_set_keeps_what_the_rules_reach_there(extractor):
