@@ -151,9 +151,9 @@ NOT_NAMES = {"kazakh", "kazakhs", "uyghur", "uyghurs", "uighur", "kyrgyz", "chin
              "archives", "institute", "clinic", "network", "initiative", "coalition", "watch", "tribunal", "chamber",
              "immigration", "asylum", "ombudsman", "verdict", "advocacy", "confined", "street", "avenue",
              "jan", "feb", "mar", "apr", "jul", "aug", "sep", "sept", "oct", "nov", "dec",  # "2 Sep 2019" (not Jun: Ma Jun)
-             "checked", "entered", "desk",
-             "host", "presenter", "anchor", "reporter", "interviewer", "moderator", "caller", "interpreter",
-             "forum", "staten", "generaal"}  # the Dutch parliament's "Staten-Generaal"  # speaker labels  # "Checked by:", "Entered by:", "News Desk"
+             "checked", "entered", "desk",  # "Checked by:", "Entered by:", "News Desk"
+             "host", "presenter", "anchor", "reporter", "interviewer", "moderator", "caller", "interpreter",  # labels
+             "forum", "staten", "generaal"}  # the Dutch parliament's "Staten-Generaal"
 # Words that make a run of capitals opening a case-list entry a description, not a name ("2. RETIRED TEACHER").
 DESCRIPTIONS = {"retired", "former", "teacher", "student", "farmer", "herder", "driver", "trader", "doctor", "imam",
                 "engineer", "worker", "businessman", "businesswoman", "unknown", "unnamed", "anonymous", "man",

@@ -30,7 +30,9 @@ def _variant_score(comparison: names.Comparison) -> float:
     if not comparison.same or comparison.unpaired_a or comparison.unpaired_b:
         return 0.0
     return comparison.score if all(m.similarity >= SAME_PERSON_PART for m in comparison.matches) else 0.0
-_SEX_OF_GENDER = {"m": "male", "f": "female"}
+
+
+_SEX_OF_GENDER = {"m": "male", "f": "female"}  # names' part gender → the pronouns' sex (lexicon.SEX_OF_PRONOUN)
 _FIELD = re.compile(r"^\s*[A-Z][\w .]{0,25}:")  # a header line: "Born: 1965", "Current status: …"
 _NAME_TOKEN = re.compile(r"^[^\W\d_][\w'’\-]*$")
 
@@ -200,8 +202,8 @@ class People:
 
     def add_short_forms(self) -> None:
         """Tokens that are a part of a known name but that the NER labelled otherwise or missed."""
-        # Case aside: a speaker's label is often in capitals ("GULNUR:").
-        named = [(p, {part.casefold() for part in p.parts}) for p in self.persons if not p.kin]  # adding mentions changes no one's names
+        # Case aside: a speaker's label is often in capitals ("GULNUR:"). Adding mentions changes no one's names.
+        named = [(p, {part.casefold() for part in p.parts}) for p in self.persons if not p.kin]
         for token in self.doc:
             if token.i in self.by_token or not token.text[:1].isupper() or len(token.text) < 3:
                 continue
