@@ -130,14 +130,16 @@ class Extractor:
         self.nlp = nlp or load_model()
         self.places = PlaceFinder(self.nlp)
         self.triggers = Triggers(self.nlp, lexicon.EVENT_PATTERNS)
+        owner = {"LOWER": {"IN": sorted(lexicon.POSSESSIVES)}}
+        adjectives = {"LOWER": {"IN": sorted(lexicon.KIN_ADJECTIVES)}, "OP": "*"}
+        kin = {"LOWER": {"IN": sorted(lexicon.KIN)}}
         self.names = Matcher(self.nlp.vocab)
         name = {"POS": "PROPN", "IS_TITLE": True, "OP": "{1,3}"}
         described = {"LOWER": {"IN": sorted(lexicon.OFFICIAL_WORDS | lexicon.ADVOCATE_WORDS)}}
         self.names.add("NAME", [
-            [{"LOWER": {"IN": sorted(lexicon.KIN)}}, {"TEXT": ","}, name],  # "My mother, Patigul Ismayil"
-            [{"LOWER": {"IN": sorted(lexicon.KIN)}}, {"LOWER": "of"}, name],  # "the elder sister of Mahinur Kasim"
-            [{"LOWER": {"IN": sorted(lexicon.POSSESSIVES)}}, {"LOWER": {"IN": sorted(lexicon.KIN_ADJECTIVES)}, "OP": "*"},
-             {"LOWER": {"IN": sorted(lexicon.KIN)}}, {"LEMMA": "be", "OP": "?"}, name],  # "my uncle Qanat Myrzakhanuly", "My father is …"
+            [kin, {"TEXT": ","}, name],  # "My mother, Patigul Ismayil"
+            [kin, {"LOWER": "of"}, name],  # "the elder sister of Mahinur Kasim"
+            [owner, adjectives, kin, {"LEMMA": "be", "OP": "?"}, name],  # "my uncle Qanat Myrzakhanuly", "My father is …"
             [{"LOWER": {"IN": ["named", "called"]}}, name],
             [{"POS": "PROPN", "IS_TITLE": True, "ENT_TYPE": ""}, {"LOWER": "and"}, {"ENT_TYPE": "PERSON"}],  # "Daniyar and Talgat Orazbek"
             [name, {"TEXT": ","}, {"LIKE_NUM": True}, {"TEXT": {"IN": [",", ")"]}}],  # "Askar Bekbolatuly, 41,"
@@ -147,11 +149,9 @@ class Extractor:
         self.kin = Matcher(self.nlp.vocab)
         in_law = [{"TEXT": {"IN": ["-", "‐"]}, "OP": "?"}, {"LOWER": "in"}, {"TEXT": {"IN": ["-", "‐"]}, "OP": "?"},
                   {"LOWER": "law"}]
-        owner = {"LOWER": {"IN": sorted(lexicon.POSSESSIVES)}}
         name_owner = [{"POS": "PROPN", "OP": "+"}, {"LOWER": {"IN": ["'s", "’s"]}}]
         couple_owner = [{"LOWER": {"IN": ["couple", "pair", "brothers", "sisters", "siblings"]}},
                         {"LOWER": {"IN": ["'s", "’s", "'"]}}]
-        adjectives = {"LOWER": {"IN": sorted(lexicon.KIN_ADJECTIVES)}, "OP": "*"}
         described = {"POS": "ADJ", "OP": "?"}  # "her sick sister", "his elderly father"
         for noun_set, label in ((lexicon.KIN, "KIN"), (lexicon.KIN_PLURAL, "GROUP")):
             noun = {"LOWER": {"IN": sorted(noun_set)}}
@@ -183,11 +183,12 @@ class Extractor:
         ctx = Context(doc, ents, document_date, People(doc), places, self.places.find_facilities(doc, places),
                        _dates(doc, ents, document_date))
         signatures = signers(doc)
-        names = _listed_names(doc, ctx.people.rows.values()) + signatures
+        labels = list(_LABEL_NAME.finditer(text_of(doc)))
+        names = _listed_names(doc, ctx.people.rows.values(), labels) + signatures
         listed = {i for span in names for i in range(span.start, span.end)}
         names += [span for e in ctx.ents if e.label_ == "PERSON" if (span := clean_name(e)) is not None
                   and not listed & set(range(span.start, span.end))]
-        beside_labels = [m.span("rest") for m in _LABEL_NAME.finditer(text_of(doc)) if m.group("rest")]
+        beside_labels = [m.span("rest") for m in labels if m.group("rest")]
         names = [n for n in names if not any(start <= n.start_char < end for start, end in beside_labels)]
         signed = narrator_span(doc)  # "Respectfully, Aliya Kasenova" where the NER saw only "Kasenova"
         if signed is not None:
@@ -839,18 +840,18 @@ def _aged_before(doc: Doc, i: int) -> Token | None:
     return doc[before] if before >= 0 else None
 
 
-def _listed_names(doc: Doc, rows: Iterable[tables.Row]) -> list[Span]:
+def _listed_names(doc: Doc, rows: Iterable[tables.Row], labels: list[re.Match]) -> list[Span]:
     """The name that opens an entry of a case list, in capitals: "2. GULZADA TOKTOGUL KYZY (Gulzada
     Toktogulova), 34, …" — the whole run of capitals, whatever the NER made of it; the name a case
     sheet's field gives ("Name: Akmaral Tursynkhan", "Applicant: Yerbol Dauletkhan (son), Almaty"), a table
     row's Name column gives, a thread's heading gives ("[Post 1 — Dinara Qabylbekqyzy, Almaty]") or a
-    transcript's label ("CALLER 1 (Dilnoza, Andijan):")."""
+    transcript's label gives (`labels`, _LABEL_NAME's matches: "CALLER 1 (Dilnoza, Andijan):")."""
     out = []
     text = text_of(doc)
     cells = [_NAME_CELL.match(text, start, end) for row in rows if (cell := row.name_cell())
              for start, end in [cell]]
     for match in (*_LISTED_NAME.finditer(text), *_FIELD_NAME.finditer(text), *_POSTED_BY.finditer(text),
-                  *_LABEL_NAME.finditer(text), *filter(None, cells)):
+                  *labels, *filter(None, cells)):
         span = doc.char_span(match.start("name"), match.end("name"))
         if span is not None and not any(t.lower_ in lexicon.NOT_NAMES or t.lower_ in lexicon.DESCRIPTIONS for t in span):
             out.append(span)
