@@ -21,7 +21,14 @@ MAY_6_2018 = dt.date(2018, 5, 6)
     ("In November of last year", "2017-11"),
     ("last October", "2017-10"),
     ("last April", "2018-04"),
-    ("last summer", "2017"),  # a report of May: the summer before the last
+    ("last summer", "2017-06/2017-08"),  # a report of May: the summer before the last, as its months
+    ("last spring", "2017-03/2017-05"),  # this spring has not ended by 6 May
+    ("last winter", "2017-12/2018-02"),  # a winter runs into the next year
+    ("this summer", "2018-06/2018-08"),
+    ("since the spring of this year", "2018-03/2018-05"),
+    ("In the autumn of last year", "2017-09/2017-11"),
+    ("in spring 2019", "2019-03/2019-05"),
+    ("in the autumn", None),  # no year: the paragraph's, which extraction knows
     ("from March to September 2016", "2016-03"),  # a stay: when it began
     ("in May of that year", None),  # "that year" is the paragraph's: extraction resolves it
     ("two years ago", "2016"),
@@ -29,7 +36,8 @@ MAY_6_2018 = dt.date(2018, 5, 6)
     ("for eight months", "2017-09"),
     ("for six weeks", "2018-03-25"),
     ("since 2017", "2017"),
-    ("in the spring of 2016", "2016"),
+    ("in the spring of 2016", "2016-03/2016-05"),
+    ("in the winter of 2016", "2016-12/2017-02"),
     ("on July 30, 2017", "2017-07-30"),
     ("3 March 2018", "2018-03-03"),
     ("the 2010s", "201X"),
@@ -55,6 +63,7 @@ def test_shift_counts_from_an_anchor_at_its_precision():
     assert shift("2017-05-10", "Two weeks later") == "2017-05-24"
     assert shift("2017-03", "after four months") == "2017-07"
     assert shift("2017-05-24", "After 40 days") == "2017-07-03"
+    assert shift("2017-03/2017-05", "two months later") == "2017-05/2017-07"  # a season moved
 
 
 def test_parse_day_wants_a_whole_date():

@@ -402,7 +402,7 @@ def test_a_letter_signed_by_several_is_their_we(extractor):
         assert {"type": "sibling", "to": brother["id"]} in sister["relations"]
         assert {"text": "Istanbul", "code": "TR"} in sister["places"]
     assert "died" not in {e["type"] for e in father["events"]}  # feared, not told
-    assert ("disappeared", "2019") in _events(brother) and brother["role"] == "detained"
+    assert ("disappeared", "2019-06/2019-08") in _events(brother) and brother["role"] == "detained"
 
 
 def test_an_interviewee_named_mid_line_narrates_and_a_student_lives_where_she_studies(extractor):
@@ -748,3 +748,39 @@ def test_a_participle_after_an_age_is_what_happened_to_the_person_of_that_age(ex
     kenzhegul, ablaikhan = _person(draft, "Kenzhegul Bolatqyzy"), _person(draft, "Ablaikhan Seitkali")
     assert ablaikhan["role"] == "detained" and ablaikhan["status"] == "camp"
     assert kenzhegul["role"] == "relative" and not kenzhegul["events"]
+
+
+def test_a_diarys_entries_count_their_relative_dates_from_their_own_date(extractor):
+    """Under "[02.10.2020 09:14]" "yesterday" is 1 October; an entry of January 2019 says "in December" of
+    2018; an event told with no time of its own takes its entry's date; a season is its months."""
+    draft = extractor.draft(
+        "Posts of the channel \"Steppe Watch\", 2-29 October 2020\n\n"
+        "[02.10.2020 09:14]\nTalgat Serikbaev, 51, a Kazakh from Ghulja, was detained yesterday at his home.\n\n"
+        "[14.01.2019 20:05]\nDana Oralbekova was sent to a camp in Ghulja in December. Her son Arman Oralbek "
+        "says she had been questioned in the spring of 2018.\n\n"
+        "[29.10.2020 23:51]\nTalgat Serikbaev was moved to a camp in Chapchal.\n")
+    talgat, dana = _person(draft, "Talgat Serikbaev"), _person(draft, "Dana Oralbekova")
+    assert ("detained", "2020-10-01") in _events(talgat) and ("sent_to_camp", "2020-10-29") in _events(talgat)
+    assert ("sent_to_camp", "2018-12") in _events(dana) and ("interrogated", "2018-03/2018-05") in _events(dana)
+
+
+def test_a_two_letter_surname_is_a_short_form_and_a_cited_source_is_not_who_the_next_sentence_means(extractor):
+    """"Ma" is Ma Jianguo's, not a new person; after "…, as Ma said." the next "he" is the man the sentence
+    was about, not the spokesman it cites."""
+    draft = extractor.draft(
+        "Fact check, 20 July 2021\n\n"
+        "The spokesman Ma Jianguo said that Arslan Tohti lives freely in Kucha. Arslan Tohti was sent to a camp in "
+        "Kucha in 2017 and was released in January 2019, as Ma said. But he was not free for long. His wife, "
+        "Nigara Kerim, told us that police detained him again in November 2019.\n")
+    ma, arslan, nigara = (_person(draft, n) for n in ("Ma Jianguo", "Arslan Tohti", "Nigara Kerim"))
+    assert "Ma" in ma["mentions"] and [p["name"] for p in draft["persons"]].count("Ma") == 0
+    assert ("detained", "2019-11") in _events(arslan) and not ma["events"]
+    assert {"type": "spouse", "to": arslan["id"]} in nigara["relations"]
+
+
+def test_words_before_their_form_in_another_script_are_a_name(extractor):
+    draft = extractor.draft(
+        "Ili Watch, 9 October 2020\n\nAnother family from Ghulja writes to us. Mahire Tursun (玛依热·吐尔逊), 29, "
+        "a nurse, was sent to a \"training school\" in Ghulja in 2018 and released last December.\n")
+    mahire = _person(draft, "Mahire Tursun")
+    assert mahire["role"] == "detained" and ("sent_to_camp", "2018") in _events(mahire)

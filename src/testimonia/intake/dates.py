@@ -18,7 +18,7 @@ from dateutil.relativedelta import relativedelta
 _NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
             "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
             "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
-            "thirty": 30, "several": 3, "a few": 3, "few": 3}
+            "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "several": 3, "a few": 3, "few": 3}
 _UNITS = {"year": "years", "month": "months", "week": "weeks", "day": "days"}
 _DURATION = re.compile(
     r"^(?:for\s+)?(?:almost|nearly|about|around|over|more than|less than|roughly|some)?\s*"
@@ -57,7 +57,7 @@ def _count(word: str) -> int | None:
 
 # The calendar forms reports use most, read by the standard library before dateparser is asked.
 _FORMATS = (("%B %d, %Y", "day"), ("%B %d %Y", "day"), ("%d %B %Y", "day"), ("%b %d, %Y", "day"),
-            ("%d %b %Y", "day"), ("%Y-%m-%d", "day"), ("%B %Y", "month"), ("%b %Y", "month"))
+            ("%d %b %Y", "day"), ("%Y-%m-%d", "day"), ("%d.%m.%Y", "day"), ("%B %Y", "month"), ("%b %Y", "month"))
 
 
 def _calendar(text: str) -> tuple[dt.date, str] | None:
@@ -69,7 +69,37 @@ def _calendar(text: str) -> tuple[dt.date, str] | None:
     return None
 
 
-_SEASONS = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}
+_SEASONS = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}  # the month each begins
+_SEASON = re.compile(r"^(?:(?:in|since|from|during|by|until|till|of)\s+)?(?:the\s+)?(?:early\s+|late\s+)?"
+                     r"(?:(?P<which>last|this)\s+)?(?P<season>spring|summer|autumn|fall|winter)"
+                     r"(?:(?:\s+of)?\s+(?P<year>(?:19|20)\d{2})|\s+of\s+(?P<named>this|last)\s+year)?$", re.I)
+
+
+def season(name: str, year: int) -> str:
+    """A season of a year as the EDTF interval of its months: spring 2018 → 2018-03/2018-05; winter
+    2018 → 2018-12/2019-02 (the winter that begins in that year)."""
+    start = dt.date(year, _SEASONS[name.lower()], 1)
+    end = start + relativedelta(months=2)
+    return f"{_edtf(start, 'month')}/{_edtf(end, 'month')}"
+
+
+def _season(text: str, document_date: dt.date | None) -> str | None:
+    """"in the spring of 2018", "last summer", "this autumn", "since the spring of this year"."""
+    match = _SEASON.match(text)
+    if not match:
+        return None
+    name, which = match["season"].lower(), (match["which"] or "").lower()
+    if match["year"]:
+        return season(name, int(match["year"]))
+    if document_date is None or not (which or match["named"]):
+        return None  # "in the autumn": the paragraph's year, or none
+    first = _SEASONS[name]
+    if which == "last":  # the latest one that has ended before the document
+        year = document_date.year - (document_date < dt.date(document_date.year, first, 1) + relativedelta(months=3))
+    else:  # "this summer", "the summer of this year"; "this winter" in January began the year before
+        year = document_date.year - (first == 12 and document_date.month < 3)
+        year -= match["named"] == "last"
+    return season(name, year)
 _RANGE = re.compile(r"^(?:from |between )?(?P<start>[A-Za-z]+(?: \d{1,2})?) (?:to|until|and) "
                     r"(?P<end>[A-Za-z]+(?: \d{1,2})?,? (?P<year>(?:19|20)\d{2}))$")
 
@@ -82,9 +112,6 @@ def _in_document_year(text: str, document_date: dt.date) -> str | None:
     if named_year:  # "October last year", "February of last year", "2 July of this year"
         return in_year(named_year["rest"], str(document_date.year - (named_year["which"] == "last")))
     last = re.match(r"^last (?P<rest>[a-z]+)$", lower)
-    if last and last["rest"] in _SEASONS:  # "last summer": the latest one before the document
-        started = document_date.month >= _SEASONS[last["rest"]]
-        return f"{document_date.year - (not started):04d}"
     if last and (month := in_year(last["rest"], str(document_date.year))):
         if month[:7] >= document_date.isoformat()[:7]:  # "last December", told in December or before
             return in_year(last["rest"], str(document_date.year - 1))
@@ -133,6 +160,8 @@ def resolve(phrase: str, document_date: dt.date | None) -> str | None:
         count, unit = _count(duration["n"]), _UNITS[duration["unit"].lower()]
         start = document_date - relativedelta(**{unit: count or 1})
         return _edtf(start, {"years": "year", "months": "month"}.get(unit, "day"))
+    if (seasonal := _season(text, document_date)) is not None:
+        return seasonal
     span = _RANGE.match(text)
     if span and (start := in_year(span["start"], span["year"])):
         return start  # "from March to September 2018": when it began
@@ -189,6 +218,9 @@ def is_offset(phrase: str) -> bool:
 
 def shift(anchor: str, phrase: str) -> str | None:
     """"three weeks after" an anchor date (EDTF): the anchor moved, at the anchor's precision or coarser."""
+    if "/" in anchor:  # "two months later" than a season: both ends moved
+        ends = [shift(end, phrase) for end in anchor.split("/")]
+        return "/".join(ends) if len(ends) == 2 and all(ends) else None
     match = _offset(phrase)
     count = _count(match["n"] or match["n2"]) if match else None
     if not match or count is None or not re.fullmatch(r"\d{4}(-\d{2}){0,2}", anchor):

@@ -58,6 +58,8 @@ _LINE = re.compile(r"[^\n]+")
 _CAPITALS_RUN = re.compile(r"\b[^\W\d_a-z]{2,}(?:[ -][^\W\d_a-z]{2,})+\b")  # two or more words in capitals
 FIELD_LINE = re.compile(r"^\s*[A-Z][\w .]{0,25}:")
 _DATELINE = re.compile(r"\b(?:\d{1,2} [A-Z][a-z]+,? \d{4}|[A-Z][a-z]+\.? \d{1,2},? \d{4}|\d{4}-\d{2}-\d{2})\b")
+_OTHER_SCRIPT = r"^[\u0400-\u04ff\u0600-\u06ff\u3400-\u9fff]"  # Cyrillic, Arabic, Han
+_ENTRY_DATE = re.compile(r"(?m)^[ \t]*\[?(?P<date>[^\[\]\n]{6,30}?)(?:,?[ \t]+\d{1,2}:\d{2})?\]?[ \t]*$")
 _HEADING_DATE = re.compile(r"(?m)^\s*(?P<date>(?:\d{1,2} )?(?:[A-Z][a-z]+ )?(?:19|20)\d{2})\s*[-–—:]\s")
 _ISO_DATE = re.compile(r"(?<![\w-])(?P<date>(?:19|20)\d{2}-[01]\d(?:-[0-3]\d)?)(?![\w-])")
 _WIRE_DATELINE = re.compile(r"(?m)^[A-Z][A-Z .'-]+, (?P<month>[A-Z][a-z]+\.?) (?P<day>\d{1,2})\s*(?:\(|[-–—])")
@@ -145,6 +147,8 @@ class Extractor:
             [name, {"TEXT": ","}, {"LIKE_NUM": True}, {"TEXT": {"IN": [",", ")"]}}],  # "Askar Bekbolatuly, 41,"
             [_MISTAGGED_FIRST, name, {"TEXT": ","}, {"LIKE_NUM": True}, {"TEXT": {"IN": [",", ")"]}}],
             [name, {"TEXT": ","}, {"POS": "DET"}, {"POS": {"IN": ["ADJ", "NOUN", "PROPN"]}, "OP": "*"}, described],
+            # "Aynur Tursun (阿依努尔·吐尔逊), 29": two or three words before their form in another script
+            [{"POS": "PROPN", "IS_TITLE": True, "OP": "{2,3}"}, {"TEXT": "("}, {"TEXT": {"REGEX": _OTHER_SCRIPT}}],
         ])
         self.kin = Matcher(self.nlp.vocab)
         in_law = [{"TEXT": {"IN": ["-", "‐"]}, "OP": "?"}, {"LOWER": "in"}, {"TEXT": {"IN": ["-", "‐"]}, "OP": "?"},
@@ -692,6 +696,8 @@ def _mistagged_first(token: Token) -> bool:
 def _at_precision(date: str, same_time: str) -> str:
     """"the same month" as a day told before: that day's month."""
     unit = same_time.split()[-1].lower()
+    if "/" in date:  # a season: "the same year" is its year, anything finer is the season itself
+        return date[:4] if unit == "year" else date
     return date[:{"year": 4, "month": 7}.get(unit, 10)]
 
 
@@ -780,7 +786,11 @@ _MONTHS = set(calendar.month_name[1:])
 def _dates(doc: Doc, ents: list[Span], document_date: dt.date | None) -> list[DateMention]:
     """DATE entities with the preposition that introduces them ("in January 2018", "for almost a year");
     not ages, counts, frequencies, prison terms or bare lengths of time."""
-    out = []
+    out, whole = [], text_of(doc)
+    # A diary's or a channel's entries, each under a line that is only its date ("3 April 2018",
+    # "[02.10.2020 09:14]"): what an entry calls "yesterday" or "in December" is counted from that date.
+    headers = [m for m in _ENTRY_DATE.finditer(whole) if dates.parse_day(m["date"])]
+    entries = [(m.start(), dates.parse_day(m["date"])) for m in headers]
     pieces = [doc[start:end] for e in ents if e.label_ == "DATE" for start, end in _lines(e)]
     for ent in pieces:
         if ent.start_char < _DATELINE_CHARS and document_date and dates.parse_day(ent.text) == document_date:
@@ -814,18 +824,22 @@ def _dates(doc: Doc, ents: list[Span], document_date: dt.date | None) -> list[Da
             continue  # "a month later", "after 40 days": likewise
         if dates.is_duration(text) and doc[start].lower_ != "for" and "ago" not in text.lower():
             continue  # "where he spent 15 months": how long, not when
-        value = dates.resolve(span.text, document_date)
+        base = next((day for at, day in reversed(entries) if at <= span.start_char), document_date)
+        value = dates.resolve(span.text, base)
         if value is None and doc[start].lower_ in _PREPOSITIONS:
-            value = dates.resolve(text, document_date)
+            value = dates.resolve(text, base)
         out.append(DateMention(start, ent.end, " ".join(span.text.split()), value))
     taken = {i for d in out for i in range(d.start, d.end)}
-    text = text_of(doc)
-    for match in (*_HEADING_DATE.finditer(text), *_ISO_DATE.finditer(text)):  # a timeline's "March 2017 - He
-        # returns …"; a database export's "2017-09 detained in Ulugchat"
+    for match in (*_HEADING_DATE.finditer(whole), *_ISO_DATE.finditer(whole), *headers):
+        # a timeline's "March 2017 - He returns …"; a database export's "2017-09 detained in Ulugchat"; an entry's
+        # "[02.10.2020 09:14]"
         span = doc.char_span(match.start("date"), match.end("date"), alignment_mode="expand")
-        if span is not None and not taken & set(range(span.start, span.end)) and not (
-                match.start() < _DATELINE_CHARS and document_date and dates.parse_day(span.text) == document_date):
-            out.append(DateMention(span.start, span.end, span.text, dates.resolve(span.text, document_date)))
+        if span is None or taken & set(range(span.start, span.end)):
+            continue
+        entry = len(headers) > 1 and match in headers  # an entry's date, even the first, is no dateline
+        if not entry and match.start() < _DATELINE_CHARS and document_date and dates.parse_day(span.text) == document_date:
+            continue
+        out.append(DateMention(span.start, span.end, span.text, dates.resolve(span.text, document_date)))
     return sorted(out, key=lambda d: d.start)
 
 

@@ -59,7 +59,7 @@ class Person:
 
     @property
     def parts(self) -> set[str]:
-        return {_fold(part) for name in self.names for part in name.split() if len(part) > 2}
+        return {_fold(part) for name in self.names for part in name.split() if len(part) > 1}
 
 
 _TEXT = ("testimonia", "text")  # where text_of keeps the joined text, in the doc's user_data
@@ -256,9 +256,10 @@ class People:
                 continue
             head = self.doc[i]
             same_sentence = self._sentence_of[i] == self._sentence_of[token.i]
-            if same_sentence and _cited_source(head):
+            cited = _cited_source(head)
+            if same_sentence and cited:
                 continue  # "according to my aunt, she …": the source is not who the sentence is about
-            is_subject = head.dep_ in ("nsubj", "nsubjpass") or head.head.dep_ in ("nsubj", "nsubjpass")
+            is_subject = not cited and (head.dep_ in ("nsubj", "nsubjpass") or head.head.dep_ in ("nsubj", "nsubjpass"))
             same_paragraph = self._paragraph_of[i] == self._paragraph_of[token.i]
             candidates.append((int(same_sentence) * 4 + int(same_paragraph) * 2 + int(is_subject), i, person))
         if not candidates:
@@ -746,7 +747,10 @@ def _of_object(noun: Token) -> Token | None:
 
 
 def _cited_source(candidate: Token) -> bool:
-    """The candidate is the source its sentence cites ("according to my aunt")."""
+    """The candidate is the source its sentence cites ("according to my aunt", "as Li said")."""
+    if candidate.dep_ == "nsubj" and candidate.head.lemma_ in lexicon.SPEECH_VERBS and any(
+            t.dep_ == "mark" and t.lower_ == "as" for t in candidate.head.children):
+        return True
     return any(t.lower_ == "to" and t.head.lower_ == "according" for t in candidate.ancestors)
 
 
