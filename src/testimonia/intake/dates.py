@@ -100,6 +100,8 @@ def _season(text: str, document_date: dt.date | None) -> str | None:
         year = document_date.year - (first == 12 and document_date.month < 3)
         year -= match["named"] == "last"
     return season(name, year)
+
+
 _RANGE = re.compile(r"^(?:from |between )?(?P<start>[A-Za-z]+(?: \d{1,2})?) (?:to|until|and) "
                     r"(?P<end>[A-Za-z]+(?: \d{1,2})?,? (?P<year>(?:19|20)\d{2}))$")
 

@@ -789,8 +789,8 @@ def _dates(doc: Doc, ents: list[Span], document_date: dt.date | None) -> list[Da
     out, whole = [], text_of(doc)
     # A diary's or a channel's entries, each under a line that is only its date ("3 April 2018",
     # "[02.10.2020 09:14]"): what an entry calls "yesterday" or "in December" is counted from that date.
-    headers = [m for m in _ENTRY_DATE.finditer(whole) if dates.parse_day(m["date"])]
-    entries = [(m.start(), dates.parse_day(m["date"])) for m in headers]
+    entries = [(m, day) for m in _ENTRY_DATE.finditer(whole) if (day := dates.parse_day(m["date"]))]
+    headers = [m for m, _ in entries]
     pieces = [doc[start:end] for e in ents if e.label_ == "DATE" for start, end in _lines(e)]
     for ent in pieces:
         if ent.start_char < _DATELINE_CHARS and document_date and dates.parse_day(ent.text) == document_date:
@@ -824,7 +824,7 @@ def _dates(doc: Doc, ents: list[Span], document_date: dt.date | None) -> list[Da
             continue  # "a month later", "after 40 days": likewise
         if dates.is_duration(text) and doc[start].lower_ != "for" and "ago" not in text.lower():
             continue  # "where he spent 15 months": how long, not when
-        base = next((day for at, day in reversed(entries) if at <= span.start_char), document_date)
+        base = next((day for m, day in reversed(entries) if m.start() <= span.start_char), document_date)
         value = dates.resolve(span.text, base)
         if value is None and doc[start].lower_ in _PREPOSITIONS:
             value = dates.resolve(text, base)
