@@ -33,6 +33,7 @@ from .mentions import (
     People,
     Person,
     clean_name,
+    line_start,
     names_before_aliases,
     narrator_span,
     signers,
@@ -80,7 +81,7 @@ def for_parser(text: str) -> str:
     chars = list(text)
     for match in _LINE_BREAK.finditer(text):
         at = match.start()
-        before = text[text.rfind("\n", 0, at) + 1:at]
+        before = text[line_start(text, at):at]
         after_end = text.find("\n", at + 1)
         after = text[at + 1:after_end if after_end >= 0 else len(text)]
         if not (FIELD_LINE.match(before) or FIELD_LINE.match(after) or _a_dateline(before) or _a_dateline(after)
@@ -779,6 +780,11 @@ def _dateline(doc: Doc) -> dt.date | None:
     return None
 
 
+def _is_dateline(at: int, text: str, document_date: dt.date | None) -> bool:
+    """A date near the top that is the document's own date (its dateline), not an event's."""
+    return at < _DATELINE_CHARS and document_date is not None and dates.parse_day(text) == document_date
+
+
 _DAY_NUMBER = re.compile(r"0?[1-9]|[12]\d|3[01]")
 _MONTHS = set(calendar.month_name[1:])
 
@@ -793,7 +799,7 @@ def _dates(doc: Doc, ents: list[Span], document_date: dt.date | None) -> list[Da
     headers = [m for m, _ in entries]
     pieces = [doc[start:end] for e in ents if e.label_ == "DATE" for start, end in _lines(e)]
     for ent in pieces:
-        if ent.start_char < _DATELINE_CHARS and document_date and dates.parse_day(ent.text) == document_date:
+        if _is_dateline(ent.start_char, ent.text, document_date):
             continue
         cut = next((t.i for t in ent if t.text in ("-", "–", "—", ":")  # "February 2021 - Kanybek"
                     or t.text == "," and t.i + 1 < ent.end and not doc[t.i + 1].like_num), ent.end)  # "January, weeks"
@@ -837,7 +843,7 @@ def _dates(doc: Doc, ents: list[Span], document_date: dt.date | None) -> list[Da
         if span is None or taken & set(range(span.start, span.end)):
             continue
         entry = len(headers) > 1 and match in headers  # an entry's date, even the first, is no dateline
-        if not entry and match.start() < _DATELINE_CHARS and document_date and dates.parse_day(span.text) == document_date:
+        if not entry and _is_dateline(match.start(), span.text, document_date):
             continue
         out.append(DateMention(span.start, span.end, span.text, dates.resolve(span.text, document_date)))
     return sorted(out, key=lambda d: d.start)

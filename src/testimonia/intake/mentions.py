@@ -65,6 +65,11 @@ class Person:
 _TEXT = ("testimonia", "text")  # where text_of keeps the joined text, in the doc's user_data
 
 
+def line_start(text: str, char: int) -> int:
+    """Where the line that holds character `char` begins."""
+    return text.rfind("\n", 0, char) + 1
+
+
 def text_of(doc: Doc) -> str:
     """The document's text, joined once: spaCy's Doc.text joins every token's text each time it is asked."""
     text = doc.user_data.get(_TEXT)
@@ -221,7 +226,7 @@ class People:
         """In a table of one line per person ("1 | Nurlan Zhakypbek | M, 47 | … | brother Yersin Zhakypbek |
         detained in March 2018 …"), the person the row of token `i` is about: the name in its "Name" column, or
         without a header the first name that begins a cell. None outside a table row or where there is none."""
-        row = self.rows.get(self.text.rfind("\n", 0, self.doc[i].idx) + 1)
+        row = self.rows.get(line_start(self.text, self.doc[i].idx))
         return self.case_of_row(row) if row is not None else None
 
     def case_of_row(self, row: tables.Row) -> Person | None:
@@ -305,9 +310,9 @@ class People:
     def _labelled_speaker(self, around: Span, token: Token) -> Person | None:
         """Who speaks under a label: "[Post 1 — Dinara Qabylbekqyzy, Almaty]" heading the paragraph, or
         "GULSHAT MUKHAMETKALI: …" / "Gulshat Mukhametkali (translated):" beginning the line — if it names one person."""
-        line_start = self.text.rfind("\n", 0, token.idx) + 1
-        labels = [match.span("label") for match in (_SPEAKER_LABEL.match(self.text, line_start),
-                                                     _HEADING_LABEL.match(self.text, around.start_char)) if match]
+        opening = (_SPEAKER_LABEL.match(self.text, line_start(self.text, token.idx)),
+                   _HEADING_LABEL.match(self.text, around.start_char))
+        labels = [match.span("label") for match in opening if match]
         for start, end in labels:
             label = self.doc.char_span(start, end, alignment_mode="expand")
             named = {self.by_token[t.i].id: self.by_token[t.i] for t in label or () if t.i in self.by_token}
@@ -373,7 +378,7 @@ class People:
 
     def _line_of(self, char: int) -> str:
         end = self.text.find("\n", char)
-        return self.text[self.text.rfind("\n", 0, char) + 1:end if end >= 0 else len(self.text)]
+        return self.text[line_start(self.text, char):end if end >= 0 else len(self.text)]
 
     def case_before(self, char: int, since: int = 0) -> Person | None:
         """The case of the sheet a position falls in: the last person a "Name:" line named before it (and
@@ -785,7 +790,7 @@ def _sentences(doc: Doc) -> list[Span]:
             breaks = token.whitespace_ + (token.text if token.is_space else "")
             end = token.idx + len(token.text)
             if "\n\n" in breaks or token.text == "|" or "\n" in breaks and (
-                    _FIELD.match(text[end:end + 40].lstrip("\n")) or tables.is_row(text[text.rfind("\n", 0, token.idx) + 1:end])):
+                    _FIELD.match(text[end:end + 40].lstrip("\n")) or tables.is_row(text[line_start(text, token.idx):end])):
                 if token.i + 1 > start:
                     out.append(doc[start:token.i + 1])
                 start = token.i + 1
