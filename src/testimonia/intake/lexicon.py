@@ -35,7 +35,7 @@ KIN_OF_MEMBERS: dict[str, tuple[str, str | None]] = {
 FEAR_WORDS = {"afraid", "fear", "worry", "worried", "fearful", "hope", "scared", "terrified", "concerned"}
 KIN_ADJECTIVES = {"younger", "older", "elder", "eldest", "youngest", "little", "late", "only", "first", "second",
                   "third", "oldest", "baby", "adult", "teenage", "former", "own"}
-POSSESSIVES = {"her", "his", "my", "their", "our"}
+POSSESSIVES = {"her", "his", "my", "their", "our", "whose"}
 INVERSE = {"spouse": "spouse", "parent": "child", "child": "parent", "sibling": "sibling", "relative": "relative",
            "colleague": "colleague"}
 SEX_OF_PRONOUN = {"he": "male", "him": "male", "his": "male", "himself": "male",
@@ -153,7 +153,8 @@ NOT_NAMES = {"kazakh", "kazakhs", "uyghur", "uyghurs", "uighur", "kyrgyz", "chin
              "jan", "feb", "mar", "apr", "jul", "aug", "sep", "sept", "oct", "nov", "dec",  # "2 Sep 2019" (not Jun: Ma Jun)
              "checked", "entered", "desk",  # "Checked by:", "Entered by:", "News Desk"
              "host", "presenter", "anchor", "reporter", "interviewer", "moderator", "caller", "interpreter",  # labels
-             "forum", "staten", "generaal"}  # the Dutch parliament's "Staten-Generaal"
+             "forum", "staten", "generaal",
+             "lady", "films", "press", "media", "publishing", "studio", "studios", "journal", "cyrillic", "narrator"}  # the Dutch parliament's "Staten-Generaal"
 # Words that make a run of capitals opening a case-list entry a description, not a name ("2. RETIRED TEACHER").
 DESCRIPTIONS = {"retired", "former", "teacher", "student", "farmer", "herder", "driver", "trader", "doctor", "imam",
                 "engineer", "worker", "businessman", "businesswoman", "unknown", "unnamed", "anonymous", "man",

@@ -253,11 +253,16 @@ class People:
             if window_start == 0:
                 break
             window_start = self.sentence(window_start - 1).start
+        label = _SPEAKER_LABEL.match(self.text, line_start(self.text, token.idx))
+        # the turn's speaker says "I", not "he" ("Owen Pritchard (Cardiff West):", not "Update on Bolat Zhumabekov:")
+        speaking = label.span("label") if label and all(
+            word[:1].isupper() for word in label.group("label").split("(")[0].split()) else (0, 0)
         candidates: list[tuple[int, int, Person]] = []
         for i in range(token.i - 1, window_start - 1, -1):
             person = self.by_token.get(i) or self.pronouns.get(i)
             if person is None or person is exclude or (sex and person.sex and person.sex != sex) or \
-                    self._bylined(person):
+                    self._bylined(person) or speaking[0] <= self.doc[i].idx < speaking[1] or \
+                    sex and lexicon.SEX_OF_PRONOUN.get(self.doc[i].lower_, sex) != sex:  # "is she aware … he died"
                 continue
             head = self.doc[i]
             same_sentence = self._sentence_of[i] == self._sentence_of[token.i]
@@ -358,6 +363,15 @@ class People:
             return self.by_token[token.i]
         if lower in lexicon.FIRST_PERSON:
             return self.speaker(token)
+        if lower == "whose":  # "Gulzhan Dauletkyzy, a Kazakh woman from Altay whose husband …": whom the clause
+            clause = next((t for t in token.ancestors if t.dep_ == "relcl"), None)  # describes, else the
+            if clause is not None:  # nearest person named before it in its sentence
+                described = clause.head
+                while described.i not in self.by_token and described.dep_ == "appos":
+                    described = described.head
+                return self.by_token.get(described.i)
+            return next((self.by_token[i] for i in range(token.i - 1, self.sentence(token.i).start - 1, -1)
+                         if i in self.by_token), None)
         if lower in lexicon.SEX_OF_PRONOUN:
             if token.i not in self.pronouns:
                 reporter = _REPORTER_FIELD.match(self._line_of(token.idx))  # "Testifier: his wife, …" of a case sheet
