@@ -830,3 +830,29 @@ def test_a_speaker_is_not_the_he_of_their_own_turn(extractor):
     arslan = _person(draft, "Arslan Yusup")
     assert [(e["type"], e["date"]) for e in arslan["events"]] == [("died", "2019-11")]
     assert _person(draft, "Tom Barker")["events"] == []
+
+
+def test_a_chat_export_its_senders_dates_and_the_other_partys_your(extractor):
+    draft = extractor.draft(
+        "[14.11.2018, 20:41] Dana Sadyk: Mama called from Ghulja.\n"
+        "[14.11.2018, 20:45] Erlan Serikuly: And your brother? Any news?\n"
+        "[15.11.2018, 09:10] Dana Sadyk: The police took him last March, from the bazaar in Ghulja.\n")
+    assert draft["document"]["date"] == "2018-11-15"  # the last message's day
+    brother = _person(draft, "your brother")
+    assert {"type": "sibling", "to": _person(draft, "Dana Sadyk")["id"]} in brother["relations"]
+    assert [(e["type"], e["date"]) for e in brother["events"]] == [("detained", "2018-03")]
+    assert _person(draft, "Erlan Serikuly")["events"] == []
+
+
+def test_a_question_about_your_husband_is_about_the_narrators(extractor):
+    draft = extractor.draft("Narrator: Gulnara Abenova\n\nQ: What happened to your husband?\n\n"
+                            "A: My husband was detained in Tekes in May 2018.")
+    husband = _person(draft, "your husband")
+    assert "My husband" in husband["mentions"] and husband["status"] == "detained"
+    assert {"type": "spouse", "to": _person(draft, "Gulnara Abenova")["id"]} in husband["relations"]
+
+
+def test_one_friday_is_no_date_of_its_own(extractor):
+    draft = extractor.draft("Almaty, 19 August 2024. In April 2018 Nurlan Abenov led prayers in Changji. "
+                            "One Friday the police took him from the mosque.")
+    assert [(e["type"], e["date"]) for e in _person(draft, "Nurlan Abenov")["events"]] == [("detained", "2018-04")]

@@ -29,6 +29,7 @@ from . import dates, lexicon, tables
 from .assemble import assemble
 from .context import Context, DateMention, Event
 from .mentions import (
+    CHAT_MESSAGE,
     NAME_LINE,
     Mention,
     People,
@@ -94,6 +95,7 @@ def for_parser(text: str) -> str:
         after = text[at + 1:after_end if after_end >= 0 else len(text)]
         wrapped = after[:1].islower() and not _FIELD_START.match(after)  # "…: My father is Kyrgyz,\na herder …"
         if not (FIELD_LINE.match(before) and not wrapped or FIELD_LINE.match(after) or _a_dateline(before) or _a_dateline(after)
+                or CHAT_MESSAGE.match(after)
                 or tables.is_row(before) or tables.is_row(after)
                 or before.strip()[:1] == "[" and before.strip()[-1:] == "]"  # "[Post 1 — Dinara, Almaty]"
                 or (NAME_LINE.fullmatch(before) and NAME_LINE.fullmatch(after))):  # names signed one under another
@@ -797,7 +799,11 @@ def _dateline(doc: Doc) -> dt.date | None:
     for match in _DATELINE.finditer(text[:_DATELINE_CHARS]):
         if day := dates.parse_day(match[0]):
             return day
-    return None
+    return max((day for _, day in _message_days(text)), default=None)  # a chat export: its last message's day
+
+
+def _message_days(text: str) -> list[tuple[re.Match, dt.date]]:
+    return [(m, day) for m in CHAT_MESSAGE.finditer(text) if (day := dates.parse_day(m["date"] or m["day"]))]
 
 
 def _is_dateline(at: int, text: str, document_date: dt.date | None) -> bool:
@@ -817,6 +823,7 @@ def _dates(doc: Doc, ents: list[Span], document_date: dt.date | None) -> list[Da
     # "[02.10.2020 09:14]"): what an entry calls "yesterday" or "in December" is counted from that date.
     entries = [(m, day) for m in _ENTRY_DATE.finditer(whole) if (day := dates.parse_day(m["date"]))]
     headers = [m for m, _ in entries]
+    entries = sorted(entries + _message_days(whole), key=lambda pair: pair[0].start())  # a chat's messages likewise
     pieces = [doc[start:end] for e in ents if e.label_ == "DATE" for start, end in _lines(e)]
     for ent in pieces:
         if _is_dateline(ent.start_char, ent.text, document_date):
@@ -834,6 +841,8 @@ def _dates(doc: Doc, ents: list[Span], document_date: dt.date | None) -> list[Da
             continue  # "74", "Zhumabekuly, 38": an age or a count that NER took for a date
         if doc[ent.start].lower_ in ("every", "each", "once", "twice", "daily", "weekly", "monthly"):
             continue  # "every week": how often, not when
+        if start > 0 and doc[start - 1].lower_ == "one" and not dates.is_duration(text):
+            continue  # "One Friday the police took him": a day the text does not fix; the event keeps the date before
         if dates.is_duration(text) and any(t.lemma_ in ("sentence", "term") for t in doc[max(start - 3, 0):start]):
             continue  # "sentenced to 15 years": a term, not a time
         if start > 0 and doc[start - 1].lower_ in ("after", "within") and dates.is_duration(text):
@@ -891,7 +900,7 @@ def _listed_names(doc: Doc, rows: Iterable[tables.Row], labels: list[re.Match]) 
     cells = [_NAME_CELL.match(text, start, end) for row in rows if (cell := row.name_cell())
              for start, end in [cell]]
     for match in (*_LISTED_NAME.finditer(text), *_FIELD_NAME.finditer(text), *_POSTED_BY.finditer(text),
-                  *labels, *filter(None, cells)):
+                  *CHAT_MESSAGE.finditer(text), *labels, *filter(None, cells)):
         span = doc.char_span(match.start("name"), match.end("name"))
         if span is not None and not any(t.lower_ in lexicon.NOT_NAMES or t.lower_ in lexicon.DESCRIPTIONS for t in span) \
                 and not (len(span) == 1 and names_a_place(span.text)):  # "AIZADA TOKTOSUNOVA (Bishkek):"

@@ -35,12 +35,14 @@ KIN_OF_MEMBERS: dict[str, tuple[str, str | None]] = {
 FEAR_WORDS = {"afraid", "fear", "worry", "worried", "fearful", "hope", "scared", "terrified", "concerned"}
 KIN_ADJECTIVES = {"younger", "older", "elder", "eldest", "youngest", "little", "late", "only", "first", "second",
                   "third", "oldest", "baby", "adult", "teenage", "former", "own"}
-POSSESSIVES = {"her", "his", "my", "their", "our", "whose"}
+POSSESSIVES = {"her", "his", "my", "their", "our", "whose", "your"}
 INVERSE = {"spouse": "spouse", "parent": "child", "child": "parent", "sibling": "sibling", "relative": "relative",
            "colleague": "colleague"}
 SEX_OF_PRONOUN = {"he": "male", "him": "male", "his": "male", "himself": "male",
                   "she": "female", "her": "female", "hers": "female", "herself": "female"}
 FIRST_PERSON = {"i", "me", "my", "we", "us", "our", "myself"}
+# Labels of the one who asks in an interview: the "you" of their question is the interviewee.
+QUESTION_LABELS = {"q", "question", "interviewer", "host", "presenter", "anchor", "moderator", "reporter", "student"}
 SPEECH_VERBS = {"say", "tell", "speak", "recall", "explain", "add", "write", "testify", "describe", "state", "ask",
                 "plead", "urge", "recount", "remember", "cry", "report", "appeal", "call"}
 TITLES = {"mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "miss", "madam", "sir", "prof", "prof.", "consul",
@@ -85,6 +87,8 @@ EVENT_PATTERNS: dict[str, list[list[dict]]] = {
                  [{"LEMMA": "take"}, {"OP": "?"}, {"LOWER": "away"}],
                  [{"LEMMA": "take"}, {"LOWER": "into"}, {"LOWER": "custody"}],
                  [{"LEMMA": "take", "TAG": "VBN"}],  # "he was taken in April 2018": passive only (extract.py)
+                 [{"LEMMA": "take", "POS": "VERB"}, {"DEP": "dobj", "LOWER": {"IN": ["him", "her", "them"]}}],  # "took him"
+                 [{"LEMMA": "come"}, {"LOWER": "for"}, {"LOWER": {"IN": ["him", "her", "them"]}}],  # "they came for him"
                  [{"LEMMA": {"IN": ["lock", "pick", "round"]}}, {"OP": "?"}, {"LOWER": "up"}],
                  [{"LOWER": {"IN": ["detention", "arrest"]}, "POS": "NOUN"}]],
     "sent_to_camp": [[{"LEMMA": {"IN": ["send", "take", "place", "put", "force", "keep", "transfer", "move"]},

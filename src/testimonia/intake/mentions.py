@@ -312,6 +312,31 @@ class People:
             self._speakers[key] = self._speaker_in(around, token)
         return self._speakers[key]
 
+    def addressee(self, token: Token) -> Person | None:
+        """Who "your" means in a conversation: the interviewee, in a question ("Q: What happened to your
+        father-in-law?"); else the other party, whose turn is nearest before (or after) the line's own."""
+        opening = _FIRST_WORD_LABEL.match(self.text, line_start(self.text, token.idx))
+        if opening is not None and opening["word"].lower() in lexicon.QUESTION_LABELS:
+            return self.narrator
+        label = _SPEAKER_LABEL.match(self.text, line_start(self.text, token.idx))
+        if label is None:
+            return None
+        me = self._label_person(*label.span("label"))
+        starts = [m.start() for m in re.finditer(r"(?m)^", self.text)]
+        mine = starts.index(label.start())
+        for at in sorted(starts, key=lambda s: (abs(starts.index(s) - mine), s > label.start())):
+            other = _SPEAKER_LABEL.match(self.text, at)
+            if other is not None and at != label.start() and (who := self._label_person(*other.span("label"))) \
+                    not in (None, me):
+                return who
+        return None
+
+    def _label_person(self, start: int, end: int) -> Person | None:
+        """The one person a speaker's label names, if it names one."""
+        label = self.doc.char_span(start, end, alignment_mode="expand")
+        named = {self.by_token[t.i].id: self.by_token[t.i] for t in label or () if t.i in self.by_token}
+        return next(iter(named.values())) if len(named) == 1 else None
+
     def _labelled_speaker(self, around: Span, token: Token) -> Person | None:
         """Who speaks under a label: "[Post 1 — Dinara Qabylbekqyzy, Almaty]" heading the paragraph, or
         "GULSHAT MUKHAMETKALI: …" / "Gulshat Mukhametkali (translated):" beginning the line — if it names one person."""
@@ -319,10 +344,8 @@ class People:
                    _HEADING_LABEL.match(self.text, around.start_char))
         labels = [match.span("label") for match in opening if match]
         for start, end in labels:
-            label = self.doc.char_span(start, end, alignment_mode="expand")
-            named = {self.by_token[t.i].id: self.by_token[t.i] for t in label or () if t.i in self.by_token}
-            if len(named) == 1 and token.idx >= end:
-                return next(iter(named.values()))
+            if token.idx >= end and (who := self._label_person(start, end)) is not None:
+                return who
         return None
 
     def _speaker_in(self, around: Span, token: Token) -> Person | None:
@@ -363,6 +386,8 @@ class People:
             return self.by_token[token.i]
         if lower in lexicon.FIRST_PERSON:
             return self.speaker(token)
+        if lower == "your":
+            return self.addressee(token)
         if lower == "whose":  # "Gulzhan Dauletkyzy, a Kazakh woman from Altay whose husband …": whom the clause
             clause = next((t for t in token.ancestors if t.dep_ == "relcl"), None)  # describes, else the
             if clause is not None:  # nearest person named before it in its sentence
@@ -650,7 +675,12 @@ class People:
         return None
 
 
-_SPEAKER_LABEL = re.compile(r"[ \t]*(?P<label>[A-Z][\w'’ .-]{2,40}(?:\([^)\n]{0,30}\))?)[ \t]*:[ \t]")
+# A chat export's message: "[15.11.2018, 20:41] Aliya Sadyk: …" (WhatsApp, Telegram), "15/11/2018, 20:41 - Aliya Sadyk: …"
+_CHAT_STAMP = r"(?:\[(?P<date>[^\[\]\n]{6,20}?),?[ \t]+\d{1,2}:\d{2}(?::\d{2})?\]|(?P<day>\d{1,2}[./]\d{1,2}[./]\d{2,4}),?[ \t]+\d{1,2}:\d{2}[ \t]*[-–])"
+CHAT_MESSAGE = re.compile(rf"(?m)^[ \t]*{_CHAT_STAMP}[ \t]*(?P<name>[A-Z][\w'’-]+(?:[ \t]+[A-Z][\w'’-]+){{0,3}}):[ \t]")
+_SPEAKER_LABEL = re.compile(r"[ \t]*(?:\[[^\[\]\n]{6,30}\][ \t]*|\d{1,2}[./]\d{1,2}[./]\d{2,4},?[ \t]+\d{1,2}:\d{2}[ \t]*[-–][ \t]*)?"
+                            r"(?P<label>[A-Z][\w'’ .-]{2,40}(?:\([^)\n]{0,30}\))?)[ \t]*:[ \t]")
+_FIRST_WORD_LABEL = re.compile(r"[ \t]*(?P<word>\w+)[ \t]*(?:\([^)\n]{0,40}\))?[ \t]*:")  # "Q:", "Interviewer (Dana):"
 _HEADING_LABEL = re.compile(r"\s*(?P<label>\[[^\]\n]{3,80}\])[ \t]*\n")
 _BYLINE = re.compile(r"[ \t]*By [A-Z][^\n.;:]{0,60}")
 _NAME_FIELD = re.compile(r"[ \t]*(?:Full )?Name\s*:", re.I)
