@@ -856,3 +856,16 @@ def test_one_friday_is_no_date_of_its_own(extractor):
     draft = extractor.draft("Almaty, 19 August 2024. In April 2018 Nurlan Abenov led prayers in Changji. "
                             "One Friday the police took him from the mosque.")
     assert [(e["type"], e["date"]) for e in _person(draft, "Nurlan Abenov")["events"]] == [("detained", "2018-04")]
+
+
+def test_a_name_before_its_age_or_occupation_and_its_short_form_in_capitals(extractor):
+    draft = extractor.draft(
+        "Bekzat Omarov, a 47-year-old herder from Toli county, was detained in February 2018. Bekzat's son, "
+        "Nurlan Bekzatuly, lives in Almaty.\n\n"
+        "AIGERIM DOSANOVA (Айгерим Досанова), 51, Kuytun\n"
+        "Aigerim, a kindergarten teacher from Kuytun, has been held since May 2018 in a camp.")
+    bekzat = _person(draft, "Bekzat Omarov")
+    assert bekzat["role"] == "detained"
+    assert {"type": "parent", "to": bekzat["id"]} in _person(draft, "Nurlan Bekzatuly")["relations"]
+    aigerim = _person(draft, "AIGERIM DOSANOVA")
+    assert "Aigerim" in aigerim["mentions"] and aigerim["status"] == "camp"

@@ -159,7 +159,8 @@ class Extractor:
         kin = {"LOWER": {"IN": sorted(lexicon.KIN)}}
         self.names = Matcher(self.nlp.vocab)
         name = {"POS": "PROPN", "IS_TITLE": True, "OP": "{1,3}"}
-        described = {"LOWER": {"IN": sorted(lexicon.OFFICIAL_WORDS | lexicon.ADVOCATE_WORDS)}}
+        described = {"LOWER": {"IN": sorted(lexicon.OFFICIAL_WORDS | lexicon.ADVOCATE_WORDS | lexicon.DESCRIPTIONS)}}
+        aged = [{"LOWER": {"IN": ["a", "an"]}}, {"LIKE_NUM": True}, {"TEXT": {"IN": ["-", "‐"]}}, {"LOWER": "year"}]
         self.names.add("NAME", [
             [kin, {"TEXT": ","}, name],  # "My mother, Patigul Ismayil"
             [kin, {"LOWER": "of"}, name],  # "the elder sister of Mahinur Kasim"
@@ -170,6 +171,7 @@ class Extractor:
             [name, {"TEXT": ","}, {"LIKE_NUM": True}, {"TEXT": {"IN": [",", ")"]}}],  # "Askar Bekbolatuly, 41,"
             [_MISTAGGED_FIRST, name, {"TEXT": ","}, {"LIKE_NUM": True}, {"TEXT": {"IN": [",", ")"]}}],
             [name, {"TEXT": ","}, {"POS": "DET"}, {"POS": {"IN": ["ADJ", "NOUN", "PROPN"]}, "OP": "*"}, described],
+            [name, {"TEXT": ","}, *aged],  # "Erbol Qasymuly, a 47-year-old herder"
             # "Aynur Tursun (阿依努尔·吐尔逊), 29": two or three words before their form in another script
             [{"POS": "PROPN", "IS_TITLE": True, "OP": "{2,3}"}, {"TEXT": "("}, {"TEXT": {"REGEX": _OTHER_SCRIPT}}],
         ])

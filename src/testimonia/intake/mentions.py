@@ -177,7 +177,7 @@ class People:
         for person in self.persons:
             if person.kin:
                 continue
-            if len(words) == 1 and words[0] in person.parts:
+            if len(words) == 1 and words[0].casefold() in {part.casefold() for part in person.parts}:  # "MEIRAMGUL"
                 score = 1.0
             elif any(_fold(n) == " ".join(words) for n in person.names):
                 score = 1.1
