@@ -58,9 +58,10 @@ _NOUN_TRIGGERS = {"detention", "arrest", "death", "interrogation", "whereabouts"
                   "documents", "document", "id", "release", "disappearance", "imprisonment"}
 _LINE_BREAK = re.compile(r"(?<!\n)\n(?!\n)")
 _LINE = re.compile(r"[^\n]+")
+# A speaker's label with parentheses before what they say: "Q (Henrik Solberg, Nordic Ledger): …"
+_LABEL_WITH_PARENTHESES = re.compile(r"(?m)^[ \t]*[A-Z][\w'’ .-]{0,30}\([^()\n]{1,40}\)[ \t]*:(?=[ \t]+\S)")
 # A subtitle cue's header up to its caption: the blank line before it, its number and its timing
 # ("\n\n42\n00:12:08,100 --> 00:12:13,400"); the caption keeps its line break, so a speaker's label opens a line.
-_LABEL_WITH_PARENTHESES = re.compile(r"(?m)^[ \t]*[A-Z][\w'’ .-]{0,30}\([^()\n]{1,40}\)[ \t]*:(?=[ \t]+\S)")
 _SUBTITLE_CUE = re.compile(r"\n*[ \t]*\d+[ \t]*\n[ \t]*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3} --> \d{1,2}:\d{2}:\d{2}[,.]\d{1,3}[^\n]*")
 _CAPITALS_RUN = re.compile(r"\b[^\W\d_a-z]{2,}(?:[ -][^\W\d_a-z]{2,})+\b")  # two or more words in capitals
 _FIELD_START = re.compile(r"[\w .]{1,25}:")

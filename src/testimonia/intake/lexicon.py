@@ -157,8 +157,8 @@ NOT_NAMES = {"kazakh", "kazakhs", "uyghur", "uyghurs", "uighur", "kyrgyz", "chin
              "jan", "feb", "mar", "apr", "jul", "aug", "sep", "sept", "oct", "nov", "dec",  # "2 Sep 2019" (not Jun: Ma Jun)
              "checked", "entered", "desk",  # "Checked by:", "Entered by:", "News Desk"
              "host", "presenter", "anchor", "reporter", "interviewer", "moderator", "caller", "interpreter",  # labels
-             "forum", "staten", "generaal",
-             "lady", "films", "press", "media", "publishing", "studio", "studios", "journal", "cyrillic", "narrator"}  # the Dutch parliament's "Staten-Generaal"
+             "forum", "staten", "generaal",  # the Dutch parliament's "Staten-Generaal"
+             "lady", "films", "press", "media", "publishing", "studio", "studios", "journal", "cyrillic", "narrator"}
 # Words that make a run of capitals opening a case-list entry a description, not a name ("2. RETIRED TEACHER").
 DESCRIPTIONS = {"retired", "former", "teacher", "student", "farmer", "herder", "driver", "trader", "doctor", "imam",
                 "engineer", "worker", "businessman", "businesswoman", "unknown", "unnamed", "anonymous", "man",

@@ -324,10 +324,9 @@ class People:
         me = self._label_person(*label.span("label"))
         starts = [m.start() for m in re.finditer(r"(?m)^", self.text)]
         mine = starts.index(label.start())
-        for at in sorted(starts, key=lambda s: (abs(starts.index(s) - mine), s > label.start())):
-            other = _SPEAKER_LABEL.match(self.text, at)
-            if other is not None and at != label.start() and (who := self._label_person(*other.span("label"))) \
-                    not in (None, me):
+        for k in sorted(range(len(starts)), key=lambda k: (abs(k - mine), k > mine)):
+            other = _SPEAKER_LABEL.match(self.text, starts[k]) if k != mine else None
+            if other is not None and (who := self._label_person(*other.span("label"))) not in (None, me):
                 return who
         return None
 
@@ -388,9 +387,11 @@ class People:
             return self.speaker(token)
         if lower == "your":
             return self.addressee(token)
-        if lower == "whose":  # "Gulzhan Dauletkyzy, a Kazakh woman from Altay whose husband …": whom the clause
-            clause = next((t for t in token.ancestors if t.dep_ == "relcl"), None)  # describes, else the
-            if clause is not None:  # nearest person named before it in its sentence
+        if lower == "whose":
+            # "Gulzhan Dauletkyzy, a Kazakh woman from Altay whose husband …": the person the relative clause
+            # describes, else the nearest person named before it in its sentence
+            clause = next((t for t in token.ancestors if t.dep_ == "relcl"), None)
+            if clause is not None:
                 described = clause.head
                 while described.i not in self.by_token and described.dep_ == "appos":
                     described = described.head
@@ -678,7 +679,7 @@ class People:
 # A chat export's message: "[15.11.2018, 20:41] Aliya Sadyk: …" (WhatsApp, Telegram), "15/11/2018, 20:41 - Aliya Sadyk: …"
 _CHAT_STAMP = r"(?:\[(?P<date>[^\[\]\n]{6,20}?),?[ \t]+\d{1,2}:\d{2}(?::\d{2})?\]|(?P<day>\d{1,2}[./]\d{1,2}[./]\d{2,4}),?[ \t]+\d{1,2}:\d{2}[ \t]*[-–])"
 CHAT_MESSAGE = re.compile(rf"(?m)^[ \t]*{_CHAT_STAMP}[ \t]*(?P<name>[A-Z][\w'’-]+(?:[ \t]+[A-Z][\w'’-]+){{0,3}}):[ \t]")
-_SPEAKER_LABEL = re.compile(r"[ \t]*(?:\[[^\[\]\n]{6,30}\][ \t]*|\d{1,2}[./]\d{1,2}[./]\d{2,4},?[ \t]+\d{1,2}:\d{2}[ \t]*[-–][ \t]*)?"
+_SPEAKER_LABEL = re.compile(rf"[ \t]*(?:{_CHAT_STAMP}[ \t]*)?"  # a chat message's sender too
                             r"(?P<label>[A-Z][\w'’ .-]{2,40}(?:\([^)\n]{0,30}\))?)[ \t]*:[ \t]")
 _FIRST_WORD_LABEL = re.compile(r"[ \t]*(?P<word>\w+)[ \t]*(?:\([^)\n]{0,40}\))?[ \t]*:")  # "Q:", "Interviewer (Dana):"
 _HEADING_LABEL = re.compile(r"\s*(?P<label>\[[^\]\n]{3,80}\])[ \t]*\n")
