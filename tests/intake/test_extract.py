@@ -869,3 +869,30 @@ def test_a_name_before_its_age_or_occupation_and_its_short_form_in_capitals(extr
     assert {"type": "parent", "to": bekzat["id"]} in _person(draft, "Nurlan Bekzatuly")["relations"]
     aigerim = _person(draft, "AIGERIM DOSANOVA")
     assert "Aigerim" in aigerim["mentions"] and aigerim["status"] == "camp"
+
+
+def test_a_court_record_its_initials_and_role_labels(extractor):
+    draft = extractor.draft(
+        "Presiding: Judge A. K. Temirova\nProsecutor: D. S. Kaliyev\nDefendant: Nurbol Sagatov, born 1980\n\n"
+        "PROSECUTOR: You crossed the border without documents. Is that correct?\n\n"
+        "DEFENDANT: Yes. In March 2018 I was taken to a political education school in Tacheng.\n\n"
+        "WITNESS: Aliya Sagatova, 36. I am the defendant's wife.\n\n"
+        "JUDGE: Noted. A. Temirova closes the hearing.")
+    judge = _person(draft, "A. K. Temirova")
+    assert judge["role"] == "official" and "A. Temirova" in judge["mentions"]
+    assert _person(draft, "D. S. Kaliyev")["role"] == "official"
+    nurbol = _person(draft, "Nurbol Sagatov")
+    assert nurbol["status"] == "camp" and nurbol["role"] == "detained"
+    assert {"type": "spouse", "to": _person(draft, "Aliya Sagatova")["id"]} in nurbol["relations"]
+    assert not any(p["name"] is None for p in draft["persons"])  # "the defendant's wife" is Aliya
+
+
+def test_a_name_cut_at_a_line_break_and_a_list_of_people_present(extractor):
+    draft = extractor.draft(
+        "Name: Gulnar Tokhtarova\nSex: female\n\nPresent: the interviewing officer; interpreter, A. Sadykov; "
+        "the applicant's lawyer, mr. E. Lindqvist.\n\nCase officer: Dana Omarova\n\n"
+        "Gulnar Tokhtarova was detained in Kuytun in May 2018.")
+    names = {p["name"] for p in draft["persons"]}
+    assert {"Gulnar Tokhtarova", "A. Sadykov", "E. Lindqvist", "Dana Omarova"} <= names and "Sex" not in names
+    assert _person(draft, "E. Lindqvist")["role"] == "advocate" and _person(draft, "A. Sadykov")["role"] == "other"
+    assert _person(draft, "Dana Omarova")["role"] == "advocate"

@@ -239,6 +239,8 @@ def _role(ctx: Context, person: Person) -> str:
         ambiguous = described & lexicon.OFFICIAL_WORDS & lexicon.ADVOCATE_WORDS  # "director", "spokesperson"
         if ambiguous and described & lexicon.ORGANISATION_WORDS and not described & lexicon.STATE_BODIES:
             return "advocate"  # "Executive Director, Uyghur Families Advocacy Network"
+        if {"case", "officer"} <= described:
+            return "advocate"  # a support group's "Case officer: …", not a police officer
         if described & lexicon.OFFICIAL_WORDS or introduced & lexicon.STATE_BODIES:  # "a woman at the prison who gave …"
             return "official"
         if described & lexicon.ADVOCATE_WORDS and not (described & lexicon.ADVOCATE_WORDS == {"member"} and person.relations):
@@ -303,16 +305,34 @@ def _descriptions(root: Token) -> list[Token]:
         if child.dep_ in ("compound", "appos", "amod"):  # "Katharina Vogt, Member of the German Bundestag"
             out += [t for t in child.subtree if t.i < child.i + (7 if child.dep_ == "appos" else 4)]
     head = root.head
-    if root.dep_ in ("compound", "appos"):
+    if root.dep_ in ("compound", "appos") and _same_item(root, head):
         out += [head, *[c for c in head.children if c.dep_ == "compound"]]
     if head.lemma_ in ("name", "call", "surname", "surnamed") and root.dep_ in ("oprd", "dobj", "attr", "npadvmod"):
         out += [head.head, *[c for c in head.head.children if c.dep_ == "compound"]]
     if root.dep_ == "nsubj" and head.lemma_ == "be":
         out += [t for c in head.children if c.dep_ == "attr" for t in c.subtree]
     # "an official … who gave his name as Liu", "the Consul General of Kazakhstan in Urumqi, Askar Temirbekov"
-    out += [t for a in list(root.ancestors)[:4] for t in (a, *(c for c in a.children if c.dep_ == "compound"))
+    out += _item_before(root)
+    out += [t for a in list(root.ancestors)[:4] if _same_item(root, a)
+            for t in (a, *(c for c in a.children if c.dep_ == "compound"))
             if t.pos_ == "NOUN" or t.lower_ in lexicon.OFFICIAL_WORDS | lexicon.ADVOCATE_WORDS]
     return out
+
+
+def _item_before(root: Token) -> list[Token]:
+    """The nouns before a name in its item of a list split by semicolons ("…; the applicant's lawyer,
+    mr. E. Bakker."), which the parser may hang elsewhere."""
+    sentence = root.sent
+    start = next((t.i + 1 for t in reversed(root.doc[sentence.start:root.i]) if t.text in (";", ":")), None)
+    if start is None or not any(t.text == ";" for t in sentence):
+        return []
+    return [t for t in root.doc[start:root.i] if t.pos_ == "NOUN"]
+
+
+def _same_item(a: Token, b: Token) -> bool:
+    """No semicolon between: "Present: the interviewing officer; …; the applicant's lawyer, mr. E. Bakker"
+    lists several people, and the parser hangs them all on the first."""
+    return not any(t.text == ";" for t in a.doc[min(a.i, b.i):max(a.i, b.i)])
 
 
 def _ages(ctx: Context, document_date: str | None) -> dict[str, dict]:

@@ -170,6 +170,7 @@ class Extractor:
             [{"LOWER": {"IN": ["named", "called"]}}, name],
             [{"POS": "PROPN", "IS_TITLE": True, "ENT_TYPE": ""}, {"LOWER": "and"}, {"ENT_TYPE": "PERSON"}],  # "Daniyar and Talgat Orazbek"
             [name, {"TEXT": ","}, {"LIKE_NUM": True}, {"TEXT": {"IN": [",", ")"]}}],  # "Askar Bekbolatuly, 41,"
+            [name, {"TEXT": ","}, {"TEXT": {"REGEX": r"^\d{2}$"}}, {"TEXT": "."}],  # "WITNESS: Aliya Sagatova, 36."
             [_MISTAGGED_FIRST, name, {"TEXT": ","}, {"LIKE_NUM": True}, {"TEXT": {"IN": [",", ")"]}}],
             [name, {"TEXT": ","}, {"POS": "DET"}, {"POS": {"IN": ["ADJ", "NOUN", "PROPN"]}, "OP": "*"}, described],
             [name, {"TEXT": ","}, *aged],  # "Erbol Qasymuly, a 47-year-old herder"
@@ -182,13 +183,15 @@ class Extractor:
         name_owner = [{"POS": "PROPN", "OP": "+"}, {"LOWER": {"IN": ["'s", "’s"]}}]
         couple_owner = [{"LOWER": {"IN": ["couple", "pair", "brothers", "sisters", "siblings"]}},
                         {"LOWER": {"IN": ["'s", "’s", "'"]}}]
+        role_owner = [{"LOWER": "the"}, {"POS": "NOUN"}, {"LOWER": {"IN": ["'s", "’s"]}}]  # "the defendant's wife"
         described = {"POS": "ADJ", "OP": "?"}  # "her sick sister", "his elderly father"
         for noun_set, label in ((lexicon.KIN, "KIN"), (lexicon.KIN_PLURAL, "GROUP")):
             noun = {"LOWER": {"IN": sorted(noun_set)}}
             number = [{"LIKE_NUM": True, "OP": "?"}] if label == "GROUP" else []
             self.kin.add(label, [[owner, *number, adjectives, described, noun],
                                  [*name_owner, *number, adjectives, described, noun],
-                                 [*couple_owner, *number, adjectives, described, noun]])
+                                 [*couple_owner, *number, adjectives, described, noun],
+                                 [*role_owner, *number, adjectives, described, noun]])
             if label == "KIN":
                 self.kin.add("KIN_IN_LAW", [[owner, adjectives, noun, *in_law], [*name_owner, adjectives, noun, *in_law]])
                 self.kin.add("KIN", [[owner, adjectives, noun, {"LOWER": {"IN": ["'s", "’s"]}}, adjectives, noun]])
@@ -217,7 +220,7 @@ class Extractor:
         names = _listed_names(doc, ctx.people.rows.values(), labels) + signatures
         listed = {i for span in names for i in range(span.start, span.end)}
         names += [span for e in ctx.ents if e.label_ == "PERSON" or _a_name_read_as_organisation(e)
-                  if (span := clean_name(e)) is not None and not listed & set(range(span.start, span.end))]
+                  for span in _names_in_entity(doc, e) if not listed & set(range(span.start, span.end))]
         beside_labels = [m.span("rest") for m in labels if m.group("rest")]
         names = [n for n in names if not any(start <= n.start_char < end for start, end in beside_labels)]
         signed = narrator_span(doc)  # "Respectfully, Aliya Kasenova" where the NER saw only "Kasenova"
@@ -950,6 +953,16 @@ def _stated_statuses(ctx: Context) -> None:
         found = [status for status, words in _STATUS_TERMS if words.search(value)]
         if found and ";" not in value and not _NEGATED.match(value) and case is not None:
             ctx.stated_status.setdefault(case.id, found[0])
+
+
+def _names_in_entity(doc: Doc, ent: Span) -> list[Span]:
+    """The names of a PERSON entity cut at its line breaks ("D. S. Ospanov ⏎ Defence"): its first line's,
+    and a later line's of two words or more (one word opening a line is a label: "Sex", "Background")."""
+    out = []
+    for k, (start, end) in enumerate(_lines(ent)):
+        if (k == 0 or end - start > 1) and (span := clean_name(doc[start:end])) is not None:
+            out.append(span)
+    return out
 
 
 def _lines(ent: Span) -> list[tuple[int, int]]:

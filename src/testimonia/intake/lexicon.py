@@ -158,7 +158,8 @@ NOT_NAMES = {"kazakh", "kazakhs", "uyghur", "uyghurs", "uighur", "kyrgyz", "chin
              "checked", "entered", "desk",  # "Checked by:", "Entered by:", "News Desk"
              "host", "presenter", "anchor", "reporter", "interviewer", "moderator", "caller", "interpreter",  # labels
              "forum", "staten", "generaal",  # the Dutch parliament's "Staten-Generaal"
-             "lady", "films", "press", "media", "publishing", "studio", "studios", "journal", "cyrillic", "narrator"}
+             "lady", "films", "press", "media", "publishing", "studio", "studios", "journal", "cyrillic", "narrator",
+             "reply"}  # "A. Reply received from the Consulate" (a lettered heading)
 # Words that make a run of capitals opening a case-list entry a description, not a name ("2. RETIRED TEACHER").
 DESCRIPTIONS = {"retired", "former", "teacher", "student", "farmer", "herder", "driver", "trader", "doctor", "imam",
                 "engineer", "worker", "businessman", "businesswoman", "unknown", "unnamed", "anonymous", "man",

@@ -35,6 +35,7 @@ def _variant_score(comparison: names.Comparison) -> float:
 _SEX_OF_GENDER = {"m": "male", "f": "female"}  # names' part gender → the pronouns' sex (lexicon.SEX_OF_PRONOUN)
 _FIELD = re.compile(r"^\s*[A-Z][\w .]{0,25}:")  # a header line: "Born: 1965", "Current status: …"
 _NAME_TOKEN = re.compile(r"^[^\W\d_][\w'’\-]*$")
+_INITIAL = re.compile(r"^[A-Z]\.$")  # "A." of "A. K. Sarsenbayeva"
 
 
 @dataclass
@@ -78,6 +79,12 @@ def text_of(doc: Doc) -> str:
     return text
 
 
+def _initials_fit(short: list[str], full: list[str]) -> bool:
+    """Whether "A. Sarsenbayeva" abbreviates `full`: the same surname, each initial a given name's, in order."""
+    given = iter(_fold(part)[:1] for part in full[:-1])
+    return _fold(full[-1]) == _fold(short[-1]) and all(_fold(initial)[:1] in given for initial in short[:-1])
+
+
 def _fold(text: str) -> str:
     return names.normalise(text).replace("’", "'")
 
@@ -87,13 +94,17 @@ def clean_name(span: Span) -> Span | None:
     read as one name); None when it does not look like a name."""
     start, end = span.start, span.end
     doc = span.doc
-    while start < end and (doc[start].lower_ in lexicon.TITLES or not _NAME_TOKEN.match(doc[start].text)
+    while start < end and (doc[start].lower_ in lexicon.TITLES
+                           or not (_NAME_TOKEN.match(doc[start].text) or _INITIAL.match(doc[start].text))
                            or (end - start > 1 and names_a_place(doc[start].text))):
         start += 1
     while end > start and (doc[end - 1].lower_ in ("'s", "’s", "'", "’") or not _NAME_TOKEN.match(doc[end - 1].text)
                            or (end - start > 1 and (names_a_place(doc[end - 1].text)
                                                     or doc[end - 1].lower_ in lexicon.TITLES))):  # "… Yarmuhammad, Chair"
         end -= 1
+    while start < end and _INITIAL.match(doc[start].text) and (end - start == 1 or not _INITIAL.match(doc[start + 1].text)
+                                                                and not _NAME_TOKEN.match(doc[start + 1].text)):
+        start += 1  # an initial is kept only before a name
     if start >= end or (end - start == 1 and (names_a_place(doc[start].text) or doc[start].pos_ != "PROPN")):
         return None  # a place, or a headline's word ("Confined", "In")
     tokens = doc[start:end]
@@ -129,6 +140,7 @@ class People:
             self._sentence_of[sentence.start:sentence.end] = [n] * len(sentence)
         self._paragraph_of = _paragraph_bounds(doc)
         self._speakers: dict[tuple[int, bool], Person | None] = {}  # by sentence
+        self._role_labels: dict[str, Person] | None = None  # built once the names are known
         self._prepared: dict[str, names.PreparedName] = {}
         self.rows = {row.start: row for row in tables.rows(self.text)}
         self._row_cases: dict[int, Person | None] = {}  # by the character where a table row begins
@@ -178,6 +190,10 @@ class People:
             if person.kin:
                 continue
             if len(words) == 1 and words[0].casefold() in {part.casefold() for part in person.parts}:  # "MEIRAMGUL"
+                score = 1.0
+            elif _INITIAL.match(text.split()[0]):  # "A. Sarsenbayev" is "Amanzhol Sarsenbayev"
+                if not any(_initials_fit(text.split(), n.split()) for n in person.names):
+                    continue
                 score = 1.0
             elif any(_fold(n) == " ".join(words) for n in person.names):
                 score = 1.1
@@ -331,10 +347,40 @@ class People:
         return None
 
     def _label_person(self, start: int, end: int) -> Person | None:
-        """The one person a speaker's label names, if it names one."""
+        """The one person a speaker's label names, if it names one; else the one a role label stands for
+        ("DEFENDANT:" after "Defendant: Bekzat Mukanuly", see _roles)."""
         label = self.doc.char_span(start, end, alignment_mode="expand")
         named = {self.by_token[t.i].id: self.by_token[t.i] for t in label or () if t.i in self.by_token}
+        if not named and label is not None:
+            if self._role_labels is None:
+                self._role_labels = self._roles()
+            named = {who.id: who for t in label if (who := self._role_labels.get(t.lower_)) is not None}
         return next(iter(named.values())) if len(named) == 1 else None
+
+    def _roles(self) -> dict[str, Person]:
+        """The persons a record's role labels stand for: a header line names them ("Defendant: Bekzat
+        Mukanuly", "Presiding: Judge A. K. Sarsenbayeva" — the label's words and those before the name), or
+        the first turn under the label begins with the speaker's name ("WITNESS: Gaukhar Serikbayeva, 36.")."""
+        roles: dict[str, Person] = {}
+        for line in re.finditer(r"(?m)^", self.text):
+            label = _SPEAKER_LABEL.match(self.text, line.start())
+            if label is None or label["date"] or label["day"]:
+                continue
+            words = self.doc.char_span(label.start("label"), label.end(), alignment_mode="expand")
+            after = self.doc.char_span(label.end(), self.text.find("\n", label.end()) % (len(self.text) + 1),
+                                       alignment_mode="expand")
+            if words is None or after is None or any(t.i in self.by_token for t in words) or words[0].pos_ == "ADP":
+                continue  # not "For the appellant: Mr Tomas Greer, counsel"
+            named = [t for t in after if t.i in self.by_token]
+            if not named or len({self.by_token[t.i].id for t in named}) > 1:
+                continue
+            before = [t for t in after if t.i < named[0].i]
+            if len(before) > 2 or any(not t.is_alpha for t in before):
+                continue  # "Defence: advocate Lyazzat Kenzhebek", not "Present: the officer; …, A. Sabit"
+            for t in (*words, *before):
+                if t.is_alpha and t.lower_ not in lexicon.QUESTION_LABELS:
+                    roles.setdefault(t.lower_, self.by_token[named[0].i])
+        return roles
 
     def _labelled_speaker(self, around: Span, token: Token) -> Person | None:
         """Who speaks under a label: "[Post 1 — Dinara Qabylbekqyzy, Almaty]" heading the paragraph, or
@@ -387,6 +433,11 @@ class People:
             return self.speaker(token)
         if lower == "your":
             return self.addressee(token)
+        if token.i and self.doc[token.i - 1].lower_ == "the" and token.pos_ == "NOUN":  # "the defendant's wife"
+            if self._role_labels is None:
+                self._role_labels = self._roles()
+            if (who := self._role_labels.get(lower)) is not None:
+                return who
         if lower == "whose":
             # "Gulzhan Dauletkyzy, a Kazakh woman from Altay whose husband …": the person the relative clause
             # describes, else the nearest person named before it in its sentence
@@ -663,6 +714,8 @@ class People:
             if other is not None and other.lower_ == "who" and noun.head.dep_ == "relcl":
                 other = noun.head.head  # "Ayshem Nurmemet, who is Tursun's wife"
             named = self.by_token.get(other.i) if other is not None else None
+            if other is not None and other.lower_ == "i":  # "I am the defendant's wife."
+                named = self.speaker(other)
             if named is not None and not named.kin:
                 return named
         before = phrase.start - 1
