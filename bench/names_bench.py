@@ -40,6 +40,7 @@ SETS = {
     "held-out 7 (bench/names/heldout7)": ROOT / "bench" / "names" / "heldout7" / "pairs.tsv",
     "held-out 8 (bench/names/heldout8)": ROOT / "bench" / "names" / "heldout8" / "pairs.tsv",
     "held-out 9 (bench/names/heldout9)": ROOT / "bench" / "names" / "heldout9" / "pairs.tsv",
+    "held-out 10 (bench/names/heldout10)": ROOT / "bench" / "names" / "heldout10" / "pairs.tsv",
 }
 HAN_KINDS = ("Hani", "pinyin")
 
