@@ -4,7 +4,7 @@
 
 Quality: the extractor's drafts graded against the annotated examples (bench/intake/score.py) —
 the dev set it was tuned on (bench/intake/examples/dev and shared/data/intake/dev) and the held-out
-set it never was (bench/intake/examples/heldout20), or any folder of annotated pairs given with
+set it never was (bench/intake/examples/heldout21), or any folder of annotated pairs given with
 --examples (real reports kept outside the repository). Baseline: spaCy's PERSON entities alone.
 Speed: the same texts through `nlp.pipe` (all components, nothing else) and through intake end to
 end, with the same number of processes, each run in a fresh subprocess for its peak memory.
@@ -26,7 +26,7 @@ from bench.intake.score import Report, baseline, grade
 ROOT = Path(__file__).resolve().parent
 SETS = {
     "dev (tuned on)": [ROOT / "intake/examples/dev", ROOT.parent.parent / "shared/data/intake/dev"],
-    "held out": [ROOT / "intake/examples/heldout20"],
+    "held out": [ROOT / "intake/examples/heldout21"],
 }
 GOALS = {"named-person F1": 0.90, "detained-person recall": 0.95, "role accuracy": 0.90, "status accuracy": 0.85,
          "relation recall": 0.80, "place resolution": 0.85, "date accuracy": 0.85}
