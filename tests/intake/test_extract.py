@@ -896,3 +896,18 @@ def test_a_name_cut_at_a_line_break_and_a_list_of_people_present(extractor):
     assert {"Gulnar Tokhtarova", "A. Sadykov", "E. Lindqvist", "Dana Omarova"} <= names and "Sex" not in names
     assert _person(draft, "E. Lindqvist")["role"] == "advocate" and _person(draft, "A. Sadykov")["role"] == "other"
     assert _person(draft, "Dana Omarova")["role"] == "advocate"
+
+
+def test_a_list_entrys_name_and_footnote_markers(extractor):
+    draft = extractor.draft(
+        "List of people detained in Altay\n\n"
+        "* Nurlybek Qasenov (1958–2020) – retired teacher from Altay city; detained in May 2018;[16] released in "
+        "2019;[17] died at home in March 2020.[18]\n\n"
+        "* Aigerim Tolqyn (born 1987) – accountant from Burqin; summoned and questioned by police in 2017;[21] sent "
+        "to a camp in 2018.[22]")
+    nurlybek = _person(draft, "Nurlybek Qasenov")
+    assert [(e["type"], e["date"]) for e in nurlybek["events"]] == [
+        ("detained", "2018-05"), ("released", "2019"), ("died", "2020-03")]
+    aigerim = _person(draft, "Aigerim Tolqyn")
+    assert ("summoned", "2017") in [(e["type"], e["date"]) for e in aigerim["events"]]
+    assert aigerim["status"] == "camp"

@@ -63,6 +63,7 @@ _LABEL_WITH_PARENTHESES = re.compile(r"(?m)^[ \t]*[A-Z][\w'’ .-]{0,30}\([^()\n
 # A subtitle cue's header up to its caption: the blank line before it, its number and its timing
 # ("\n\n42\n00:12:08,100 --> 00:12:13,400"); the caption keeps its line break, so a speaker's label opens a line.
 _SUBTITLE_CUE = re.compile(r"\n*[ \t]*\d+[ \t]*\n[ \t]*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3} --> \d{1,2}:\d{2}:\d{2}[,.]\d{1,3}[^\n]*")
+_CITATION = re.compile(r"(?<=\S)\[\d{1,3}\]")  # a wiki's or a paper's footnote marker: "in 2017;[21]"
 _CAPITALS_RUN = re.compile(r"\b[^\W\d_a-z]{2,}(?:[ -][^\W\d_a-z]{2,})+\b")  # two or more words in capitals
 _FIELD_START = re.compile(r"[\w .]{1,25}:")
 FIELD_LINE = re.compile(r"^\s*[A-Z][\w .]{0,25}(?:\([^)\n]{0,30}\))?:")  # "Status:", "AIZADA (Bishkek):"
@@ -86,8 +87,9 @@ def for_parser(text: str) -> str:
     ("1 | Nurlan Zhakypbek | M, 47 | …"), after a bracketed heading ("[Post 1 — Dinara, Almaty]") or between
     names signed one under another; the same length,
     so every offset still points into the original text. A subtitle file's cue numbers and timings are
-    blanked, so that its captions read as running text."""
+    blanked, so that its captions read as running text, and so are footnote markers ("in 2017;[21]")."""
     text = _SUBTITLE_CUE.sub(lambda cue: " " * len(cue.group()), text)
+    text = _CITATION.sub(lambda marker: " " * len(marker.group()), text)
     chars = list(text)
     for match in _LINE_BREAK.finditer(text):
         at = match.start()
@@ -171,6 +173,11 @@ class Extractor:
             [{"POS": "PROPN", "IS_TITLE": True, "ENT_TYPE": ""}, {"LOWER": "and"}, {"ENT_TYPE": "PERSON"}],  # "Daniyar and Talgat Orazbek"
             [name, {"TEXT": ","}, {"LIKE_NUM": True}, {"TEXT": {"IN": [",", ")"]}}],  # "Askar Bekbolatuly, 41,"
             [name, {"TEXT": ","}, {"TEXT": {"REGEX": r"^\d{2}$"}}, {"TEXT": "."}],  # "WITNESS: Aliya Sagatova, 36."
+            # a list entry's "Dina Toqtar (born 1987) –", "Mukhtar Abilqasym (1958–2020) –"
+            [{"POS": "PROPN", "IS_TITLE": True, "OP": "{2,3}"}, {"TEXT": "("}, {"LOWER": {"IN": ["born", "b."]}}],
+            [{"POS": "PROPN", "IS_TITLE": True, "OP": "{2,3}"}, {"TEXT": "("}, {"TEXT": {"REGEX": r"^\d{4}$"}},
+             {"TEXT": {"IN": ["–", "-", "—"]}}, {"TEXT": {"REGEX": r"^\d{4}$"}}],
+            [{"POS": "PROPN", "IS_TITLE": True, "OP": "{2,3}"}, {"TEXT": "("}, {"TEXT": {"REGEX": r"^\d{4}[–—-]\d{4}$"}}],
             [_MISTAGGED_FIRST, name, {"TEXT": ","}, {"LIKE_NUM": True}, {"TEXT": {"IN": [",", ")"]}}],
             [name, {"TEXT": ","}, {"POS": "DET"}, {"POS": {"IN": ["ADJ", "NOUN", "PROPN"]}, "OP": "*"}, described],
             [name, {"TEXT": ","}, *aged],  # "Erbol Qasymuly, a 47-year-old herder"
@@ -526,7 +533,9 @@ class Extractor:
         clause = verb if verb.pos_ in ("VERB", "AUX") else (_governing_verb(verb) or verb)  # "took" of "his passport"
         first = clause.head if clause.dep_ == "conj" else clause
         others = {t.i for c in (*first.children, *clause.children) if c.dep_ == "conj" and c is not clause
-                  and c.i > clause.i and c.pos_ in ("VERB", "AUX") for t in c.subtree}
+                  and c.i > clause.i and c.pos_ in ("VERB", "AUX")
+                  and not (c.i == clause.i + 2 and ctx.doc[clause.i + 1].lower_ in ("and", "or"))  # "summoned and questioned … in 2017"
+                  for t in c.subtree}
         in_sentence = [d for d in in_sentence if d.start not in others]
         if not in_sentence:
             return
@@ -1010,7 +1019,7 @@ def _inherit_dates(ctx: Context) -> None:
         if event.date_text is not None:
             continue
         around = ctx.people.paragraph(event.trigger)
-        earlier = [d for d in ctx.dates if around.start <= d.start < event.trigger and d.value]
+        earlier = [d for d in ctx.dates if around.start <= d.start < event.trigger and d.value and not _born(ctx.doc, d)]
         if not earlier:
             continue
         event.date, event.date_text = earlier[-1].value, earlier[-1].text
