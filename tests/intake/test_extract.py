@@ -911,3 +911,16 @@ def test_a_list_entrys_name_and_footnote_markers(extractor):
     aigerim = _person(draft, "Aigerim Tolqyn")
     assert ("summoned", "2017") in [(e["type"], e["date"]) for e in aigerim["events"]]
     assert aigerim["status"] == "camp"
+
+
+def test_a_letter_dated_under_its_signature_and_its_header_apart(extractor):
+    draft = extractor.draft(
+        "To the General Prosecutor's Office\nFrom: Serik Amanov, born 1950, resident of Almaty\n\nCOMPLAINT\n"
+        "about the case of my son\n\nI, Serik Amanov, am the father of Daulet Serikuly, born 1985.\n\n"
+        "On 5 January 2018 my son crossed into China at Khorgos. In May this year I learned that he was "
+        "sentenced to nine years in 2018.\n\nS. Amanov\n2 September 2019, Almaty")
+    assert draft["document"]["date"] == "2019-09-02"
+    daulet = _person(draft, "Daulet Serikuly")
+    assert "my son" in daulet["mentions"]
+    assert {"type": "parent", "to": _person(draft, "Serik Amanov")["id"]} in daulet["relations"]
+    assert ("sentenced", "2018") in [(e["type"], e["date"]) for e in daulet["events"]]

@@ -147,9 +147,22 @@ def _with_text(doc: Doc, text: str) -> Doc:
 
 
 @lru_cache(maxsize=1)
+@Language.component("paragraph_breaks")
+def paragraph_breaks(doc: Doc) -> Doc:
+    """A blank line ends a sentence: the parser, left alone, runs a letter's header lines and its first
+    paragraph into one ("From: Kanat Yesenuly, …⏎⏎I, Kanat Yesenuly, am the father of …")."""
+    for token in doc[1:]:
+        if "\n\n" in doc[token.i - 1].text:
+            token.is_sent_start = True
+    return doc
+
+
 def load_model() -> Language:
-    """The spaCy pipeline, loaded once per process (from the installed package: no network)."""
-    return spacy.load(MODEL)
+    """The spaCy pipeline, loaded once per process (from the installed package: no network), with
+    paragraph_breaks before the parser."""
+    nlp = spacy.load(MODEL)
+    nlp.add_pipe("paragraph_breaks", before="parser")
+    return nlp
 
 
 class Extractor:
@@ -811,10 +824,28 @@ def _dateline(doc: Doc) -> dt.date | None:
         for year in (latest.year, latest.year + 1):
             if (day := dates.parse_day(f"{wire['day']} {wire['month']} {year}")) and day >= latest:
                 return day
+    top = text[:_DATELINE_CHARS].splitlines()
+    bottom = text.rstrip().splitlines()[-4:][::-1]  # a letter dated under its signature: "2 September 2019, Kaskelen"
+    for line in top + bottom:  # a line of its own first, then a date in the opening's sentences
+        if (day := _date_of_line(line.strip())) is not None:
+            return day
     for match in _DATELINE.finditer(text[:_DATELINE_CHARS]):
         if day := dates.parse_day(match[0]):
             return day
     return max((day for _, day in _message_days(text)), default=None)  # a chat export: its last message's day
+
+
+def _date_of_line(line: str) -> dt.date | None:
+    """The day a line that dates the text gives: "Munich, 8 March 2023", "Date of submission: 2 May 2020" —
+    not a field that dates something else ("Date of judgment: 26 November 2018")."""
+    if not _a_dateline(line):
+        return None
+    match = _DATELINE.search(line)
+    label = line[:match.start()]
+    if ":" in label and not (re.fullmatch(r"\s*(?:Date|Dated|Posted|Published|Sent|Submitted)\b[^:]{0,20}:\s*", label, re.I)
+                             and not re.search(r"birth|death|judg|verdict|arrest|detention|trial|sentenc", label, re.I)):
+        return None  # "Date of submission: …" dates the text, "Date of judgment: …" does not
+    return dates.parse_day(match[0])
 
 
 def _message_days(text: str) -> list[tuple[re.Match, dt.date]]:
@@ -847,6 +878,10 @@ def _dates(doc: Doc, ents: list[Span], document_date: dt.date | None) -> list[Da
                     or t.text == "," and t.i + 1 < ent.end and not doc[t.i + 1].like_num), ent.end)  # "January, weeks"
         cut = next((t.i for t in doc[ent.start:cut] if t.lower_ == "to" and dates.is_duration(doc[t.i + 1:cut].text)), cut)
         ent = doc[ent.start:cut]  # "November to ten years": the month; the term is not a time
+        year = next((t.i for t in ent if t.lower_ in ("in", "on") and t.i > ent.start
+                     and dates.is_duration(doc[ent.start:t.i].text)), None)
+        if year is not None:
+            ent = doc[year + 1:ent.end]  # "sentenced to seventeen years in 2019": the term is not, the year is
         if ent.start > 0 and _DAY_NUMBER.fullmatch(doc[ent.start - 1].text) and doc[ent.start].text in _MONTHS:
             ent = doc[ent.start - 1:ent.end]  # "- 12 March 2017:": the NER left the day out
         start, text = ent.start, ent.text.strip()
