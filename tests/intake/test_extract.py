@@ -924,3 +924,18 @@ def test_a_letter_dated_under_its_signature_and_its_header_apart(extractor):
     assert "my son" in daulet["mentions"]
     assert {"type": "parent", "to": _person(draft, "Serik Amanov")["id"]} in daulet["relations"]
     assert ("sentenced", "2018") in [(e["type"], e["date"]) for e in daulet["events"]]
+
+
+def test_an_essay_by_its_author_in_the_first_person(extractor):
+    draft = extractor.draft(
+        "MY FATHER\nby Dilnaz Aibekqyzy, grade 6, age 12\n\n"
+        "My father is called Aibek Nurlanuly. He is a tailor. I was five when we came to Almaty, and my father "
+        "became a citizen of Kazakhstan.\n\n"
+        "In October 2017 my father went to Tacheng because his mother, my grandmother Zhamal, was ill. In "
+        "February 2018 they took him to a camp. My mother, Saule, works in a shop. I miss my father.")
+    aibek = _person(draft, "Aibek Nurlanuly")
+    dilnaz = _person(draft, "Dilnaz Aibekqyzy")
+    assert "my father" in aibek["mentions"] and aibek["status"] == "camp"
+    assert {"type": "parent", "to": aibek["id"]} in dilnaz["relations"]
+    assert {"type": "child", "to": aibek["id"]} in _person(draft, "Zhamal")["relations"]
+    assert {"type": "parent", "to": _person(draft, "Saule")["id"]} in dilnaz["relations"]

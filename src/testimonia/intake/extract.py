@@ -29,6 +29,7 @@ from . import dates, lexicon, tables
 from .assemble import assemble
 from .context import Context, DateMention, Event
 from .mentions import (
+    BYLINE,
     CHAT_MESSAGE,
     NAME_LINE,
     Mention,
@@ -98,7 +99,7 @@ def for_parser(text: str) -> str:
         after = text[at + 1:after_end if after_end >= 0 else len(text)]
         wrapped = after[:1].islower() and not _FIELD_START.match(after)  # "…: My father is Kyrgyz,\na herder …"
         if not (FIELD_LINE.match(before) and not wrapped or FIELD_LINE.match(after) or _a_dateline(before) or _a_dateline(after)
-                or CHAT_MESSAGE.match(after)
+                or CHAT_MESSAGE.match(after) or BYLINE.fullmatch(after)  # "MY FATHER ⏎ by Aizere Bolatkyzy, grade 6"
                 or tables.is_row(before) or tables.is_row(after)
                 or before.strip()[:1] == "[" and before.strip()[-1:] == "]"  # "[Post 1 — Dinara, Almaty]"
                 or (NAME_LINE.fullmatch(before) and NAME_LINE.fullmatch(after))):  # names signed one under another

@@ -301,6 +301,10 @@ class People:
             return
         if span is not None:
             self.narrator = next((self.by_token[t.i] for t in span if t.i in self.by_token), None)
+        if self.narrator is None and self._told_in_the_first_person():
+            # "MY FATHER ⏎ by Aizere Bolatkyzy, grade 6": the author of a text told in the first person
+            self.narrator = next((person for person in self.persons if not person.kin and any(
+                BYLINE.match(self._line_of(m.start), 0) and m.start < SIGNATURE_TAIL for m in person.mentions)), None)
         for token in self.doc[:-1]:
             if token.lower_ == "we" and self.doc[token.i + 1].lower_ in (",", "are"):  # "We, X and Y" / "We are X and Y"
                 named = []
@@ -312,6 +316,13 @@ class People:
                 if len(named) > 1:
                     self.narrators = named
                     return
+
+    def _told_in_the_first_person(self) -> bool:
+        """Whether "I" and "my" outside quotation marks run through the text (a reporter's story has them
+        only inside quotes)."""
+        unquoted = [t for t in self.doc if t.lower_ in ("i", "my", "me")
+                    and not _inside_quotes(self.text[self.paragraph(t.i).start_char:t.idx])]
+        return len(unquoted) >= 5
 
     def speaker(self, token: Token) -> Person | None:
         """Who says "I" or "my": inside quotation marks, the person a speech verb in the paragraph
@@ -464,7 +475,7 @@ class People:
     def _bylined(self, person: Person) -> bool:
         """The person is the reporter a byline names ("By Aliya Sadykova"), never who the story is about."""
         if person.id not in self._byline:
-            self._byline[person.id] = any(_BYLINE.fullmatch(self._line_of(m.start)) for m in person.mentions)
+            self._byline[person.id] = any(BYLINE.fullmatch(self._line_of(m.start)) for m in person.mentions)
         return self._byline[person.id]
 
     def _line_of(self, char: int) -> str:
@@ -706,9 +717,17 @@ class People:
             after += 1
         if after < len(doc) and doc[after].lower_ in lexicon.TITLES:  # "His wife, Ms. Cholpon Asanova"
             after += 1 + (after + 1 < len(doc) and doc[after + 1].text == ".")
+        elif after + 2 < len(doc) and after > phrase.end and doc[after].lower_ in lexicon.POSSESSIVES \
+                and doc[after + 1].lower_ in lexicon.KIN and not any(t.lower_ == "and" for t in doc[after + 2:after + 7]):
+            after += 2  # "his mother, my grandmother Kulpash" (not a list: "our son, his wife Aigerim and …")
         if after < len(doc) and after in self.by_token and not self.by_token[after].kin:
             return self.by_token[after]
         noun = phrase[-1]
+        if noun.head.lemma_ in ("call", "name") and noun.dep_ == "nsubjpass":  # "My father is called Bolat Serikuly."
+            named = next((self.by_token[c.i] for c in noun.head.children
+                          if c.dep_ in ("oprd", "attr", "dobj", "xcomp") and c.i in self.by_token), None)
+            if named is not None and not named.kin:
+                return named
         if noun.head.lemma_ == "be" and noun.dep_ in ("nsubj", "attr"):  # "My father is Yasin Abdukerim."
             other = next((c for c in noun.head.children if c.dep_ in ("attr", "nsubj") and c.i != noun.i), None)
             if other is not None and other.lower_ == "who" and noun.head.dep_ == "relcl":
@@ -736,7 +755,7 @@ _SPEAKER_LABEL = re.compile(rf"[ \t]*(?:{_CHAT_STAMP}[ \t]*)?"  # a chat message
                             r"(?P<label>[A-Z][\w'’ .-]{2,40}(?:\([^)\n]{0,30}\))?)[ \t]*:[ \t]")
 _FIRST_WORD_LABEL = re.compile(r"[ \t]*(?P<word>\w+)[ \t]*(?:\([^)\n]{0,40}\))?[ \t]*:")  # "Q:", "Interviewer (Dana):"
 _HEADING_LABEL = re.compile(r"\s*(?P<label>\[[^\]\n]{3,80}\])[ \t]*\n")
-_BYLINE = re.compile(r"[ \t]*By [A-Z][^\n.;:]{0,60}")
+BYLINE = re.compile(r"[ \t]*[Bb]y [A-Z][^\n.;:]{0,60}")
 _NAME_FIELD = re.compile(r"[ \t]*(?:Full )?Name\s*:", re.I)
 _REPORTER_FIELD = re.compile(r"[ \t]*(?:Testifier|Reported by|Source|Informant|Witness)\s*:", re.I)
 _NARRATOR = re.compile(
