@@ -939,3 +939,16 @@ def test_an_essay_by_its_author_in_the_first_person(extractor):
     assert {"type": "parent", "to": aibek["id"]} in dilnaz["relations"]
     assert {"type": "child", "to": aibek["id"]} in _person(draft, "Zhamal")["relations"]
     assert {"type": "parent", "to": _person(draft, "Saule")["id"]} in dilnaz["relations"]
+
+
+def test_a_memos_numbered_headings_and_the_client(extractor):
+    draft = extractor.draft(
+        "CASE INTAKE MEMO\nDate: 17 November 2020\n\n1. Client\nAsel Nurbekova, 38, a nurse in Bishkek.\n\n"
+        "2. Persons concerned\n(a) The client's father, Nurbek Toktogulov, 67, a herder. On 3 February 2018 "
+        "police took him from his home in Ulugqat.\n(b) The client's brother, 34, a driver. He was ordered to "
+        "hand in his passport in May 2017.")
+    asel = _person(draft, "Asel Nurbekova")
+    assert asel["role"] == "relative"
+    assert {"type": "parent", "to": _person(draft, "Nurbek Toktogulov")["id"]} in asel["relations"]
+    brother = _person(draft, "The client's brother")
+    assert {"type": "sibling", "to": asel["id"]} in brother["relations"]

@@ -64,6 +64,7 @@ _LABEL_WITH_PARENTHESES = re.compile(r"(?m)^[ \t]*[A-Z][\w'’ .-]{0,30}\([^()\n
 # A subtitle cue's header up to its caption: the blank line before it, its number and its timing
 # ("\n\n42\n00:12:08,100 --> 00:12:13,400"); the caption keeps its line break, so a speaker's label opens a line.
 _SUBTITLE_CUE = re.compile(r"\n*[ \t]*\d+[ \t]*\n[ \t]*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3} --> \d{1,2}:\d{2}:\d{2}[,.]\d{1,3}[^\n]*")
+_NUMBERED_HEADING = re.compile(r"[ \t]*(?:\d{1,2}[.)]|[IVX]{1,4}\.)[ \t]+[A-Z][\w'’ -]{0,40}")  # "2. Persons concerned"
 _CITATION = re.compile(r"(?<=\S)\[\d{1,3}\]")  # a wiki's or a paper's footnote marker: "in 2017;[21]"
 _CAPITALS_RUN = re.compile(r"\b[^\W\d_a-z]{2,}(?:[ -][^\W\d_a-z]{2,})+\b")  # two or more words in capitals
 _FIELD_START = re.compile(r"[\w .]{1,25}:")
@@ -100,6 +101,7 @@ def for_parser(text: str) -> str:
         wrapped = after[:1].islower() and not _FIELD_START.match(after)  # "…: My father is Kyrgyz,\na herder …"
         if not (FIELD_LINE.match(before) and not wrapped or FIELD_LINE.match(after) or _a_dateline(before) or _a_dateline(after)
                 or CHAT_MESSAGE.match(after) or BYLINE.fullmatch(after)  # "MY FATHER ⏎ by Aizere Bolatkyzy, grade 6"
+                or _NUMBERED_HEADING.fullmatch(before)  # "2. Persons concerned"
                 or tables.is_row(before) or tables.is_row(after)
                 or before.strip()[:1] == "[" and before.strip()[-1:] == "]"  # "[Post 1 — Dinara, Almaty]"
                 or (NAME_LINE.fullmatch(before) and NAME_LINE.fullmatch(after))):  # names signed one under another

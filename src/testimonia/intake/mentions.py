@@ -371,8 +371,13 @@ class People:
     def _roles(self) -> dict[str, Person]:
         """The persons a record's role labels stand for: a header line names them ("Defendant: Bekzat
         Mukanuly", "Presiding: Judge A. K. Sarsenbayeva" — the label's words and those before the name), or
-        the first turn under the label begins with the speaker's name ("WITNESS: Gaukhar Serikbayeva, 36.")."""
+        the first turn under the label begins with the speaker's name ("WITNESS: Gaukhar Serikbayeva, 36."), or
+        a memo's one-word heading stands over a paragraph that begins with the name ("1. Client ⏎ Ainura …")."""
         roles: dict[str, Person] = {}
+        for heading in _ROLE_HEADING.finditer(self.text):  # "1. Client ⏎ Ainura Toktosunova, 38, …"
+            first = self.doc.char_span(heading.end(), heading.end() + 1, alignment_mode="expand")
+            if first is not None and (who := self.by_token.get(first.start)) is not None and not who.kin:
+                roles.setdefault(heading["word"].lower(), who)
         for line in re.finditer(r"(?m)^", self.text):
             label = _SPEAKER_LABEL.match(self.text, line.start())
             if label is None or label["date"] or label["day"]:
@@ -754,6 +759,7 @@ CHAT_MESSAGE = re.compile(rf"(?m)^[ \t]*{_CHAT_STAMP}[ \t]*(?P<name>[A-Z][\w'’
 _SPEAKER_LABEL = re.compile(rf"[ \t]*(?:{_CHAT_STAMP}[ \t]*)?"  # a chat message's sender too
                             r"(?P<label>[A-Z][\w'’ .-]{2,40}(?:\([^)\n]{0,30}\))?)[ \t]*:[ \t]")
 _FIRST_WORD_LABEL = re.compile(r"[ \t]*(?P<word>\w+)[ \t]*(?:\([^)\n]{0,40}\))?[ \t]*:")  # "Q:", "Interviewer (Dana):"
+_ROLE_HEADING = re.compile(r"(?m)^[ \t]*(?:\d+[.)][ \t]*)?(?P<word>[A-Z][a-z]+)[ \t]*\n[ \t]*(?=[A-Z])")
 _HEADING_LABEL = re.compile(r"\s*(?P<label>\[[^\]\n]{3,80}\])[ \t]*\n")
 BYLINE = re.compile(r"[ \t]*[Bb]y [A-Z][^\n.;:]{0,60}")
 _NAME_FIELD = re.compile(r"[ \t]*(?:Full )?Name\s*:", re.I)
