@@ -952,3 +952,15 @@ def test_a_memos_numbered_headings_and_the_client(extractor):
     assert {"type": "parent", "to": _person(draft, "Nurbek Toktogulov")["id"]} in asel["relations"]
     brother = _person(draft, "The client's brother")
     assert {"type": "sibling", "to": asel["id"]} in brother["relations"]
+
+
+def test_a_relative_named_after_where_they_live(extractor):
+    draft = extractor.draft(
+        "Case 3. Two brothers from Kunes (Xinyuan), Daulet and Yerbol Abenov. Daulet was transferred to a prison "
+        "in Kuytun. Yerbol Abenov, a herder from Kunes, was released in January 2019. His cousin in Shymkent, "
+        "Asem Abenova, is our contact with the family. According to his son-in-law in Almaty, Tolegen had been "
+        "held in a camp.")
+    asem = _person(draft, "Asem Abenova")
+    assert {"type": "relative", "to": _person(draft, "Yerbol Abenov")["id"]} in asem["relations"]
+    assert "his son-in-law" not in asem["mentions"]
+    assert _person(draft, "Daulet")["status"] == "prison"  # the NER takes "Daulet" for an organisation

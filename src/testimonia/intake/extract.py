@@ -186,7 +186,10 @@ class Extractor:
             [{"LOWER": {"IN": ["family", "case", "relatives"]}}, {"LOWER": "of"}, name],  # "the family of Perhat Mamut"
             [owner, adjectives, kin, {"LEMMA": "be", "OP": "?"}, name],  # "my uncle Qanat Myrzakhanuly", "My father is …"
             [{"LOWER": {"IN": ["named", "called"]}}, name],
-            [{"POS": "PROPN", "IS_TITLE": True, "ENT_TYPE": ""}, {"LOWER": "and"}, {"ENT_TYPE": "PERSON"}],  # "Daniyar and Talgat Orazbek"
+            # "Daniyar and Talgat Orazbek" (the first name sometimes taken for an organisation)
+            [{"POS": "PROPN", "IS_TITLE": True, "ENT_TYPE": ""}, {"LOWER": "and"}, {"ENT_TYPE": "PERSON"}],
+            [{"POS": "PROPN", "IS_TITLE": True, "ENT_TYPE": "ORG", "ENT_IOB": "B"}, {"LOWER": "and", "ENT_TYPE": ""},
+             {"ENT_TYPE": "PERSON"}],
             [name, {"TEXT": ","}, {"LIKE_NUM": True}, {"TEXT": {"IN": [",", ")"]}}],  # "Askar Bekbolatuly, 41,"
             [name, {"TEXT": ","}, {"TEXT": {"REGEX": r"^\d{2}$"}}, {"TEXT": "."}],  # "WITNESS: Aliya Sagatova, 36."
             # a list entry's "Dina Toqtar (born 1987) –", "Mukhtar Abilqasym (1958–2020) –"

@@ -160,7 +160,8 @@ NOT_NAMES = {"kazakh", "kazakhs", "uyghur", "uyghurs", "uighur", "kyrgyz", "chin
              "forum", "staten", "generaal",  # the Dutch parliament's "Staten-Generaal"
              "lady", "films", "press", "media", "publishing", "studio", "studios", "journal", "cyrillic", "narrator",
              "reply",  # "A. Reply received from the Consulate" (a lettered heading)
-             "copy"}  # "Copy of the father's household registration booklet"
+             "copy",  # "Copy of the father's household registration booklet"
+             "narrative"}  # "Narrative report to the Open Steppe Foundation"
 # Words that make a run of capitals opening a case-list entry a description, not a name ("2. RETIRED TEACHER").
 DESCRIPTIONS = {"retired", "former", "teacher", "student", "farmer", "herder", "driver", "trader", "doctor", "imam",
                 "engineer", "worker", "businessman", "businesswoman", "unknown", "unnamed", "anonymous", "man",

@@ -713,11 +713,22 @@ class People:
         named.relations = {r for r in named.relations if r[1] != named.id}
         self.persons.remove(unnamed)
 
+    def _apposed_name(self, start: int) -> bool:
+        """Whether a name begins at `start` and a punctuation mark closes it (a name in apposition)."""
+        person = self.by_token.get(start)
+        end = start
+        while end < len(self.doc) and self.by_token.get(end) is person:
+            end += 1
+        return person is not None and (end == len(self.doc) or self.doc[end].is_punct)
+
     def _named_beside(self, phrase: Span) -> Person | None:
         """"his wife, Arzegul Halambek" / "her husband Nurlan" / "Nurlan, her husband" / "My father is Yasin
         Abdukerim" / "Nurlan is her husband": the named person."""
         doc = self.doc
         after = phrase.end
+        if after + 3 < len(doc) and doc[after].lower_ in ("in", "from") and doc[after + 1].ent_type_ == "GPE" \
+                and doc[after + 2].text == "," and self._apposed_name(after + 3):
+            after += 2  # "Their cousin in Shymkent, Asem Abenova, is …" (not "his son-in-law in Almaty, Tolegen had …")
         if after < len(doc) and doc[after].text in (",", "—", "–", "-", "("):
             after += 1
         if after < len(doc) and doc[after].lower_ in lexicon.TITLES:  # "His wife, Ms. Cholpon Asanova"
