@@ -964,3 +964,10 @@ def test_a_relative_named_after_where_they_live(extractor):
     assert {"type": "relative", "to": _person(draft, "Yerbol Abenov")["id"]} in asem["relations"]
     assert "his son-in-law" not in asem["mentions"]
     assert _person(draft, "Daulet")["status"] == "prison"  # the NER takes "Daulet" for an organisation
+
+
+def test_a_credit_names_its_photographer(extractor):
+    draft = extractor.draft("Exhibition captions, Berlin. Opening: 14 October 2022\nCurated by Miriam Albers. "
+                            "Photographs by Tomasz Wrona unless noted.\n\n1. Gulbahar Ismayil, 61, who lives in Istanbul, "
+                            "holds a portrait of her son, Memet Tursun. Police detained him in Kashgar in April 2017.")
+    assert _person(draft, "Tomasz Wrona")["relations"] == []

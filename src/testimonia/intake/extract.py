@@ -186,6 +186,9 @@ class Extractor:
             [{"LOWER": {"IN": ["family", "case", "relatives"]}}, {"LOWER": "of"}, name],  # "the family of Perhat Mamut"
             [owner, adjectives, kin, {"LEMMA": "be", "OP": "?"}, name],  # "my uncle Qanat Myrzakhanuly", "My father is …"
             [{"LOWER": {"IN": ["named", "called"]}}, name],
+            # a credit: "Photographs by Tomasz Wrona", "Translated by …"
+            [{"LOWER": {"IN": ["photographs", "photograph", "photos", "photo", "curated", "written", "compiled",
+                               "translated", "edited", "transcribed", "interview"]}}, {"LOWER": "by"}, name],
             # "Daniyar and Talgat Orazbek" (the first name sometimes taken for an organisation)
             [{"POS": "PROPN", "IS_TITLE": True, "ENT_TYPE": ""}, {"LOWER": "and"}, {"ENT_TYPE": "PERSON"}],
             [{"POS": "PROPN", "IS_TITLE": True, "ENT_TYPE": "ORG", "ENT_IOB": "B"}, {"LOWER": "and", "ENT_TYPE": ""},
