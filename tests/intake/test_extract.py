@@ -971,3 +971,18 @@ def test_a_credit_names_its_photographer(extractor):
                             "Photographs by Tomasz Wrona unless noted.\n\n1. Gulbahar Ismayil, 61, who lives in Istanbul, "
                             "holds a portrait of her son, Memet Tursun. Police detained him in Kashgar in April 2017.")
     assert _person(draft, "Tomasz Wrona")["relations"] == []
+
+
+def test_a_testimony_names_its_relatives_after_telling_of_them(extractor):
+    draft = extractor.draft(
+        "Statement read to camera:\n\n\"I, Aisulu Tursynkyzy, born 12 May 1971, resident of Talgar, testify that "
+        "my husband and my younger brother are held in China.\n\nMy husband, Marat Kadyrbekuly, was born in 1968 in "
+        "Ghulja. At the Khorgos crossing his passport was taken from him in 2018.\n\nMy younger brother, Nurzhan "
+        "Tursynuly, is 41 years old. In June 2018 he was detained in Tekes.\n\nOur mother, Rysgul Amanova, 74, "
+        "lives in Tekes.\"")
+    brother = _person(draft, "Nurzhan Tursynuly")
+    assert "my younger brother" in brother["mentions"]
+    assert not any(p["name"] is None for p in draft["persons"])
+    marat = _person(draft, "Marat Kadyrbekuly")
+    assert ("passport_confiscated", "2018") in [(e["type"], e["date"]) for e in marat["events"]]
+    assert {"type": "parent", "to": _person(draft, "Rysgul Amanova")["id"]} not in marat["relations"]  # his mother-in-law

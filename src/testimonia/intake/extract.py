@@ -369,7 +369,8 @@ class Extractor:
         verb = _governing_verb(head)
         facility = _facility(ctx.facilities, head.i, sentence)
         if kind == "passport_confiscated":
-            if not (verb is not None and verb.lemma_ in lexicon.CONFISCATION_VERBS):
+            if not (verb is not None and verb.lemma_ in lexicon.CONFISCATION_VERBS or any(  # "his passport was taken",
+                    t.lemma_ in lexicon.CONFISCATION_VERBS for t in ctx.doc[head.i + 1:head.i + 4])):  # however parsed
                 return []
         elif kind == "sent_to_camp":
             if facility is None or _distance(facility, head.i) > 8:

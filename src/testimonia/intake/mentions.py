@@ -605,12 +605,14 @@ class People:
             possessor = next((p for p in self.persons if p.id == possessor.kin[0]), possessor)
         if possessor is not None and possessor_token.lower_ in lexicon.SEX_OF_PRONOUN and possessor.sex is None:
             possessor.sex = lexicon.SEX_OF_PRONOUN[possessor_token.lower_]
+        adjectives = " ".join(t.lower_ for t in phrase[1:-1] if t.lower_ in lexicon.KIN_ADJECTIVES)
         if named is not None:
             referent = named
             if possessor is not None and not in_law:
                 self._merge_unnamed((possessor.id, noun), named)
+                if adjectives:  # "my younger brother" told before "My younger brother, Nurzhan Tursynuly"
+                    self._merge_unnamed((possessor.id, f"{adjectives} {noun}"), named)
         else:
-            adjectives = " ".join(t.lower_ for t in phrase[1:-1] if t.lower_ in lexicon.KIN_ADJECTIVES)
             key_word = f"{adjectives} {noun}".strip() + (" in-law" if in_law else "")
             if possessor is None:
                 return  # "their father" with no one to be theirs: no person can be told apart
@@ -627,8 +629,8 @@ class People:
         if sex and referent.sex is None:
             referent.sex = sex
         owners = group or ([possessor] if possessor is not None else [])
-        if possessor is not None and possessor_token.lower_ == "our" and relation in ("parent", "child"):
-            # "our son", said by a wife: her husband's son too
+        if possessor is not None and possessor_token.lower_ == "our" and relation == "parent":
+            # "our son", said by a wife: her husband's son too (not "our mother", said by a wife: hers and her brother's)
             owners += [p for p in self.persons for kind, to in possessor.relations if kind == "spouse" and to == p.id]
         for owner in owners:
             self.relate(referent, owner, relation)
