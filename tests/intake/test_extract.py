@@ -986,3 +986,9 @@ def test_a_testimony_names_its_relatives_after_telling_of_them(extractor):
     marat = _person(draft, "Marat Kadyrbekuly")
     assert ("passport_confiscated", "2018") in [(e["type"], e["date"]) for e in marat["events"]]
     assert {"type": "parent", "to": _person(draft, "Rysgul Amanova")["id"]} not in marat["relations"]  # his mother-in-law
+
+
+def test_a_chinese_case_number_names_no_one(extractor):
+    draft = extractor.draft("Case summary: Altay Intermediate People's Court, criminal judgment (2018) Xin 43 Xing Chu "
+                            "No. 117. The defendant Serik Amanov was sentenced to ten years in 2018.")
+    assert {p["name"] for p in draft["persons"]} == {"Serik Amanov"}

@@ -110,6 +110,8 @@ def clean_name(span: Span) -> Span | None:
     tokens = doc[start:end]
     if any(t.lower_ in lexicon.KIN or t.lower_ in lexicon.KIN_PLURAL for t in tokens):
         return None
+    if end < len(doc) and (doc[end].text in ("No.", "No") or doc[end].text.isdigit() and start > 0 and doc[start - 1].text == ")"):
+        return None  # a Chinese case number: "(2018) Xin 31 Xing Chu No. 214"
     han_name = len(tokens) in (2, 3) and tokens[0].lower_ in lexicon.HAN_SURNAMES  # "Zhang Hui" is a name
     inner_hyphens = {t.i for t in tokens[1:-1]  # "Bat-Erdene Jargal", not "Anwar - Anwar Nazir"
                      if t.text in ("-", "‐") and not t.whitespace_ and not doc[t.i - 1].whitespace_}
