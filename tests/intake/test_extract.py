@@ -135,12 +135,12 @@ def test_no_invented_names_on_any_example(extractor):
         assert _graded(folder, extractor).invented == []
 
 
-# Measured on the dev set (240 reports, a dozen annotators' conventions; held-out sets join it after their
-# one blind score) in the twenty-fourth session, less 0.01: a change that loses ground on the reports the rules
+# Measured on the dev set (259 reports, a dozen annotators' conventions; held-out sets join it after their
+# one blind score) in the twenty-fifth session, less 0.01: a change that loses ground on the reports the rules
 # were written against fails here. The issue's goals are measured on unseen reports by bench/intake_bench.py
 # (docs/benchmarks.md), not asserted.
-DEV_FLOORS = {"named-person F1": 0.92, "detained-person recall": 0.86, "role accuracy": 0.87, "status accuracy": 0.64,
-              "relation recall": 0.71, "place resolution": 0.70, "date accuracy": 0.80}
+DEV_FLOORS = {"named-person F1": 0.93, "detained-person recall": 0.86, "role accuracy": 0.87, "status accuracy": 0.65,
+              "relation recall": 0.71, "place resolution": 0.70, "date accuracy": 0.81}
 
 
 def test_dev_set_keeps_what_the_rules_reach_there(extractor):
