@@ -149,17 +149,17 @@ def _with_text(doc: Doc, text: str) -> Doc:
     return restored.from_array(_COPIED, doc.to_array(_COPIED))
 
 
-@lru_cache(maxsize=1)
 @Language.component("paragraph_breaks")
 def paragraph_breaks(doc: Doc) -> Doc:
     """A blank line ends a sentence: the parser, left alone, runs a letter's header lines and its first
     paragraph into one ("From: Kanat Yesenuly, …⏎⏎I, Kanat Yesenuly, am the father of …")."""
-    for token in doc[1:]:
-        if "\n\n" in doc[token.i - 1].text:
-            token.is_sent_start = True
+    for token in doc[:-1]:
+        if token.is_space and "\n\n" in token.text:
+            doc[token.i + 1].is_sent_start = True
     return doc
 
 
+@lru_cache(maxsize=1)
 def load_model() -> Language:
     """The spaCy pipeline, loaded once per process (from the installed package: no network), with
     paragraph_breaks before the parser."""
