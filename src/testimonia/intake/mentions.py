@@ -365,10 +365,14 @@ class People:
         label = self.doc.char_span(start, end, alignment_mode="expand")
         named = {self.by_token[t.i].id: self.by_token[t.i] for t in label or () if t.i in self.by_token}
         if not named and label is not None:
-            if self._role_labels is None:
-                self._role_labels = self._roles()
-            named = {who.id: who for t in label if (who := self._role_labels.get(t.lower_)) is not None}
+            named = {who.id: who for t in label if (who := self._role(t.lower_)) is not None}
         return next(iter(named.values())) if len(named) == 1 else None
+
+    def _role(self, word: str) -> Person | None:
+        """The person a role word ("defendant", "client") stands for in this document, if any."""
+        if self._role_labels is None:
+            self._role_labels = self._roles()
+        return self._role_labels.get(word)
 
     def _roles(self) -> dict[str, Person]:
         """The persons a record's role labels stand for: a header line names them ("Defendant: Bekzat
@@ -384,9 +388,9 @@ class People:
             label = _SPEAKER_LABEL.match(self.text, line.start())
             if label is None or label["date"] or label["day"]:
                 continue
+            line_end = self.text.find("\n", label.end())
             words = self.doc.char_span(label.start("label"), label.end(), alignment_mode="expand")
-            after = self.doc.char_span(label.end(), self.text.find("\n", label.end()) % (len(self.text) + 1),
-                                       alignment_mode="expand")
+            after = self.doc.char_span(label.end(), len(self.text) if line_end < 0 else line_end, alignment_mode="expand")
             if words is None or after is None or any(t.i in self.by_token for t in words) or words[0].pos_ == "ADP":
                 continue  # not "For the appellant: Mr Tomas Greer, counsel"
             named = [t for t in after if t.i in self.by_token]
@@ -451,11 +455,8 @@ class People:
             return self.speaker(token)
         if lower == "your":
             return self.addressee(token)
-        if token.i and self.doc[token.i - 1].lower_ == "the" and token.pos_ == "NOUN":  # "the defendant's wife"
-            if self._role_labels is None:
-                self._role_labels = self._roles()
-            if (who := self._role_labels.get(lower)) is not None:
-                return who
+        if token.i and self.doc[token.i - 1].lower_ == "the" and token.pos_ == "NOUN" and (who := self._role(lower)):
+            return who  # "the defendant's wife"
         if lower == "whose":
             # "Gulzhan Dauletkyzy, a Kazakh woman from Altay whose husband …": the person the relative clause
             # describes, else the nearest person named before it in its sentence
